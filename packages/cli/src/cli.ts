@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { FlowstateError } from '@flowstate/core';
+import { CONFIG_VARIABLES } from '@flowstate/server';
+import { runCommand } from './commands/run.js';
+import { startCommand } from './commands/start.js';
+import { validateCommand } from './commands/validate.js';
+import { CliError, type CliIo } from './io.js';
+
+/** Text of `flowstate --help`. */
+export function helpText(): string {
+  const variables = CONFIG_VARIABLES.map(
+    (v) => `  ${v.name.padEnd(30)} ${v.description}${v.default === undefined ? '' : ` (default ${v.default})`}`,
+  ).join('\n');
+  return `Usage: flowstate <command> [options]
+
+Commands:
+  start                     Start the HTTP server and engine (configured by the environment / .env).
+  validate FILE             Check a workflow file; prints each problem as "path: message".
+  run FILE [--input JSON]   Run a workflow once in a temporary store; prints its output (stdout)
+                            and a step timeline (stderr). Exit 1 if the execution failed.
+      --input, -i JSON      Trigger input (default {}).
+      --trigger NODE_ID     Trigger node to start at.
+      --timeout MS          Give up waiting after MS milliseconds (default 300000).
+
+Options:
+  --help, -h                Show this help.
+
+Environment (start):
+${variables}
+`;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. `start`
+ * returns 0 once listening; the server keeps the process alive.
+ *
+ * @example
+ * const code = await main(['validate', 'flow.json'], processIo());
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        input: { type: 'string', short: 'i' },
+        trigger: { type: 'string' },
+        timeout: { type: 'string' },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help === true || command === undefined || command === 'help') {
+      io.stdout.write(helpText());
+      return command === undefined && values.help !== true ? 2 : 0;
+    }
+    switch (command) {
+      case 'validate':
+        return await validateCommand(rest, io);
+      case 'run':
+        return await runCommand(
+          rest,
+          {
+            ...(values.input === undefined ? {} : { input: values.input }),
+            ...(values.trigger === undefined ? {} : { trigger: values.trigger }),
+            ...(values.timeout === undefined ? {} : { timeoutMs: parseTimeout(values.timeout) }),
+          },
+          io,
+        );
+      case 'start': {
+        if (rest.length > 0) throw new CliError('Usage: flowstate start (configure with environment variables)', 2);
+        const server = await startCommand(io);
+        io.stderr.write(`flowstate listening on ${server.url}\n`);
+        return 0;
+      }
+      default:
+        throw new CliError(`Unknown command "${command}". Run "flowstate --help" for the list.`, 2);
+    }
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function parseTimeout(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new CliError(`--timeout must be a positive whole number of ms, got "${text}"`, 2);
+  return value;
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof CliError) {
+    io.stderr.write(`${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof FlowstateError) {
+    io.stderr.write(`${error.code}: ${error.message}\n`);
+    return 1;
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    io.stderr.write(`${(error as Error).message}\nRun "flowstate --help" for usage.\n`);
+    return 2;
+  }
+  io.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
+}

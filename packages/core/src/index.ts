@@ -1,0 +1,14 @@
+export * from './json.js';
+export * from './model.js';
+export * from './errors.js';
+export * from './node-type.js';
+export * from './graph.js';
+export * from './json-pointer.js';
+export * from './template.js';
+export * from './expression-error.js';
+export { clearExpressionCache, EXPRESSION_CACHE_SIZE } from './expression-cache.js';
+export * from './expressions.js';
+export * from './hash.js';
+export * from './migrate.js';
+export { CONTAINER_TYPES, ProblemCodes, type Problem } from './validation-context.js';
+export * from './validate.js';

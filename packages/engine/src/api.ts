@@ -1,0 +1,70 @@
+import type { JsonValue, NodeRegistry, WebhookResponse } from '@flowstate/core';
+import type { ExecutionRecord, StepRecord, Store } from './store.js';
+
+/** Source of time for every decision the engine makes (injected so tests control it). */
+export interface Clock {
+  now(): number;
+}
+
+/** Source of ids (injected so tests and replays are deterministic). */
+export interface IdSource {
+  executionId(): string;
+}
+
+/** Receives structured log entries; pino loggers satisfy it. */
+export interface EngineLogger {
+  debug(obj: Record<string, unknown>, msg?: string): void;
+  info(obj: Record<string, unknown>, msg?: string): void;
+  warn(obj: Record<string, unknown>, msg?: string): void;
+  error(obj: Record<string, unknown>, msg?: string): void;
+}
+
+/** Named points where tests can crash or stall the engine (crash-safety tests). */
+export type FailpointName =
+  | 'after-side-effect-before-record'
+  | 'after-commit';
+
+export interface EngineOptions {
+  store: Store;
+  registry: NodeRegistry;
+  clock?: Clock;
+  ids?: IdSource;
+  /** Unique per process; leases are taken in its name. */
+  workerId?: string;
+  /** How long a claimed step is leased before another worker may take it over. */
+  leaseMs?: number;
+  /** How many steps this worker runs at once. */
+  concurrency?: number;
+  /** Maximum sub-workflow nesting. */
+  maxDepth?: number;
+  /** Default attempt timeout for nodes that set none. */
+  defaultTimeoutMs?: number;
+  /** Time and depth bounds of expression evaluation. */
+  expressionTimeoutMs?: number;
+  logger?: EngineLogger;
+  /** Called at named failpoints; may throw or exit the process. */
+  failpoint?: (name: FailpointName, info: { executionId: string; stepKey: string }) => void;
+}
+
+export interface StartExecutionOptions {
+  workflowId: string;
+  /** Defaults to the workflow's current version. */
+  version?: number;
+  /** Defaults to the workflow's only trigger (or the first `trigger.manual`). */
+  triggerNodeId?: string;
+  /** Becomes the trigger step's output. */
+  input: JsonValue;
+}
+
+/** Live updates emitted by the engine after each commit. */
+export type EngineEvent =
+  | { type: 'execution'; execution: ExecutionRecord }
+  | { type: 'step'; executionId: string; step: StepRecord };
+
+export interface ExecutionDetail {
+  execution: ExecutionRecord;
+  steps: StepRecord[];
+  children: ExecutionRecord[];
+}
+
+export type { WebhookResponse };

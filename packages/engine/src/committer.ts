@@ -1,0 +1,107 @@
+import type { ExecutionRun } from './execution-run.js';
+import type { CommitOutcome, ExecutionChange, Store, StepWrite } from './store.js';
+
+/** Result of flushing one run. */
+export type FlushResult = CommitOutcome;
+
+/**
+ * Group commit: every run that asks to be flushed during one turn of the event loop is
+ * written by a single `store.commit()` call, i.e. one transaction and one fsync for many
+ * executions. While a commit is in flight, new requests gather for the next one.
+ */
+export class GroupCommitter {
+  private pending = new Map<ExecutionRun, Array<(outcome: FlushResult) => void>>();
+  private scheduled = false;
+  private flushing = false;
+  /** Resolves when the committer is idle. */
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly workerId: string,
+    private readonly onCommitted: (run: ExecutionRun, outcome: FlushResult, change: ExecutionChange | undefined) => void,
+  ) {}
+
+  /** Asks for `run`'s pending changes to be committed; resolves with the outcome. */
+  flush(run: ExecutionRun): Promise<FlushResult> {
+    return new Promise((resolve) => {
+      const waiters = this.pending.get(run);
+      if (waiters) waiters.push(resolve);
+      else this.pending.set(run, [resolve]);
+      this.schedule();
+    });
+  }
+
+  /** Resolves once nothing is pending or in flight. */
+  idle(): Promise<void> {
+    if (!this.flushing && this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    this.scheduled = false;
+    this.flushing = true;
+    try {
+      while (this.pending.size > 0) {
+        const batch = this.pending;
+        this.pending = new Map();
+        await this.commitBatch(batch);
+      }
+    } finally {
+      this.flushing = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async commitBatch(batch: Map<ExecutionRun, Array<(outcome: FlushResult) => void>>): Promise<void> {
+    const runs: ExecutionRun[] = [];
+    const changes: ExecutionChange[] = [];
+    for (const run of batch.keys()) {
+      if (!run.dirty) continue;
+      runs.push(run);
+      changes.push(this.changeOf(run));
+    }
+    let outcomes: CommitOutcome[];
+    try {
+      outcomes = changes.length > 0 ? await this.store.commit(changes) : [];
+    } catch (error) {
+      // The store failed as a whole (disk full, connection lost): nothing was written.
+      for (const [index, run] of runs.entries()) run.restoreChanges(changes[index]!);
+      for (const waiters of batch.values()) for (const resolve of waiters) resolve({ status: 'conflict' });
+      throw error;
+    }
+    const byRun = new Map<ExecutionRun, FlushResult>();
+    for (const [index, run] of runs.entries()) {
+      const outcome = outcomes[index]!;
+      if (outcome.status === 'ok') run.committed(outcome.seq, changes[index]!, this.workerId);
+      byRun.set(run, outcome);
+      this.onCommitted(run, outcome, changes[index]);
+    }
+    for (const [run, waiters] of batch) {
+      const outcome = byRun.get(run) ?? (run.expectSeq === 'new' ? { status: 'conflict' as const } : { status: 'ok' as const, seq: run.expectSeq });
+      for (const resolve of waiters) resolve(outcome);
+    }
+  }
+
+  private changeOf(run: ExecutionRun): ExecutionChange {
+    const { steps, addWaits, removeWaits } = run.takeChanges();
+    const writes: StepWrite[] = steps.map((step) =>
+      run.leasedOnDisk.has(step.key)
+        ? { step, expectLeaseOwner: this.workerId }
+        : { step },
+    );
+    return {
+      expectSeq: run.expectSeq,
+      execution: { ...run.execution },
+      steps: writes,
+      ...(addWaits.length > 0 ? { addWaits } : {}),
+      ...(removeWaits.length > 0 ? { removeWaits } : {}),
+    };
+  }
+}

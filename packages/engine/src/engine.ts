@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { FlowstateError, type JsonValue, type NodeRegistry } from '@flowstate/core';
+import type {
+  Clock,
+  EngineEvent,
+  EngineLogger,
+  EngineOptions,
+  ExecutionDetail,
+  FailpointName,
+  IdSource,
+  StartExecutionOptions,
+} from './api.js';
+import { GroupCommitter, type FlushResult } from './committer.js';
+import { ExecutionRun } from './execution-run.js';
+import { uuidv7 } from './ids.js';
+import { finishIfDone, type Decide } from './progress.js';
+import { StepExecutor } from './step-executor.js';
+import type { ExecutionChange, ExecutionRecord, Store } from './store.js';
+import { Workers } from './workers.js';
+import { WorkflowCache } from './workflow-cache.js';
+import { Operations } from './operations.js';
+
+/** How a started execution ends, as seen by whoever started it. */
+export type ExecutionOutcome =
+  | { kind: 'response'; response: NonNullable<ExecutionRecord['response']> }
+  | { kind: 'finished'; execution: ExecutionRecord };
+
+/** A started execution: its id (already on disk) and how it will end. */
+export interface ExecutionHandle {
+  executionId: string;
+  /** Resolves after the journal is committed: a `webhook.respond` response or the end. */
+  outcome: Promise<ExecutionOutcome>;
+}
+
+const noopLogger: EngineLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * The durable interpreter. Drives executions in memory while it can, journals every step
+ * through the Store with group commit, and picks up steps whose time has come (timers,
+ * retries, recovered work) by claiming them with a lease.
+ */
+export class Engine {
+  readonly store: Store;
+  readonly registry: NodeRegistry;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly maxDepth: number;
+  readonly logger: EngineLogger;
+  readonly options: EngineOptions;
+  /** Executions this process drives now, by id. */
+  readonly runs = new Map<string, ExecutionRun>();
+  readonly workflows: WorkflowCache;
+  readonly committer: GroupCommitter;
+  readonly executor: StepExecutor;
+  readonly workers: Workers;
+  readonly operations: Operations;
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly outcomeWaiters = new Map<string, Array<(outcome: ExecutionOutcome) => void>>();
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.registry = options.registry;
+    this.clock = options.clock ?? { now: () => Date.now() };
+    this.ids = options.ids ?? { executionId: () => uuidv7(this.clock.now()) };
+    this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.maxDepth = options.maxDepth ?? 10;
+    this.logger = options.logger ?? noopLogger;
+    this.workflows = new WorkflowCache(this.store);
+    this.committer = new GroupCommitter(this.store, this.workerId, (run, outcome, change) =>
+      this.afterCommit(run, outcome, change),
+    );
+    this.executor = new StepExecutor(this);
+    this.workers = new Workers(this);
+    this.operations = new Operations(this);
+  }
+
+  /** The decision inputs for now. */
+  decide(): Decide {
+    return { now: this.clock.now(), workerId: this.workerId, leaseMs: this.leaseMs };
+  }
+
+  /** Recovers (in embedded mode), then claims due steps, renews leases and sweeps. */
+  async start(options: { recover?: boolean } = {}): Promise<void> {
+    if (options.recover) {
+      const expired = await this.store.expireLeases({ exceptOwner: this.workerId, now: this.clock.now() });
+      if (expired > 0) this.logger.info({ expired }, 'recovered steps from a previous process');
+    }
+    this.workers.start();
+  }
+
+  /** Graceful stop: no new claims, running steps finish (up to `graceMs`), leases released. */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    await this.workers.stop(options.graceMs ?? 10_000);
+  }
+
+  /** Starts an execution of a workflow; resolves once it is on disk. */
+  async startExecution(options: StartExecutionOptions & { rerunOf?: string }): Promise<ExecutionHandle> {
+    const run = await this.operations.createRun(options);
+    return this.launch(run);
+  }
+
+  /** Schedules a new run's first steps and waits for its first commit. */
+  async launch(run: ExecutionRun, extra: ExecutionRun[] = []): Promise<ExecutionHandle> {
+    const outcome = this.outcomeOf(run.id);
+    this.runs.set(run.id, run);
+    this.executor.scheduleReady(run);
+    const results = await Promise.all([run, ...extra].map((r) => this.committer.flush(r)));
+    if (results[0]!.status !== 'ok') {
+      throw new FlowstateError('COMMIT_FAILED', `Execution ${run.id} could not be stored`);
+    }
+    return { executionId: run.id, outcome };
+  }
+
+  /** Waits for the end (or webhook response) of an execution started in this process. */
+  outcomeOf(executionId: string): Promise<ExecutionOutcome> {
+    return new Promise((resolve) => {
+      const waiters = this.outcomeWaiters.get(executionId);
+      if (waiters) waiters.push(resolve);
+      else this.outcomeWaiters.set(executionId, [resolve]);
+    });
+  }
+
+  /** Commits `run` and reports the outcome; used before side effects and after results. */
+  flush(run: ExecutionRun): Promise<FlushResult> {
+    return this.committer.flush(run);
+  }
+
+  /** The run of an execution, from memory or loaded from the store. */
+  async runOf(executionId: string): Promise<ExecutionRun | undefined> {
+    const existing = this.runs.get(executionId);
+    if (existing && !existing.evicted) return existing;
+    const loaded = await this.store.loadExecution(executionId);
+    if (!loaded) return undefined;
+    const again = this.runs.get(executionId);
+    if (again && !again.evicted) return again;
+    const { graph } = await this.workflows.version(loaded.execution.workflowId, loaded.execution.workflowVersion);
+    const run = new ExecutionRun({
+      execution: loaded.execution,
+      graph,
+      steps: loaded.steps,
+      expectSeq: loaded.execution.seq,
+    });
+    for (const step of loaded.steps) run.noteLease(step, this.workerId);
+    this.rebuildLastOutput(run);
+    this.runs.set(executionId, run);
+    return run;
+  }
+
+  private rebuildLastOutput(run: ExecutionRun): void {
+    let latest = -1;
+    for (const step of run.steps.values()) {
+      if (step.status !== 'succeeded' || step.key.includes('/')) continue;
+      if (run.graph.outgoing(step.nodeId).length > 0) continue;
+      if ((step.finishedAt ?? 0) >= latest) {
+        latest = step.finishedAt ?? 0;
+        run.lastOutput = step.output ?? null;
+      }
+    }
+  }
+
+  private afterCommit(run: ExecutionRun, outcome: FlushResult, change: ExecutionChange | undefined): void {
+    if (outcome.status !== 'ok') {
+      this.logger.warn({ executionId: run.id, outcome }, 'commit refused; dropping the execution from this worker');
+      this.evict(run);
+      return;
+    }
+    if (change && this.listeners.size > 0) {
+      this.emit({ type: 'execution', execution: { ...run.execution } });
+      for (const { step } of change.steps) this.emit({ type: 'step', executionId: run.id, step });
+    }
+    this.workers.noteDue(change);
+    const execution = run.execution;
+    const final = execution.status === 'succeeded' || execution.status === 'failed' || execution.status === 'cancelled';
+    if (execution.response && !run.responseNotified && !final) {
+      run.responseNotified = true;
+      this.notify(run.id, { kind: 'response', response: execution.response });
+    }
+    if (final) {
+      this.notify(run.id, execution.response && !run.responseNotified ? { kind: 'response', response: execution.response } : { kind: 'finished', execution: { ...execution } });
+      run.responseNotified = true;
+      this.runs.delete(run.id);
+      void this.operations.afterFinish(run);
+    } else if (run.isQuiescent()) {
+      this.runs.delete(run.id);
+    }
+  }
+
+  private notify(executionId: string, outcome: ExecutionOutcome): void {
+    const waiters = this.outcomeWaiters.get(executionId);
+    if (!waiters) return;
+    this.outcomeWaiters.delete(executionId);
+    for (const resolve of waiters) resolve(outcome);
+  }
+
+  /** Drops a run whose lease or seq was lost: its in-flight results will be discarded. */
+  evict(run: ExecutionRun): void {
+    run.evicted = true;
+    for (const controller of run.running.values()) controller.abort(new Error('lease lost'));
+    if (this.runs.get(run.id) === run) this.runs.delete(run.id);
+  }
+
+  /** Finishes `run` if nothing is left to do, and commits. */
+  async settle(run: ExecutionRun): Promise<void> {
+    finishIfDone(run, this.decide());
+    if (run.dirty) await this.flush(run);
+  }
+
+  /** Emits a failpoint (crash-safety tests). */
+  failpoint(name: FailpointName, info: { executionId: string; stepKey: string }): void {
+    this.options.failpoint?.(name, info);
+  }
+
+  // ---- operator API --------------------------------------------------------------------
+
+  async getExecutionDetail(id: string): Promise<ExecutionDetail | undefined> {
+    const loaded = await this.store.loadExecution(id);
+    if (!loaded) return undefined;
+    const children = await this.store.listChildExecutions(id);
+    return { execution: loaded.execution, steps: loaded.steps, children };
+  }
+
+  cancel(id: string): Promise<ExecutionRecord> {
+    return this.operations.cancel(id);
+  }
+
+  pause(id: string): Promise<ExecutionRecord> {
+    return this.operations.pause(id);
+  }
+
+  resume(id: string): Promise<ExecutionRecord> {
+    return this.operations.resume(id);
+  }
+
+  /** Starts a new execution with the same version and input. */
+  async rerun(id: string): Promise<ExecutionHandle> {
+    const execution = await this.store.getExecution(id);
+    if (!execution) throw new FlowstateError('EXECUTION_NOT_FOUND', `No execution with id "${id}"`);
+    return this.startExecution({
+      workflowId: execution.workflowId,
+      version: execution.workflowVersion,
+      triggerNodeId: execution.triggerNodeId,
+      input: execution.input,
+      rerunOf: id,
+    });
+  }
+
+  /** Retries a failed execution from its failed step, keeping every completed output. */
+  retry(id: string): Promise<ExecutionRecord> {
+    return this.operations.retry(id);
+  }
+
+  /** Resumes the `wait.event` steps waiting for this event and key. */
+  deliverEvent(event: { name: string; correlationKey: string; payload: JsonValue }): Promise<{ resumed: string[] }> {
+    return this.operations.deliverEvent(event);
+  }
+
+  /** Live updates after each commit; returns the unsubscribe function. */
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error({ err: error }, 'engine event listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import type { JsonValue, WorkflowGraph, WorkflowNode } from '@flowstate/core';
+import { parseStepKey, ROOT_SCOPE, stepKey, type Scope } from './keys.js';
+import { edgeState, readiness, type Readiness } from './readiness.js';
+import type { ExecutionChange, ExecutionRecord, StepRecord, StepRef, WaitRecord } from './store.js';
+
+
+/**
+ * The in-memory state of one execution while this process drives it: the journal rows
+ * it has loaded or created, which of them changed since the last commit, and the waits to
+ * add or remove. All changes to an execution in this process go through its run.
+ */
+export class ExecutionRun {
+  execution: ExecutionRecord;
+  readonly graph: WorkflowGraph;
+  readonly steps = new Map<string, StepRecord>();
+  /** The seq the next commit is based on; `'new'` until the execution is first committed. */
+  expectSeq: number | 'new';
+  private readonly dirtyKeys = new Set<string>();
+  private executionDirty = false;
+  addWaits: WaitRecord[] = [];
+  removeWaits: StepRef[] = [];
+  /** Steps whose node code runs now, with the controller that aborts them. */
+  readonly running = new Map<string, AbortController>();
+  /** Journal every step before its successors run (set after crash recovery). */
+  cautious = false;
+  /** Set by `flow.return`: the execution's output. */
+  returned = false;
+  /** Output of the last top-level step that succeeded. */
+  lastOutput: JsonValue | undefined;
+  /** Keys of steps that are in the store. */
+  readonly persisted = new Set<string>();
+  /** Keys whose stored row is live and leased by this worker: writes to them are fenced. */
+  readonly leasedOnDisk = new Set<string>();
+  /** Dropped from this process (lease lost or conflict): its in-flight work is discarded. */
+  evicted = false;
+  /** Whether `outcome` waiters were told about the response already. */
+  responseNotified = false;
+
+  constructor(options: {
+    execution: ExecutionRecord;
+    graph: WorkflowGraph;
+    steps?: readonly StepRecord[];
+    expectSeq: number | 'new';
+  }) {
+    this.execution = options.execution;
+    this.graph = options.graph;
+    this.expectSeq = options.expectSeq;
+    for (const step of options.steps ?? []) {
+      this.steps.set(step.key, step);
+      this.persisted.add(step.key);
+    }
+  }
+
+  /** Records that a commit of `change` succeeded with `seq`. */
+  committed(seq: number, change: ExecutionChange, workerId: string): void {
+    this.expectSeq = seq;
+    this.execution.seq = seq;
+    for (const { step } of change.steps) {
+      this.persisted.add(step.key);
+      this.noteLease(step, workerId);
+    }
+  }
+
+  /** Tracks whether the stored row of `step` is live and leased by `workerId`. */
+  noteLease(step: StepRecord, workerId: string): void {
+    const live = step.status === 'ready' || step.status === 'running' || step.status === 'waiting';
+    if (live && step.leaseOwner === workerId) this.leasedOnDisk.add(step.key);
+    else this.leasedOnDisk.delete(step.key);
+  }
+
+  /** Puts the changes of a commit that failed as a whole back to be written again. */
+  restoreChanges(change: ExecutionChange): void {
+    for (const { step } of change.steps) if (this.steps.get(step.key) === step) this.dirtyKeys.add(step.key);
+    this.addWaits.unshift(...(change.addWaits ?? []));
+    this.removeWaits.unshift(...(change.removeWaits ?? []));
+    this.executionDirty = true;
+  }
+
+  get id(): string {
+    return this.execution.id;
+  }
+
+  /** Replaces a step row and marks it for the next commit. */
+  putStep(step: StepRecord): void {
+    this.steps.set(step.key, step);
+    this.dirtyKeys.add(step.key);
+  }
+
+  /** Replaces the execution row and marks it for the next commit. */
+  setExecution(execution: ExecutionRecord): void {
+    this.execution = execution;
+    this.executionDirty = true;
+  }
+
+  /** Marks the execution row as changed (it is always written with a commit). */
+  touch(): void {
+    this.executionDirty = true;
+  }
+
+  get dirty(): boolean {
+    return this.executionDirty || this.dirtyKeys.size > 0 || this.addWaits.length > 0 || this.removeWaits.length > 0;
+  }
+
+  /** Takes the pending changes for a commit. */
+  takeChanges(): { steps: StepRecord[]; addWaits: WaitRecord[]; removeWaits: StepRef[] } {
+    const steps = [...this.dirtyKeys].map((key) => this.steps.get(key)!);
+    this.dirtyKeys.clear();
+    this.executionDirty = false;
+    const changes = { steps, addWaits: this.addWaits, removeWaits: this.removeWaits };
+    this.addWaits = [];
+    this.removeWaits = [];
+    return changes;
+  }
+
+  /** Whether any step is ready, running or waiting. */
+  hasLiveSteps(): boolean {
+    for (const step of this.steps.values()) {
+      if (step.status === 'ready' || step.status === 'running' || step.status === 'waiting') return true;
+    }
+    return false;
+  }
+
+  /** Whether this process has nothing left to do for the run right now. */
+  isQuiescent(): boolean {
+    if (this.running.size > 0 || this.dirty) return false;
+    for (const step of this.steps.values()) if (step.status === 'ready' || step.status === 'running') return false;
+    return true;
+  }
+
+  /** Whether a node in `scope` can run, must be skipped, or waits for more input. */
+  readinessOf(scope: Scope, node: WorkflowNode): Readiness {
+    const incoming = this.graph.incoming(node.id);
+    return readiness(incoming.map((edge) => edgeState(edge, this.steps.get(stepKey(scope, edge.from)))));
+  }
+
+  /**
+   * The input of `node` in `scope`: its single predecessor's output, or an object keyed by
+   * predecessor name (live ones only) when it has several. Body entries get the loop item.
+   */
+  inputOf(scope: Scope, node: WorkflowNode, item: JsonValue | undefined): JsonValue {
+    const incoming = this.graph.incoming(node.id);
+    if (incoming.length === 0) return item ?? null;
+    const sources = [...new Set(incoming.map((edge) => edge.from))];
+    if (sources.length === 1) return this.steps.get(stepKey(scope, sources[0]!))?.output ?? null;
+    const input: Record<string, JsonValue> = {};
+    for (const source of sources) {
+      const step = this.steps.get(stepKey(scope, source));
+      if (step?.status !== 'succeeded') continue;
+      if (!incoming.some((edge) => edge.from === source && edgeDelivered(step, edge.port))) continue;
+      input[this.graph.node(source)!.name] = step.output ?? null;
+    }
+    return input;
+  }
+
+  /** Outputs of succeeded steps visible from `scope`, by node name (inner scopes win). */
+  stepOutputs(scope: Scope): Record<string, JsonValue> {
+    const outputs: Record<string, JsonValue> = {};
+    const prefixes = new Set<string>([ROOT_SCOPE.prefix]);
+    let prefix = '';
+    for (const frame of scope.frames) {
+      prefix += `${frame.loopId}[${frame.index}]/`;
+      prefixes.add(prefix);
+    }
+    for (const step of this.steps.values()) {
+      if (step.status !== 'succeeded') continue;
+      const slash = step.key.lastIndexOf('/');
+      const stepPrefix = slash < 0 ? '' : step.key.slice(0, slash + 1);
+      if (!prefixes.has(stepPrefix)) continue;
+      const node = this.graph.node(step.nodeId);
+      if (node) outputs[node.name] = step.output ?? null;
+    }
+    return outputs;
+  }
+
+  /** The item and index of the innermost loop iteration of `scope`. */
+  loopItem(scope: Scope): { item: JsonValue; index: number } | undefined {
+    const frame = scope.frames.at(-1);
+    if (!frame) return undefined;
+    const outer = { frames: scope.frames.slice(0, -1), prefix: scope.prefix.slice(0, scope.prefix.length - `${frame.loopId}[${frame.index}]/`.length) };
+    const loopStep = this.steps.get(stepKey(outer, frame.loopId));
+    const state = loopStep?.state as { items?: JsonValue[] } | undefined;
+    return { item: state?.items?.[frame.index] ?? null, index: frame.index };
+  }
+
+  /** Steps of one scope (not of nested scopes). */
+  *stepsIn(scope: Scope): Iterable<StepRecord> {
+    for (const step of this.steps.values()) {
+      if (!step.key.startsWith(scope.prefix)) continue;
+      if (step.key.indexOf('/', scope.prefix.length) >= 0) continue;
+      yield step;
+    }
+  }
+
+  /** Scope of a step by key. */
+  scopeOf(key: string): Scope {
+    return parseStepKey(key).scope;
+  }
+}
+
+function edgeDelivered(step: StepRecord, port: string | undefined): boolean {
+  return step.port === (port ?? 'out');
+}

@@ -1,0 +1,158 @@
+import {
+  DIRECTIVE,
+  directives,
+  evaluateExpression,
+  FlowstateError,
+  isDirective,
+  NonRetriableError,
+  resolveParams,
+  serializeError,
+  type ExpressionScope,
+  type JsonValue,
+  type NodeContext,
+  type NodeDirective,
+  type NodeLogger,
+  type NodeType,
+  type StepError,
+  type WorkflowNode,
+} from '@flowstate/core';
+import type { EngineLogger } from './api.js';
+import type { ExecutionRecord } from './store.js';
+
+/** What one attempt of a node produced. */
+export type Invocation =
+  | { kind: 'output'; port: string; value: JsonValue }
+  | { kind: 'directive'; directive: NodeDirective }
+  | { kind: 'error'; error: StepError };
+
+export interface InvokeOptions {
+  node: WorkflowNode;
+  nodeType: NodeType;
+  execution: ExecutionRecord;
+  stepKey: string;
+  attempt: number;
+  input: JsonValue;
+  scope: ExpressionScope;
+  timeoutMs: number;
+  expressionTimeoutMs: number;
+  /** Aborted on cancel; the attempt's own timeout is added on top. */
+  signal: AbortSignal;
+  simulate: boolean;
+  now: () => number;
+  logger: EngineLogger;
+}
+
+/** A node attempt that ran past its timeout. */
+export class StepTimeoutError extends FlowstateError {
+  override name = 'StepTimeoutError';
+  constructor(nodeName: string, timeoutMs: number) {
+    super('STEP_TIMEOUT', `Node "${nodeName}" did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * Runs one attempt of a node: resolves its `{{ }}` params, checks them against the node
+ * type's schema, calls `run` with a context, and bounds it by the attempt timeout.
+ * Never throws: failures come back as `{ kind: 'error' }`.
+ */
+export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
+  const { node, nodeType } = options;
+  try {
+    const resolved = await resolveParams(node.params, options.scope, {
+      nodeName: node.name,
+      rawParams: nodeType.rawParams ?? [],
+      timeoutMs: options.expressionTimeoutMs,
+    });
+    const parsed = nodeType.params.safeParse(resolved);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((issue) => ({
+        path: `/params${issue.path.map((segment) => `/${String(segment)}`).join('')}`,
+        message: issue.message,
+      }));
+      throw new FlowstateError(
+        'INVALID_PARAMS',
+        `Node "${node.name}" has invalid parameters: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+        { details },
+      );
+    }
+    const result = await runBounded(options, parsed.data);
+    if (isDirective(result)) {
+      if (result[DIRECTIVE] === 'emit') return { kind: 'output', port: result.port, value: result.value };
+      return { kind: 'directive', directive: result };
+    }
+    return { kind: 'output', port: 'out', value: result };
+  } catch (error) {
+    const serialized = serializeError(error);
+    if (error instanceof FlowstateError && (error.code.startsWith('EXPRESSION') || error.code === 'INVALID_PARAMS')) {
+      serialized.retriable = false;
+    }
+    return { kind: 'error', error: serialized };
+  }
+}
+
+async function runBounded(options: InvokeOptions, params: unknown) {
+  const { node, nodeType } = options;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new StepTimeoutError(node.name, options.timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, options.timeoutMs);
+  });
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  try {
+    const ctx = buildContext(options, params, controller.signal);
+    const run = Promise.resolve(nodeType.run(ctx));
+    return await Promise.race([run, timeout, aborted]);
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function buildContext(options: InvokeOptions, params: unknown, signal: AbortSignal): NodeContext {
+  const { node, execution } = options;
+  return {
+    params,
+    input: options.input,
+    node: { id: node.id, name: node.name, type: node.type },
+    execution: {
+      id: execution.id,
+      workflowId: execution.workflowId,
+      workflowVersion: execution.workflowVersion,
+      depth: execution.depth,
+    },
+    stepKey: options.stepKey,
+    attempt: options.attempt,
+    idempotencyKey: `${execution.id}:${options.stepKey}`,
+    signal,
+    simulate: options.simulate,
+    logger: nodeLogger(options.logger, { executionId: execution.id, stepKey: options.stepKey, node: node.name }),
+    now: () => new Date(options.now()),
+    evaluate: (expression, extra) =>
+      evaluateExpression(expression, extra ? { ...options.scope, ...extra } : options.scope, {
+        timeoutMs: options.expressionTimeoutMs,
+      }),
+    ...directives,
+  };
+}
+
+function nodeLogger(logger: EngineLogger, bindings: Record<string, unknown>): NodeLogger {
+  return {
+    debug: (message, data) => logger.debug({ ...bindings, ...data }, message),
+    info: (message, data) => logger.info({ ...bindings, ...data }, message),
+    warn: (message, data) => logger.warn({ ...bindings, ...data }, message),
+    error: (message, data) => logger.error({ ...bindings, ...data }, message),
+  };
+}
+
+/** Raised when a directive is not allowed where it was returned. */
+export function directiveError(message: string): StepError {
+  return serializeError(new NonRetriableError(message, { code: 'INVALID_DIRECTIVE' }));
+}

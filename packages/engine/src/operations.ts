@@ -1,0 +1,266 @@
+import { FlowstateError, NonRetriableError, serializeError, type JsonValue } from '@flowstate/core';
+import type { StartExecutionOptions } from './api.js';
+import type { Engine } from './engine.js';
+import { ExecutionRun } from './execution-run.js';
+import {
+  CANCELLED_BY_FAILURE,
+  exhaustStep,
+  reconcile,
+  resumeStep,
+  succeedStep,
+  waitState,
+} from './progress.js';
+import type { ExecutionRecord } from './store.js';
+import type { CachedVersion } from './workflow-cache.js';
+
+/**
+ * Operations on whole executions: creating runs (also sub-workflows), cancel, pause,
+ * resume, retry, event delivery, and what happens after an execution ends.
+ */
+export class Operations {
+  constructor(private readonly engine: Engine) {}
+
+  /** Builds a run whose trigger step has succeeded with `input`, successors created. */
+  async createRun(
+    options: StartExecutionOptions & { rerunOf?: string; parent?: { run: ExecutionRun; stepKey: string } },
+  ): Promise<ExecutionRun> {
+    const engine = this.engine;
+    const version =
+      options.version === undefined
+        ? await engine.workflows.current(options.workflowId)
+        : await engine.workflows.version(options.workflowId, options.version);
+    const trigger = pickTrigger(version, options.triggerNodeId);
+    const decide = engine.decide();
+    const parent = options.parent?.run.execution;
+    const execution: ExecutionRecord = {
+      id: engine.ids.executionId(),
+      workflowId: version.workflowId,
+      workflowVersion: version.version,
+      status: 'running',
+      seq: 0,
+      triggerNodeId: trigger,
+      input: options.input,
+      depth: parent ? parent.depth + 1 : 0,
+      ...(parent ? { parentExecutionId: parent.id, parentStepKey: options.parent!.stepKey } : {}),
+      ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
+      createdAt: decide.now,
+      updatedAt: decide.now,
+    };
+    const run = new ExecutionRun({ execution, graph: version.graph, expectSeq: 'new' });
+    run.putStep({
+      executionId: execution.id,
+      key: trigger,
+      nodeId: trigger,
+      status: 'running',
+      attempt: 1,
+      startedAt: decide.now,
+      input: options.input,
+    });
+    succeedStep(run, trigger, { port: 'out', value: options.input }, decide);
+    run.touch();
+    return run;
+  }
+
+  /** `flow.call`: starts the child execution; the calling step waits for it. */
+  async call(
+    run: ExecutionRun,
+    key: string,
+    call: { workflowId: string; version?: number; input: JsonValue },
+  ): Promise<string[] | undefined> {
+    const engine = this.engine;
+    const step = run.steps.get(key)!;
+    const fail = (error: FlowstateError) => exhaustStep(run, key, serializeError(error), engine.decide());
+    if (run.execution.depth + 1 > engine.maxDepth) {
+      return fail(new NonRetriableError(`Sub-workflow depth limit of ${engine.maxDepth} reached`, { code: 'DEPTH_LIMIT' }));
+    }
+    let child: ExecutionRun;
+    try {
+      child = await this.createRun({
+        workflowId: call.workflowId,
+        ...(call.version === undefined ? {} : { version: call.version }),
+        input: call.input,
+        parent: { run, stepKey: key },
+      });
+    } catch (error) {
+      if (error instanceof FlowstateError) return fail(new NonRetriableError(error.message, { code: error.code }));
+      throw error;
+    }
+    run.putStep({
+      ...run.steps.get(key)!,
+      status: 'waiting',
+      state: { kind: 'call', childExecutionId: child.id },
+      leaseOwner: undefined,
+      leaseExpiresAt: undefined,
+      startedAt: step.startedAt,
+    });
+    engine.runs.set(child.id, child);
+    void engine.launch(child).catch((error: unknown) => {
+      engine.logger.error({ err: error, executionId: child.id }, 'starting a sub-workflow failed');
+    });
+    return undefined;
+  }
+
+  /** After an execution ended: resume its parent's step, start the error workflow. */
+  async afterFinish(run: ExecutionRun): Promise<void> {
+    try {
+      if (run.execution.parentExecutionId) await this.completeParent(run.execution);
+      const errorWorkflowId = run.graph.workflow.settings?.errorWorkflowId;
+      if (run.execution.status === 'failed' && errorWorkflowId && errorWorkflowId !== run.execution.workflowId) {
+        await this.engine.startExecution({
+          workflowId: errorWorkflowId,
+          input: {
+            execution: { id: run.id, workflowId: run.execution.workflowId, error: run.execution.error ?? null },
+          } as JsonValue,
+        });
+      }
+    } catch (error) {
+      this.engine.logger.error({ err: error, executionId: run.id }, 'follow-up of a finished execution failed');
+    }
+  }
+
+  /** Completes the `flow.call` step waiting for `child` (also used by the sweeper). */
+  async completeParent(child: ExecutionRecord): Promise<void> {
+    const engine = this.engine;
+    if (!child.parentExecutionId || !child.parentStepKey) return;
+    const parent = await engine.runOf(child.parentExecutionId);
+    const step = parent?.steps.get(child.parentStepKey);
+    const state = step && waitState(step);
+    if (!parent || step?.status !== 'waiting' || state?.kind !== 'call' || state.childExecutionId !== child.id) return;
+    const decide = engine.decide();
+    const ready =
+      child.status === 'succeeded'
+        ? succeedStep(parent, step.key, { port: 'out', value: child.output ?? null }, decide)
+        : exhaustStep(
+            parent,
+            step.key,
+            serializeError(
+              new NonRetriableError(`Sub-workflow execution ${child.id} ${child.status}: ${child.error?.message ?? ''}`.trim(), {
+                code: 'CHILD_FAILED',
+              }),
+            ),
+            decide,
+          );
+    if ((await engine.flush(parent)).status !== 'ok') return;
+    for (const key of ready) engine.executor.schedule(parent, key);
+    await engine.settle(parent);
+  }
+
+  async cancel(id: string): Promise<ExecutionRecord> {
+    const engine = this.engine;
+    const run = await this.requireRun(id);
+    if (isFinal(run.execution)) throw invalidState(run.execution, 'cancel');
+    const now = engine.clock.now();
+    for (const step of run.steps.values()) {
+      if (step.status === 'ready' || step.status === 'waiting') {
+        run.putStep({ ...step, status: 'cancelled', finishedAt: now, leaseOwner: undefined });
+        if (waitState(step)?.kind === 'suspend') run.removeWaits.push({ executionId: id, key: step.key });
+      }
+    }
+    for (const controller of run.running.values()) controller.abort(new Error('execution cancelled'));
+    run.setExecution({ ...run.execution, status: 'cancelled', finishedAt: now, updatedAt: now });
+    await this.commit(run);
+    for (const child of await engine.store.listChildExecutions(id)) {
+      if (!isFinal(child)) await this.cancel(child.id).catch(() => undefined);
+    }
+    return run.execution;
+  }
+
+  async pause(id: string): Promise<ExecutionRecord> {
+    const run = await this.requireRun(id);
+    if (run.execution.status !== 'running') throw invalidState(run.execution, 'pause');
+    const now = this.engine.clock.now();
+    for (const step of run.steps.values()) {
+      if (step.status === 'ready') run.putStep({ ...step, leaseOwner: undefined, leaseExpiresAt: undefined });
+    }
+    run.setExecution({ ...run.execution, status: 'paused', updatedAt: now });
+    await this.commit(run);
+    return run.execution;
+  }
+
+  async resume(id: string): Promise<ExecutionRecord> {
+    const run = await this.requireRun(id);
+    if (run.execution.status !== 'paused') throw invalidState(run.execution, 'resume');
+    run.setExecution({ ...run.execution, status: 'running', updatedAt: this.engine.clock.now() });
+    await this.commit(run);
+    this.engine.workers.kick();
+    return run.execution;
+  }
+
+  /** Brings failed steps (and the steps their failure cancelled) back, keeping every output. */
+  async retry(id: string): Promise<ExecutionRecord> {
+    const engine = this.engine;
+    const run = await this.requireRun(id);
+    if (run.execution.status !== 'failed') throw invalidState(run.execution, 'retry');
+    const decide = engine.decide();
+    const owned = { leaseOwner: decide.workerId, leaseExpiresAt: decide.now + decide.leaseMs, runAt: decide.now };
+    for (const step of run.steps.values()) {
+      if (step.status === 'failed') {
+        run.putStep({ ...step, status: 'ready', attempt: 0, error: undefined, finishedAt: undefined, ...owned });
+      } else if (step.status === 'cancelled' && step.error?.code === CANCELLED_BY_FAILURE.code) {
+        const waiting = step.state !== undefined;
+        run.putStep({ ...step, status: waiting ? 'waiting' : 'ready', error: undefined, ...(waiting ? {} : owned) });
+      }
+    }
+    const { error: _dropped, finishedAt: _finished, ...rest } = run.execution;
+    run.setExecution({ ...rest, status: 'running', updatedAt: decide.now });
+    reconcile(run, decide);
+    await this.commit(run);
+    engine.executor.scheduleReady(run);
+    return run.execution;
+  }
+
+  /** Resumes every step waiting for this event and correlation key. */
+  async deliverEvent(event: { name: string; correlationKey: string; payload: JsonValue }): Promise<{ resumed: string[] }> {
+    const engine = this.engine;
+    const resumed: string[] = [];
+    const waits = await engine.store.findWaits({ eventName: event.name, correlationKey: event.correlationKey });
+    for (const wait of waits) {
+      const run = await engine.runOf(wait.executionId);
+      const step = run?.steps.get(wait.stepKey);
+      const state = step && waitState(step);
+      if (!run || step?.status !== 'waiting' || state?.kind !== 'suspend' || !state.options.event) continue;
+      if (run.execution.status !== 'running') continue;
+      const ready = resumeStep(run, step.key, { port: state.options.event.port, value: event.payload }, engine.decide());
+      if ((await engine.flush(run)).status !== 'ok') continue;
+      resumed.push(run.id);
+      for (const key of ready) engine.executor.schedule(run, key);
+      await engine.settle(run);
+    }
+    return { resumed };
+  }
+
+  private async requireRun(id: string): Promise<ExecutionRun> {
+    const run = await this.engine.runOf(id);
+    if (!run) throw new FlowstateError('EXECUTION_NOT_FOUND', `No execution with id "${id}"`);
+    return run;
+  }
+
+  private async commit(run: ExecutionRun): Promise<void> {
+    const outcome = await this.engine.flush(run);
+    if (outcome.status !== 'ok') {
+      throw new FlowstateError('CONFLICT', `Execution ${run.id} changed meanwhile; try again`);
+    }
+  }
+}
+
+function pickTrigger(version: CachedVersion, requested: string | undefined): string {
+  const triggers = version.graph.triggers();
+  if (requested) {
+    if (!triggers.some((node) => node.id === requested)) {
+      throw new FlowstateError('INVALID_TRIGGER', `Node "${requested}" is not a trigger of workflow "${version.workflowId}"`);
+    }
+    return requested;
+  }
+  const chosen = triggers.find((node) => node.type === 'trigger.manual') ?? triggers[0];
+  if (!chosen) throw new FlowstateError('INVALID_TRIGGER', `Workflow "${version.workflowId}" has no trigger node`);
+  return chosen.id;
+}
+
+function isFinal(execution: ExecutionRecord): boolean {
+  return execution.status === 'succeeded' || execution.status === 'failed' || execution.status === 'cancelled';
+}
+
+function invalidState(execution: ExecutionRecord, action: string): FlowstateError {
+  return new FlowstateError('INVALID_STATE', `Cannot ${action} execution ${execution.id}: it is ${execution.status}`);
+}
+

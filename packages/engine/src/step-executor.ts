@@ -1,0 +1,202 @@
+import { assertNever, DIRECTIVE, type NodeDirective, type NodeType, type StepError } from '@flowstate/core';
+import type { Engine } from './engine.js';
+import type { ExecutionRun } from './execution-run.js';
+import { directiveError, invokeNode, type Invocation } from './invoke-node.js';
+import { parseStepKey } from './keys.js';
+import { exhaustStep, startLoop, succeedStep, suspendStep } from './progress.js';
+import { retryDelay, retryPolicy } from './retry.js';
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+/**
+ * Runs steps: one attempt of node code, then the decision that follows (success, retry,
+ * `onError`, a directive) and the commit that journals it. Pure nodes run ahead of the
+ * journal; side-effecting ones have their attempt committed before they run and their
+ * result committed before any successor runs.
+ */
+export class StepExecutor {
+  /** Steps running in this process now (for graceful stop). */
+  readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly engine: Engine) {}
+
+  /** Starts every ready step of `run` that this worker owns. */
+  scheduleReady(run: ExecutionRun): void {
+    for (const step of run.steps.values()) {
+      if (step.status === 'ready' && step.leaseOwner === this.engine.workerId) this.schedule(run, step.key);
+    }
+  }
+
+  /** Starts running `key` without waiting for it. */
+  schedule(run: ExecutionRun, key: string): void {
+    if (run.execution.status !== 'running' || run.evicted || run.running.has(key)) return;
+    const task = this.execute(run, key).catch((error: unknown) => {
+      this.engine.logger.error({ err: error, executionId: run.id, stepKey: key }, 'step execution crashed');
+    });
+    this.inFlight.add(task);
+    void task.finally(() => this.inFlight.delete(task));
+  }
+
+  private async execute(run: ExecutionRun, key: string): Promise<void> {
+    const engine = this.engine;
+    const step = run.steps.get(key);
+    if (!step || (step.status !== 'ready' && step.status !== 'running')) return;
+    const node = run.graph.node(step.nodeId);
+    const nodeType = node && engine.registry.get(node.type);
+    const controller = new AbortController();
+    run.running.set(key, controller);
+    const now = engine.clock.now();
+    run.putStep({
+      ...step,
+      status: 'running',
+      attempt: step.status === 'ready' ? step.attempt + 1 : step.attempt,
+      startedAt: now,
+      leaseOwner: engine.workerId,
+      leaseExpiresAt: now + engine.leaseMs,
+    });
+    const journalFirst = run.cautious || (nodeType?.sideEffects ?? true);
+    if (journalFirst && (await engine.flush(run)).status !== 'ok') return void run.running.delete(key);
+
+    let invocation: Invocation;
+    if (!node || !nodeType) {
+      invocation = { kind: 'error', error: directiveError(`Unknown node type "${node?.type ?? step.nodeId}"`) };
+    } else if (node.disabled) {
+      invocation = { kind: 'output', port: 'out', value: run.steps.get(key)!.input ?? null };
+    } else {
+      invocation = await this.invoke(run, key, nodeType, controller.signal);
+    }
+    run.running.delete(key);
+    if (run.evicted) return;
+    if (nodeType?.sideEffects) engine.failpoint('after-side-effect-before-record', { executionId: run.id, stepKey: key });
+
+    const ready = await this.record(run, key, invocation, nodeType);
+    if (journalFirst || ready === undefined) {
+      const outcome = await engine.flush(run);
+      if (outcome.status !== 'ok') return;
+      engine.failpoint('after-commit', { executionId: run.id, stepKey: key });
+    }
+    for (const next of ready ?? []) this.schedule(run, next);
+    await engine.settle(run);
+  }
+
+  private async invoke(run: ExecutionRun, key: string, nodeType: NodeType, signal: AbortSignal): Promise<Invocation> {
+    const engine = this.engine;
+    const step = run.steps.get(key)!;
+    const node = run.graph.node(step.nodeId)!;
+    const { scope } = parseStepKey(key);
+    const loop = run.loopItem(scope);
+    const now = engine.clock.now();
+    const started = performance.now();
+    const invocation = await invokeNode({
+      node,
+      nodeType,
+      execution: run.execution,
+      stepKey: key,
+      attempt: step.attempt,
+      input: step.input ?? null,
+      scope: {
+        trigger: run.execution.input,
+        steps: run.stepOutputs(scope),
+        input: step.input ?? null,
+        ...(loop ? { item: loop.item, index: loop.index } : {}),
+        vars: {},
+        execution: { id: run.id, workflowId: run.execution.workflowId, workflowVersion: run.execution.workflowVersion },
+        now: new Date(now).toISOString(),
+      },
+      timeoutMs: node.timeoutMs ?? nodeType.timeoutMs ?? engine.options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      expressionTimeoutMs: engine.options.expressionTimeoutMs ?? 1000,
+      signal,
+      simulate: false,
+      now: () => engine.clock.now(),
+      logger: engine.logger,
+    });
+    const current = run.steps.get(key)!;
+    run.steps.set(key, { ...current, durationMs: Math.round((performance.now() - started) * 1000) / 1000 });
+    return invocation;
+  }
+
+  /**
+   * Journals the attempt's result in memory. Returns the steps that became ready, or
+   * `undefined` when the result must be committed before anything else happens.
+   */
+  private async record(
+    run: ExecutionRun,
+    key: string,
+    invocation: Invocation,
+    nodeType: NodeType | undefined,
+  ): Promise<string[] | undefined> {
+    const engine = this.engine;
+    const decide = engine.decide();
+    const step = run.steps.get(key)!;
+    if (run.execution.status !== 'running' && run.execution.status !== 'paused') {
+      run.putStep({ ...step, status: 'cancelled', finishedAt: decide.now, ...resultFields(invocation) });
+      return undefined;
+    }
+    switch (invocation.kind) {
+      case 'output':
+        return succeedStep(run, key, { port: invocation.port, value: invocation.value }, decide);
+      case 'error':
+        return this.fail(run, key, invocation.error, nodeType);
+      case 'directive':
+        return this.direct(run, key, invocation.directive);
+      default:
+        return assertNever(invocation);
+    }
+  }
+
+  /** Retries per the node's policy, or applies `onError` when attempts ran out. */
+  private fail(run: ExecutionRun, key: string, error: StepError, nodeType: NodeType | undefined): string[] | undefined {
+    const engine = this.engine;
+    const decide = engine.decide();
+    const step = run.steps.get(key)!;
+    const policy = retryPolicy(run.graph.node(step.nodeId)!, nodeType);
+    if (error.retriable && step.attempt < policy.maxAttempts) {
+      const delay = retryDelay(policy, step.attempt, Math.random(), error.retryAfterMs);
+      run.putStep({
+        ...step,
+        status: 'ready',
+        error,
+        runAt: decide.now + delay,
+        leaseOwner: undefined,
+        leaseExpiresAt: undefined,
+      });
+      return undefined;
+    }
+    return exhaustStep(run, key, error, decide);
+  }
+
+  private async direct(run: ExecutionRun, key: string, directive: NodeDirective): Promise<string[] | undefined> {
+    const engine = this.engine;
+    const decide = engine.decide();
+    const step = run.steps.get(key)!;
+    switch (directive[DIRECTIVE]) {
+      case 'emit':
+        return succeedStep(run, key, { port: directive.port, value: directive.value }, decide);
+      case 'suspend':
+        if (directive.options.until === undefined && !directive.options.event) {
+          return this.fail(run, key, directiveError('A wait needs a time, an event or both'), undefined);
+        }
+        suspendStep(run, key, directive.options);
+        return undefined;
+      case 'loop':
+        return startLoop(run, key, directive, decide);
+      case 'call':
+        return engine.operations.call(run, key, directive);
+      case 'respond':
+        run.setExecution({ ...run.execution, response: directive.response, updatedAt: decide.now });
+        return succeedStep(run, key, { port: 'out', value: step.input ?? null }, decide);
+      case 'return':
+        run.returned = true;
+        run.setExecution({ ...run.execution, output: directive.value, updatedAt: decide.now });
+        return succeedStep(run, key, { port: 'out', value: directive.value }, decide);
+      default:
+        return assertNever(directive);
+    }
+  }
+}
+
+function resultFields(invocation: Invocation) {
+  if (invocation.kind === 'output') return { output: invocation.value, port: invocation.port };
+  if (invocation.kind === 'error') return { error: invocation.error };
+  return {};
+}

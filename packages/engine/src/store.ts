@@ -1,0 +1,253 @@
+import type { JsonValue, StepError, WebhookResponse, Workflow } from '@flowstate/core';
+
+/**
+ * The engine's storage port. The engine talks to storage only through this interface;
+ * `SqliteStore` and `PostgresStore` implement it and both pass `storeContract()`.
+ *
+ * Concurrency model (see docs/architecture.md):
+ * - Decisions about an execution (which steps exist, their results) are committed with
+ *   optimistic concurrency on `ExecutionRecord.seq`: a commit names the seq it was based on.
+ * - A step result is fenced on the step's lease owner: a worker whose lease was taken over
+ *   cannot record its late result.
+ * - One `commit()` call carries changes of many executions (group commit): each entry is
+ *   applied atomically on its own, in one database transaction, and gets its own outcome.
+ */
+export interface Store {
+  /** Creates or upgrades the schema. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // ---- workflows -------------------------------------------------------------------
+  /** Creates a workflow with version 1 of its definition. */
+  createWorkflow(input: {
+    id: string;
+    definition: Workflow;
+    active: boolean;
+    now: number;
+  }): Promise<WorkflowRecord>;
+  /**
+   * Saves a new immutable version and makes it current. With `expectVersion`, refuses
+   * (returns `{ conflict }`) when the current version is not that one.
+   */
+  saveWorkflowVersion(input: {
+    workflowId: string;
+    definition: Workflow;
+    expectVersion?: number;
+    now: number;
+  }): Promise<WorkflowVersionRecord | { conflict: WorkflowRecord }>;
+  setWorkflowActive(input: { workflowId: string; active: boolean; now: number }): Promise<WorkflowRecord | undefined>;
+  getWorkflow(id: string): Promise<WorkflowRecord | undefined>;
+  listWorkflows(): Promise<WorkflowRecord[]>;
+  getWorkflowVersion(workflowId: string, version: number): Promise<WorkflowVersionRecord | undefined>;
+  /** Deletes a workflow and its versions; refused while executions of it are live. */
+  deleteWorkflow(id: string): Promise<boolean>;
+
+  // ---- executions and steps -----------------------------------------------------------
+  /** Applies a batch of execution changes in one transaction (one fsync). */
+  commit(changes: readonly ExecutionChange[]): Promise<CommitOutcome[]>;
+  /** The execution with all its steps, or undefined. */
+  loadExecution(id: string): Promise<LoadedExecution | undefined>;
+  getExecution(id: string): Promise<ExecutionRecord | undefined>;
+  listExecutions(query: ExecutionQuery): Promise<ExecutionRecord[]>;
+  /** Child executions started by `flow.call` steps of `parentId`. */
+  listChildExecutions(parentId: string): Promise<ExecutionRecord[]>;
+
+  /**
+   * Claims up to `limit` steps whose time has come, for `owner`, until `now + leaseMs`:
+   * - `ready` steps with `runAt <= now` and no live lease: status becomes `running`, attempt + 1;
+   * - `running` steps whose lease expired (their worker died): attempt + 1, stays `running`;
+   * - `waiting` steps with `runAt <= now` (a wait's time is up): lease taken, stays `waiting`.
+   * Steps of executions that are not `running` are never claimed. Each claimed step is returned
+   * as it is after the claim, with the status it had before.
+   */
+  claimSteps(input: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedStep[]>;
+  /** Extends the leases `owner` still holds on these steps; returns how many it holds. */
+  renewLeases(input: { owner: string; steps: readonly StepRef[]; leaseExpiresAt: number }): Promise<number>;
+  /** Drops every lease held by `owner` (graceful shutdown) so others can claim at once. */
+  releaseLeases(owner: string): Promise<void>;
+  /** Expires every lease not held by `exceptOwner` (embedded start: all other owners are dead). */
+  expireLeases(input: { exceptOwner: string; now: number }): Promise<number>;
+  /** Earliest `runAt` among claimable `ready` and timed `waiting` steps, if any. */
+  nextDueAt(): Promise<number | undefined>;
+
+  /** Open waits for an event name and correlation key. */
+  findWaits(input: { eventName: string; correlationKey: string }): Promise<WaitRecord[]>;
+
+  /**
+   * Finished (succeeded/failed/cancelled) child executions whose parent step is still
+   * `waiting`, and `running` executions with no step left ready, running or waiting.
+   */
+  findStuck(input: { limit: number }): Promise<{
+    orphanedChildren: ExecutionRecord[];
+    unfinished: ExecutionRecord[];
+  }>;
+
+  /** Counts by status, for tests, metrics and the sweeper. */
+  countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>>;
+}
+
+export type ExecutionStatus =
+  | 'running'
+  | 'waiting'
+  | 'paused'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled';
+
+export const FINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export type StepStatus =
+  | 'ready'
+  | 'running'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
+
+export const STEP_STATUSES: readonly StepStatus[] = [
+  'ready',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+];
+
+export const FINAL_STEP_STATUSES: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
+
+export interface WorkflowRecord {
+  id: string;
+  name: string;
+  active: boolean;
+  /** The version that triggers run and manual starts use. */
+  currentVersion: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WorkflowVersionRecord {
+  workflowId: string;
+  version: number;
+  definition: Workflow;
+  /** sha256 of the canonical JSON of `definition`. */
+  hash: string;
+  createdAt: number;
+}
+
+export interface ExecutionRecord {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: ExecutionStatus;
+  /** Optimistic-concurrency counter: bumped by every committed change of this execution. */
+  seq: number;
+  triggerNodeId: string;
+  /** The trigger's output. */
+  input: JsonValue;
+  output?: JsonValue;
+  error?: StepError;
+  /** Set by `webhook.respond`. */
+  response?: WebhookResponse;
+  parentExecutionId?: string;
+  parentStepKey?: string;
+  /** 0 for a top-level execution, parent's depth + 1 for a sub-workflow. */
+  depth: number;
+  /** Execution this one re-runs or retries, if any. */
+  rerunOf?: string;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt?: number;
+}
+
+export interface StepRef {
+  executionId: string;
+  key: string;
+}
+
+/**
+ * One step of an execution. `key` is the node path: the node id at top level,
+ * `loopId[3]/nodeId` inside the fourth iteration of a loop.
+ */
+export interface StepRecord {
+  executionId: string;
+  key: string;
+  nodeId: string;
+  status: StepStatus;
+  /** Attempts started so far (0 until first claimed/run). */
+  attempt: number;
+  /** Epoch ms from which a `ready` step may run, or when a `waiting` step's wait ends. */
+  runAt?: number;
+  leaseOwner?: string;
+  leaseExpiresAt?: number;
+  input?: JsonValue;
+  output?: JsonValue;
+  /** The port the output went out of. */
+  port?: string;
+  error?: StepError;
+  /** Engine-private state of waiting steps (loops, calls, waits). */
+  state?: JsonValue;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Duration of the last attempt's node code, in ms. */
+  durationMs?: number;
+}
+
+export interface WaitRecord {
+  executionId: string;
+  stepKey: string;
+  eventName: string;
+  correlationKey: string;
+  createdAt: number;
+}
+
+export interface LoadedExecution {
+  execution: ExecutionRecord;
+  steps: StepRecord[];
+}
+
+export interface ClaimedStep {
+  step: StepRecord;
+  previousStatus: StepStatus;
+}
+
+/** A step write inside an `ExecutionChange`. */
+export interface StepWrite {
+  step: StepRecord;
+  /**
+   * Fence: the write applies only if the stored row's `leaseOwner` equals this and its status
+   * is not final. Absent for steps the change creates or for writes made under the
+   * execution's seq alone (event delivery, cancel).
+   */
+  expectLeaseOwner?: string;
+}
+
+/** Every change of one execution that must be applied atomically. */
+export interface ExecutionChange {
+  /** `'new'` inserts `execution`; a number requires the stored seq to equal it. */
+  expectSeq: number | 'new';
+  /** The execution row as it must be after the change; its `seq` is set by the store. */
+  execution: ExecutionRecord;
+  /** Inserted or replaced step rows. */
+  steps: readonly StepWrite[];
+  addWaits?: readonly WaitRecord[];
+  /** Waits removed (by their step) once resolved. */
+  removeWaits?: readonly StepRef[];
+}
+
+export type CommitOutcome =
+  | { status: 'ok'; seq: number }
+  /** The execution changed since `expectSeq` (or already exists for `'new'`). */
+  | { status: 'conflict' }
+  /** A fenced step's lease is no longer held by the expected owner. */
+  | { status: 'fenced'; stepKey: string };
+
+export interface ExecutionQuery {
+  workflowId?: string;
+  status?: ExecutionStatus;
+  parentExecutionId?: string;
+  limit: number;
+  /** Return executions created strictly before this cursor (from a previous page). */
+  before?: { createdAt: number; id: string };
+}

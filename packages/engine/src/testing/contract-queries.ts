@@ -1,0 +1,100 @@
+import { expect } from 'vitest';
+import type { ExecutionRecord, ExecutionStatus } from '../store.js';
+import type { ContractContext } from './store-contract.js';
+import { insertExecution, makeExecution, makeStep, seedWorkflow, T0 } from './store-fixtures.js';
+
+const ids = (records: readonly ExecutionRecord[]): string[] => records.map((r) => r.id);
+
+/** listExecutions, listChildExecutions, findStuck, countSteps. */
+export function queryCases({ it }: ContractContext): void {
+  it('listExecutions: newest first, filtered, with cursor pagination', async (store) => {
+    await seedWorkflow(store, 'wf-contract');
+    await seedWorkflow(store, 'wf-other');
+    const specs: Array<[string, number, string, ExecutionStatus]> = [
+      ['e1', 1, 'wf-contract', 'succeeded'],
+      ['e2', 2, 'wf-other', 'running'],
+      ['e3', 2, 'wf-contract', 'failed'],
+      ['e4', 3, 'wf-contract', 'running'],
+      ['e5', 5, 'wf-other', 'failed'],
+      ['e6', 5, 'wf-contract', 'running'],
+      ['e7', 8, 'wf-contract', 'running'],
+    ];
+    for (const [id, at, workflowId, status] of specs) {
+      await insertExecution(store, makeExecution(id, { createdAt: T0 + at, updatedAt: T0 + at, workflowId, status }));
+    }
+    const all = ['e7', 'e6', 'e5', 'e4', 'e3', 'e2', 'e1'];
+    expect(ids(await store.listExecutions({ limit: 100 }))).toEqual(all);
+    const paged: string[] = [];
+    let before: { createdAt: number; id: string } | undefined;
+    for (let page = 0; page < 10; page++) {
+      const rows = await store.listExecutions({ limit: 3, ...(before ? { before } : {}) });
+      if (rows.length === 0) break;
+      expect(rows.length).toBeLessThanOrEqual(3);
+      paged.push(...ids(rows));
+      const last = rows[rows.length - 1]!;
+      before = { createdAt: last.createdAt, id: last.id };
+    }
+    expect(paged).toEqual(all);
+    expect(ids(await store.listExecutions({ limit: 10, workflowId: 'wf-other' }))).toEqual(['e5', 'e2']);
+    expect(ids(await store.listExecutions({ limit: 10, status: 'failed' }))).toEqual(['e5', 'e3']);
+    expect(ids(await store.listExecutions({ limit: 10, status: 'running', workflowId: 'wf-contract' }))).toEqual(['e7', 'e6', 'e4']);
+    expect(
+      ids(await store.listExecutions({ limit: 10, status: 'running', before: { createdAt: T0 + 5, id: 'e6' } })),
+    ).toEqual(['e4', 'e2']);
+    expect((await store.listExecutions({ limit: 1 }))[0]).toEqual({ ...makeExecution('e7', { createdAt: T0 + 8, updatedAt: T0 + 8 }), seq: 1 });
+  });
+
+  it('listChildExecutions: children of a parent in creation order', async (store) => {
+    await seedWorkflow(store);
+    await insertExecution(store, makeExecution('parent'), [makeStep('parent', 'call', { status: 'waiting', runAt: undefined })]);
+    const child = (id: string, at: number) =>
+      makeExecution(id, { parentExecutionId: 'parent', parentStepKey: 'call', depth: 1, createdAt: T0 + at });
+    await insertExecution(store, child('c2', 2));
+    await insertExecution(store, child('c1', 1));
+    await insertExecution(store, makeExecution('unrelated'));
+    expect(ids(await store.listChildExecutions('parent'))).toEqual(['c1', 'c2']);
+    expect((await store.listChildExecutions('parent'))[0]).toEqual({ ...child('c1', 1), seq: 1 });
+    expect(await store.listChildExecutions('unrelated')).toEqual([]);
+    expect(ids(await store.listExecutions({ limit: 10, parentExecutionId: 'parent' }))).toEqual(['c2', 'c1']);
+  });
+
+  it('findStuck: finished children of waiting parents, and running executions with nothing left to do', async (store) => {
+    await seedWorkflow(store);
+    await insertExecution(store, makeExecution('parent'), [
+      makeStep('parent', 'call', { status: 'waiting', runAt: undefined }),
+      makeStep('parent', 'call2', { status: 'waiting', runAt: undefined }),
+      makeStep('parent', 'call3', { status: 'succeeded' }),
+    ]);
+    const child = (id: string, key: string, status: ExecutionStatus) =>
+      makeExecution(id, { parentExecutionId: 'parent', parentStepKey: key, depth: 1, status, finishedAt: T0 + 1 });
+    await insertExecution(store, child('orphan', 'call', 'succeeded'));
+    await insertExecution(store, child('busy', 'call2', 'running'), [makeStep('busy', 'a')]);
+    await insertExecution(store, child('delivered', 'call3', 'failed'));
+    await insertExecution(store, makeExecution('idle'), [makeStep('idle', 'a', { status: 'succeeded' })]);
+    await insertExecution(store, makeExecution('empty'));
+    await insertExecution(store, makeExecution('paused', { status: 'paused' }));
+    await insertExecution(store, makeExecution('waiting-only'), [makeStep('waiting-only', 'w', { status: 'waiting' })]);
+    const stuck = await store.findStuck({ limit: 10 });
+    expect(ids(stuck.orphanedChildren)).toEqual(['orphan']);
+    expect(stuck.orphanedChildren[0]).toEqual({ ...child('orphan', 'call', 'succeeded'), seq: 1 });
+    expect(ids(stuck.unfinished).sort()).toEqual(['empty', 'idle']);
+    expect((await store.findStuck({ limit: 1 })).unfinished).toHaveLength(1);
+  });
+
+  it('countSteps: counts by status, overall and for one execution', async (store) => {
+    await seedWorkflow(store);
+    const zero = { ready: 0, running: 0, waiting: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+    expect(await store.countSteps()).toEqual(zero);
+    await insertExecution(store, makeExecution('e1'), [
+      makeStep('e1', 'a'),
+      makeStep('e1', 'b'),
+      makeStep('e1', 'c', { status: 'succeeded' }),
+      makeStep('e1', 'd', { status: 'waiting' }),
+    ]);
+    await insertExecution(store, makeExecution('e2'), [makeStep('e2', 'a', { status: 'failed' }), makeStep('e2', 'b', { status: 'skipped' })]);
+    await store.claimSteps({ owner: 'w1', now: T0, leaseMs: 10, limit: 1 });
+    expect(await store.countSteps()).toEqual({ ...zero, ready: 1, running: 1, waiting: 1, succeeded: 1, failed: 1, skipped: 1 });
+    expect(await store.countSteps({ executionId: 'e2' })).toEqual({ ...zero, failed: 1, skipped: 1 });
+    expect(await store.countSteps({ executionId: 'missing' })).toEqual(zero);
+  });
+}

@@ -1,0 +1,182 @@
+import { NonRetriableError, serializeError } from '@flowstate/core';
+import type { Engine } from './engine.js';
+import { exhaustStep, reconcile, resumeStep, waitState } from './progress.js';
+import { retryPolicy } from './retry.js';
+import type { ClaimedStep, ExecutionChange, StepRef } from './store.js';
+
+const POLL_INTERVAL_MS = 1000;
+const SWEEP_INTERVAL_MS = 5000;
+const CLAIM_BATCH = 200;
+/** A step whose worker died is tried again at least this many times, whatever its policy. */
+export const MIN_ATTEMPTS_AFTER_WORKER_LOSS = 3;
+
+/**
+ * The background side of a worker: claims steps whose time has come (timers, retries,
+ * work of dead workers), renews the leases it holds, and sweeps stuck states. A single
+ * timer is armed for the earliest known due time, so waits cost rows, not timers.
+ */
+export class Workers {
+  private stopping = true;
+  private polling = false;
+  private pollAgain = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = Number.POSITIVE_INFINITY;
+  private intervals: NodeJS.Timeout[] = [];
+
+  constructor(private readonly engine: Engine) {}
+
+  start(): void {
+    this.stopping = false;
+    this.intervals = [
+      setInterval(() => void this.poll(), POLL_INTERVAL_MS),
+      setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.engine.leaseMs / 3))),
+      setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS),
+    ];
+    void this.poll();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const interval of this.intervals) clearInterval(interval);
+    clearTimeout(this.wakeTimer);
+    const inFlight = [...this.engine.executor.inFlight];
+    await Promise.race([Promise.allSettled(inFlight), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    await this.engine.committer.idle();
+    await this.engine.store.releaseLeases(this.engine.workerId);
+  }
+
+  /** Arms the wake timer for steps a commit made due later. */
+  noteDue(change: ExecutionChange | undefined): void {
+    if (!change || this.stopping) return;
+    for (const { step } of change.steps) {
+      if ((step.status === 'ready' || step.status === 'waiting') && step.runAt !== undefined && !step.leaseOwner) {
+        this.wakeNoLaterThan(step.runAt);
+      }
+    }
+  }
+
+  /** Polls now (after resume, or when a step became claimable). */
+  kick(): void {
+    void this.poll();
+  }
+
+  private wakeNoLaterThan(at: number): void {
+    if (at >= this.wakeAt) return;
+    this.wakeAt = at;
+    clearTimeout(this.wakeTimer);
+    const delay = Math.max(0, at - this.engine.clock.now());
+    this.wakeTimer = setTimeout(() => {
+      this.wakeAt = Number.POSITIVE_INFINITY;
+      void this.poll();
+    }, delay);
+  }
+
+  /** Claims and starts due steps until none is left or this worker is full. */
+  async poll(): Promise<void> {
+    if (this.stopping) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = true;
+    const engine = this.engine;
+    const concurrency = engine.options.concurrency ?? 64;
+    try {
+      do {
+        this.pollAgain = false;
+        for (;;) {
+          const capacity = Math.min(CLAIM_BATCH, concurrency - engine.executor.inFlight.size);
+          if (capacity <= 0 || this.stopping) break;
+          const claimed = await engine.store.claimSteps({
+            owner: engine.workerId,
+            now: engine.clock.now(),
+            leaseMs: engine.leaseMs,
+            limit: capacity,
+          });
+          for (const claim of claimed) await this.handleClaim(claim);
+          if (claimed.length < capacity) break;
+        }
+      } while (this.pollAgain && !this.stopping);
+      const next = await engine.store.nextDueAt();
+      if (next !== undefined) this.wakeNoLaterThan(next);
+    } catch (error) {
+      engine.logger.error({ err: error }, 'claiming steps failed');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async handleClaim({ step, previousStatus }: ClaimedStep): Promise<void> {
+    const engine = this.engine;
+    const run = await engine.runOf(step.executionId);
+    if (!run || run.running.has(step.key)) return;
+    run.steps.set(step.key, step);
+    run.persisted.add(step.key);
+    run.noteLease(step, engine.workerId);
+    const decide = engine.decide();
+    if (previousStatus === 'waiting') {
+      const state = waitState(step);
+      if (state?.kind !== 'suspend' || !state.options.onTimeout) return;
+      const ready = resumeStep(run, step.key, state.options.onTimeout, decide);
+      if ((await engine.flush(run)).status !== 'ok') return;
+      for (const key of ready) engine.executor.schedule(run, key);
+      await engine.settle(run);
+      return;
+    }
+    if (previousStatus === 'running') {
+      run.cautious = true;
+      const node = run.graph.node(step.nodeId);
+      const policy = retryPolicy(node!, node && engine.registry.get(node.type));
+      const allowed = Math.max(policy.maxAttempts, MIN_ATTEMPTS_AFTER_WORKER_LOSS);
+      if (step.attempt > allowed) {
+        const error = serializeError(
+          new NonRetriableError(
+            `The worker running step "${step.key}" stopped during each of its ${allowed} attempts (crash or lost lease); giving up`,
+            { code: 'WORKER_LOST' },
+          ),
+        );
+        exhaustStep(run, step.key, error, decide);
+        await engine.settle(run);
+        if (run.dirty) await engine.flush(run);
+        return;
+      }
+    }
+    engine.executor.schedule(run, step.key);
+  }
+
+  /** Extends the leases of every live step this worker holds. */
+  private async heartbeat(): Promise<void> {
+    const engine = this.engine;
+    const refs: StepRef[] = [];
+    for (const run of engine.runs.values()) {
+      for (const key of run.leasedOnDisk) refs.push({ executionId: run.id, key });
+    }
+    if (refs.length === 0) return;
+    const leaseExpiresAt = engine.clock.now() + engine.leaseMs;
+    try {
+      const held = await engine.store.renewLeases({ owner: engine.workerId, steps: refs, leaseExpiresAt });
+      if (held < refs.length) engine.logger.warn({ expected: refs.length, held }, 'some step leases were lost');
+    } catch (error) {
+      engine.logger.error({ err: error }, 'renewing leases failed');
+    }
+  }
+
+  /** Resolves stuck states: finished children with a waiting parent, executions left unfinished. */
+  async sweep(): Promise<void> {
+    const engine = this.engine;
+    try {
+      const { orphanedChildren, unfinished } = await engine.store.findStuck({ limit: 100 });
+      for (const child of orphanedChildren) await engine.operations.completeParent(child);
+      for (const execution of unfinished) {
+        if (engine.runs.has(execution.id)) continue;
+        const run = await engine.runOf(execution.id);
+        if (!run) continue;
+        const ready = reconcile(run, engine.decide());
+        for (const key of ready) engine.executor.schedule(run, key);
+        await engine.settle(run);
+      }
+    } catch (error) {
+      engine.logger.error({ err: error }, 'sweeping stuck executions failed');
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { FlowstateError, WorkflowGraph, type Workflow } from '@flowstate/core';
+import type { Store } from './store.js';
+
+/** An immutable workflow version with its graph index. */
+export interface CachedVersion {
+  workflowId: string;
+  version: number;
+  definition: Workflow;
+  graph: WorkflowGraph;
+}
+
+/**
+ * Workflow versions are immutable, so their parsed graphs are cached by (id, version)
+ * for the life of the process, with a bound on the number kept.
+ */
+export class WorkflowCache {
+  private readonly versions = new Map<string, CachedVersion>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly limit = 1000,
+  ) {}
+
+  async version(workflowId: string, version: number): Promise<CachedVersion> {
+    const key = `${workflowId}@${version}`;
+    const cached = this.versions.get(key);
+    if (cached) return cached;
+    const record = await this.store.getWorkflowVersion(workflowId, version);
+    if (!record) {
+      throw new FlowstateError('WORKFLOW_NOT_FOUND', `Workflow "${workflowId}" has no version ${version}`);
+    }
+    const entry = { workflowId, version, definition: record.definition, graph: new WorkflowGraph(record.definition) };
+    if (this.versions.size >= this.limit) this.versions.delete(this.versions.keys().next().value!);
+    this.versions.set(key, entry);
+    return entry;
+  }
+
+  /** The workflow's current version. */
+  async current(workflowId: string): Promise<CachedVersion> {
+    const workflow = await this.store.getWorkflow(workflowId);
+    if (!workflow) throw new FlowstateError('WORKFLOW_NOT_FOUND', `No workflow with id "${workflowId}"`);
+    return this.version(workflowId, workflow.currentVersion);
+  }
+}

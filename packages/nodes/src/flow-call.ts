@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { defineNode } from '@flowstate/sdk';
+
+/** Runs another workflow (a pinned version or the published one) and outputs its result. */
+export const flowCall = defineNode({
+  type: 'flow.call',
+  name: 'Call workflow',
+  group: 'control',
+  description: 'Runs another workflow and waits for its result.',
+  icon: 'workflow',
+  params: z.object({
+    workflowId: z.string().min(1).max(200),
+    version: z.int().min(1).optional(),
+    input: z.json().optional(),
+  }),
+  sideEffects: true,
+  run(ctx) {
+    const { workflowId, version, input } = ctx.params;
+    return ctx.callWorkflow({
+      workflowId,
+      ...(version === undefined ? {} : { version }),
+      input: input === undefined ? ctx.input : input,
+    });
+  },
+});

@@ -1,0 +1,88 @@
+import { createRegistry, type NodeRegistry, type NodeType } from '@flowstate/core';
+import { flowCall } from './flow-call.js';
+import { flowIf } from './flow-if.js';
+import { flowLoop } from './flow-loop.js';
+import { flowMerge } from './flow-merge.js';
+import { flowReturn } from './flow-return.js';
+import { flowSwitch } from './flow-switch.js';
+import { createHttpRequestNode, httpOptionsFromEnv, type HttpRequestNodeOptions } from './http-request.js';
+import { logNode } from './log.js';
+import { jsonataTransform } from './transform-jsonata.js';
+import { setFields } from './transform-set.js';
+import { manualTrigger } from './trigger-manual.js';
+import { webhookTrigger } from './trigger-webhook.js';
+import { waitDelay } from './wait-delay.js';
+import { waitEvent } from './wait-event.js';
+import { webhookRespond } from './webhook-respond.js';
+
+export { flowCall, flowIf, flowLoop, flowMerge, flowReturn, flowSwitch, logNode, jsonataTransform };
+export { setFields, manualTrigger, webhookTrigger, waitDelay, waitEvent, webhookRespond };
+export { switchPorts } from './flow-switch.js';
+export { setPath } from './transform-set.js';
+export { isTruthy } from './truthy.js';
+export { parseDuration } from './duration.js';
+export { waitDelayParams } from './wait-delay.js';
+export {
+  WEBHOOK_METHODS,
+  webhookTriggerParams,
+  type WebhookMethod,
+  type WebhookTriggerParams,
+} from './trigger-webhook.js';
+export {
+  createHttpRequestNode,
+  httpOptionsFromEnv,
+  httpRequestParams,
+  type HttpRequestNodeOptions,
+  type HttpRequestParams,
+} from './http-request.js';
+export { AddressNotAllowedError, createAddressPolicy, type AddressPolicy } from './http/address-policy.js';
+export { isBlockedAddress } from './http/ip-ranges.js';
+export { parseRetryAfter } from './http/retry-after.js';
+export { HttpStatusError } from './http/response.js';
+
+/** Every built-in node type except `http.request`, which depends on host configuration. */
+const fixedNodes: readonly NodeType<any>[] = [
+  manualTrigger,
+  webhookTrigger,
+  setFields,
+  jsonataTransform,
+  logNode,
+  flowIf,
+  flowSwitch,
+  flowMerge,
+  flowLoop,
+  flowCall,
+  flowReturn,
+  waitDelay,
+  waitEvent,
+  webhookRespond,
+];
+
+/** Options of {@link createBuiltinRegistry}. */
+export interface BuiltinNodesOptions {
+  /** Network policy of `http.request`; defaults to {@link httpOptionsFromEnv}. */
+  http?: HttpRequestNodeOptions;
+}
+
+/** The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`. */
+export const builtinNodes: NodeType[] = [
+  ...fixedNodes,
+  createHttpRequestNode(httpOptionsFromEnv()),
+] as NodeType[];
+
+/**
+ * A registry of the built-in nodes plus any plugin nodes. Pass `http` to configure the HTTP
+ * node's network policy explicitly instead of from the environment.
+ *
+ * @example
+ * ```ts
+ * const registry = createBuiltinRegistry({ http: { allowedHosts: ['10.0.0.0/8'] } }, [slugify]);
+ * ```
+ */
+export function createBuiltinRegistry(
+  options: BuiltinNodesOptions = {},
+  extra: readonly NodeType<any>[] = [],
+): NodeRegistry {
+  const http = options.http === undefined ? builtinNodes.at(-1)! : createHttpRequestNode(options.http);
+  return createRegistry([...fixedNodes, http, ...extra]);
+}

@@ -1,0 +1,24 @@
+export { defineNode, NodeDefinitionError, type NodeDefinition } from './define-node.js';
+export { paramsJsonSchema } from './params-json-schema.js';
+export {
+  testNode,
+  type TestLogEntry,
+  type TestNodeOptions,
+  type TestNodeResult,
+} from './test-node.js';
+export {
+  FlowstateError,
+  NonRetriableError,
+  RetryAfterError,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type NodeContext,
+  type NodeDirective,
+  type NodeGroup,
+  type NodeLogger,
+  type NodeResult,
+  type NodeType,
+  type SuspendOptions,
+  type WebhookResponse,
+} from '@flowstate/core';

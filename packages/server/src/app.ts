@@ -1,0 +1,100 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { NodeRegistry } from '@flowstate/core';
+import type { Engine, Store } from '@flowstate/engine';
+import type { ServerContext } from './context.js';
+import { installErrorHandling } from './errors.js';
+import { JSON_TYPES, registerJsonParser, registerWebhookParsers, restrictToJson, WEBHOOK_TYPES } from './json-body.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerExecutionRoutes } from './routes/executions.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+import { registerWorkflowRoutes } from './routes/workflows.js';
+import { WebhookRouter } from './webhook-router.js';
+import { syncWorkflowFiles } from './workflow-files.js';
+import { WorkflowService } from './workflow-service.js';
+
+/** Dependencies and limits of the HTTP server. */
+export interface BuildServerOptions {
+  store: Store;
+  engine: Engine;
+  registry: NodeRegistry;
+  /** A pino logger; none means silent. */
+  logger?: FastifyBaseLogger;
+  /** How long a webhook call waits for its response before answering 202 (default 10 s). */
+  webhookResponseTimeoutMs?: number;
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
+  bodyLimitBytes?: number;
+  /** Folder of workflow files loaded and activated when the server becomes ready. */
+  workflowsDir?: string;
+}
+
+/** Default webhook response timeout. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+/** Default request body limit: 1 MiB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
+
+/**
+ * Builds the Fastify app: the JSON API under `/api/v1`, webhooks under `/hooks/*`,
+ * `/healthz` and `/readyz`. It does not start the engine or listen; `startServer` does.
+ * The webhook router is filled from the store (and `workflowsDir`) on `ready()`.
+ *
+ * @example
+ * const app = buildServer({ store, engine, registry });
+ * const res = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export function buildServer(options: BuildServerOptions): FastifyInstance {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  const router = new WebhookRouter();
+  const ctx: ServerContext = {
+    store: options.store,
+    engine: options.engine,
+    registry: options.registry,
+    router,
+    workflows: new WorkflowService({ store: options.store, registry: options.registry, router }),
+    webhookResponseTimeoutMs: options.webhookResponseTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+  };
+  let closing = false;
+
+  installErrorHandling(app, (request) => (request.url.startsWith('/hooks/') ? WEBHOOK_TYPES : JSON_TYPES));
+  registerJsonParser(app);
+
+  app.addHook('onReady', async () => {
+    await ctx.workflows.loadRouter();
+    if (options.workflowsDir !== undefined) {
+      await syncWorkflowFiles({ dir: options.workflowsDir, workflows: ctx.workflows, logger: app.log });
+    }
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (closing) return reply.code(503).send({ status: 'closing' });
+    await options.store.getWorkflow('readyz-probe');
+    return { status: 'ready' };
+  });
+
+  void app.register(
+    async (api) => {
+      restrictToJson(api);
+      registerWorkflowRoutes(api, ctx);
+      registerExecutionRoutes(api, ctx);
+      registerEventRoutes(api, ctx);
+    },
+    { prefix: '/api/v1' },
+  );
+  void app.register(async (hooks) => {
+    registerWebhookParsers(hooks);
+    registerWebhookRoutes(hooks, ctx);
+  });
+
+  return app;
+}

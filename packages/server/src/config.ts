@@ -1,0 +1,118 @@
+import { FlowstateError } from '@flowstate/core';
+
+/** Durability of SQLite commits: FULL fsyncs every commit, NORMAL only at checkpoints (WAL). */
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+/** Log levels pino accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything `startServer` needs, resolved from the environment by `loadConfig`. */
+export interface ServerConfig {
+  dataDir: string;
+  port: number;
+  host: string;
+  workflowsDir?: string;
+  webhookTimeoutMs: number;
+  bodyLimitBytes: number;
+  logLevel: LogLevel;
+  workerConcurrency?: number;
+  sqliteSynchronous: SqliteSynchronous;
+}
+
+/** One documented environment variable. */
+export interface ConfigVariable {
+  name: string;
+  default?: string;
+  description: string;
+}
+
+/** Every environment variable the server reads, with its default and meaning (for the README). */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'FLOWSTATE_DATA_DIR', default: './.flowstate', description: 'Folder of the embedded SQLite database.' },
+  { name: 'PORT', default: '3000', description: 'TCP port the HTTP server listens on.' },
+  { name: 'HOST', default: '127.0.0.1', description: 'Interface the HTTP server binds to (0.0.0.0 for all).' },
+  {
+    name: 'FLOWSTATE_WORKFLOWS_DIR',
+    description:
+      'Folder of workflow JSON files; each is validated, created or updated (id: its `id` field or file name) and activated at start.',
+  },
+  {
+    name: 'FLOWSTATE_WEBHOOK_TIMEOUT_MS',
+    default: '10000',
+    description: 'How long a webhook call waits for a synchronous response before answering 202 with the execution id.',
+  },
+  { name: 'FLOWSTATE_BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes (413 above).' },
+  { name: 'FLOWSTATE_LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
+  { name: 'FLOWSTATE_WORKER_CONCURRENCY', description: 'How many steps the engine runs at once (engine default if unset).' },
+  {
+    name: 'FLOWSTATE_SQLITE_SYNCHRONOUS',
+    default: 'FULL',
+    description: 'SQLite `synchronous` pragma: FULL (every commit on disk) or NORMAL (faster; may lose the last commits on power loss).',
+  },
+];
+
+/** Raised at startup when an environment variable holds an invalid value. */
+export class ConfigError extends FlowstateError {
+  override name = 'ConfigError';
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super('CONFIG_INVALID', `${variable}: ${message}`);
+    this.variable = variable;
+  }
+}
+
+/**
+ * Reads the server configuration from environment variables, applying defaults.
+ * Throws `ConfigError` naming the variable when a value is invalid.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const workflowsDir = read('FLOWSTATE_WORKFLOWS_DIR');
+  const workerConcurrency = readInt(read, 'FLOWSTATE_WORKER_CONCURRENCY', undefined, 1, 1024);
+  return {
+    dataDir: read('FLOWSTATE_DATA_DIR') ?? './.flowstate',
+    port: readInt(read, 'PORT', 3000, 0, 65_535),
+    host: read('HOST') ?? '127.0.0.1',
+    ...(workflowsDir === undefined ? {} : { workflowsDir }),
+    webhookTimeoutMs: readInt(read, 'FLOWSTATE_WEBHOOK_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    bodyLimitBytes: readInt(read, 'FLOWSTATE_BODY_LIMIT', 1_048_576, 1, 1_073_741_824),
+    logLevel: readEnum(read, 'FLOWSTATE_LOG_LEVEL', LOG_LEVELS, 'info'),
+    ...(workerConcurrency === undefined ? {} : { workerConcurrency }),
+    sqliteSynchronous: readEnum(read, 'FLOWSTATE_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL', true),
+  };
+}
+
+function readInt<D extends number | undefined>(
+  read: (name: string) => string | undefined,
+  name: string,
+  fallback: D,
+  min: number,
+  max: number,
+): number | D {
+  const raw = read(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readEnum<T extends string>(
+  read: (name: string) => string | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  upperCase = false,
+): T {
+  const raw = read(name);
+  if (raw === undefined) return fallback;
+  const value = upperCase ? raw.toUpperCase() : raw.toLowerCase();
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return value as T;
+}

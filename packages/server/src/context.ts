@@ -1,0 +1,15 @@
+import type { NodeRegistry } from '@flowstate/core';
+import type { Engine, Store } from '@flowstate/engine';
+import type { WebhookRouter } from './webhook-router.js';
+import type { WorkflowService } from './workflow-service.js';
+
+/** What route modules receive: the server's dependencies, built once in `buildServer`. */
+export interface ServerContext {
+  store: Store;
+  engine: Engine;
+  registry: NodeRegistry;
+  router: WebhookRouter;
+  workflows: WorkflowService;
+  /** Default time a webhook call waits for its response before answering 202. */
+  webhookResponseTimeoutMs: number;
+}

@@ -1,0 +1,139 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FlowstateError, type ErrorDetail } from '@flowstate/core';
+import { z } from 'zod';
+
+/**
+ * The one table from error code to HTTP status. Codes not listed are server faults (500).
+ */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  BAD_REQUEST: 400,
+  INVALID_REQUEST: 400,
+  INVALID_JSON: 400,
+  INVALID_BODY: 400,
+  JSON_TOO_DEEP: 400,
+  PROTO_POISONING: 400,
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  WORKFLOW_NOT_FOUND: 404,
+  EXECUTION_NOT_FOUND: 404,
+  WEBHOOK_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  WORKFLOW_EXISTS: 409,
+  VERSION_CONFLICT: 409,
+  WEBHOOK_CONFLICT: 409,
+  INVALID_STATE: 409,
+  WORKFLOW_IN_USE: 409,
+  EXECUTION_CANCELLED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  PRECONDITION_FAILED: 412,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  EXECUTION_FAILED: 500,
+  INTERNAL: 500,
+  NOT_READY: 503,
+};
+
+/** The HTTP status for an error code (500 for unknown codes). */
+export function httpStatusOf(code: string): number {
+  return HTTP_STATUS_BY_CODE[code] ?? 500;
+}
+
+/** The body of every error response. */
+export interface ErrorBody {
+  /** `executionId` is set when the error is an execution's (webhook calls). */
+  error: { code: string; message: string; details: ErrorDetail[]; executionId?: string };
+}
+
+/** Shorthand for throwing a `FlowstateError` from a route. */
+export function httpError(code: string, message: string, details: ErrorDetail[] = []): FlowstateError {
+  return new FlowstateError(code, message, { details });
+}
+
+/** Turns Zod issues into located details (`/input/name: expected string`). */
+export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: prefix + issue.path.map((segment) => `/${String(segment)}`).join(''),
+    message: issue.message,
+    code: issue.code,
+  }));
+}
+
+/** Parses `value` with `schema` or throws a 400 `INVALID_REQUEST` naming every problem in `where`. */
+export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = zodDetails(result.error);
+  const summary = details.map((d) => `${d.path || '/'}: ${d.message}`).join('; ');
+  throw httpError('INVALID_REQUEST', `Invalid ${where}: ${summary}`, details);
+}
+
+/** Media types accepted by a route family, for 415 messages. */
+export type AcceptedTypes = (request: FastifyRequest) => readonly string[];
+
+/** Maps anything thrown (ours, Fastify's, unknown) to `{ status, body }`. Unknown throws become 500. */
+export function toErrorResponse(
+  error: unknown,
+  request: FastifyRequest,
+  acceptedTypes: AcceptedTypes,
+): { status: number; body: ErrorBody; internal: boolean } {
+  if (error instanceof FlowstateError) {
+    const status = httpStatusOf(error.code);
+    return { status, body: body(error.code, error.message, [...error.details]), internal: status >= 500 };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return client(413, 'PAYLOAD_TOO_LARGE', 'Request body is larger than the configured limit (FLOWSTATE_BODY_LIMIT).');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const accepted = acceptedTypes(request);
+      const given = request.headers['content-type'];
+      return client(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content-Type ${given ? `"${given}"` : '(missing)'} is not supported here; send one of: ${accepted.join(', ')}.`,
+        accepted.map((type) => ({ path: '/headers/content-type', message: `accepted: ${type}` })),
+      );
+    }
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return client(400, 'INVALID_JSON', 'Request body is empty but Content-Type is application/json.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return client(400, 'INVALID_JSON', 'Request body is not valid JSON.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return client(400, 'BAD_REQUEST', 'Content-Length does not match the body that was sent.');
+    default:
+      break;
+  }
+  const statusCode = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (statusCode >= 400 && statusCode < 500) {
+    const code = statusCode === 404 ? 'NOT_FOUND' : statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    return client(statusCode, code, fastifyError.message ?? 'Bad request.');
+  }
+  return { status: 500, body: body('INTERNAL', 'Internal server error.', []), internal: true };
+}
+
+/**
+ * Installs the error and not-found handlers so every failure, including Fastify's own parse
+ * and media-type errors, answers `{ error: { code, message, details[] } }`.
+ */
+export function installErrorHandling(app: FastifyInstance, acceptedTypes: AcceptedTypes): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body: payload, internal } = toErrorResponse(error, request, acceptedTypes);
+    if (internal) request.log.error({ err: error }, 'request failed');
+    return sendError(reply, status, payload);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`, [])),
+  );
+}
+
+/** Sends an error body with its status. */
+export function sendError(reply: FastifyReply, status: number, payload: ErrorBody): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(payload);
+}
+
+function body(code: string, message: string, details: ErrorDetail[]): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+function client(status: number, code: string, message: string, details: ErrorDetail[] = []) {
+  return { status, body: body(code, message, details), internal: false };
+}

@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import { Engine } from '@flowstate/engine';
+import { createBuiltinRegistry } from '@flowstate/nodes';
+import { SqliteStore } from '@flowstate/store-sqlite';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { buildServer } from './app.js';
+import type { ServerConfig } from './config.js';
+
+/** A running server and what it owns; `close()` shuts everything down in order. */
+export interface RunningServer {
+  app: FastifyInstance;
+  engine: Engine;
+  store: SqliteStore;
+  logger: Logger;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  /** Closes HTTP (finishing in-flight requests), stops the engine, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Options of `startServer` beyond the configuration. */
+export interface StartServerOptions {
+  /** Install SIGTERM/SIGINT handlers that close the server and exit 0 (the CLI does). */
+  handleSignals?: boolean;
+  /** Override the logger (tests); defaults to pino JSON lines on stdout at `config.logLevel`. */
+  logger?: Logger;
+}
+
+/**
+ * Reads `.env` from the working directory into `process.env` when present (existing
+ * variables win). Call before `loadConfig()`.
+ */
+export function loadDotEnv(cwd = process.cwd()): void {
+  const file = join(cwd, '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/**
+ * Opens the SQLite store in `config.dataDir`, builds the registry, engine and HTTP server,
+ * loads the workflows folder, starts the engine and listens.
+ */
+export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const store = await SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
+  const registry = createBuiltinRegistry();
+  const engine = new Engine({
+    store,
+    registry,
+    logger,
+    ...(config.workerConcurrency === undefined ? {} : { concurrency: config.workerConcurrency }),
+  });
+  const app = buildServer({
+    store,
+    engine,
+    registry,
+    logger,
+    webhookResponseTimeoutMs: config.webhookTimeoutMs,
+    bodyLimitBytes: config.bodyLimitBytes,
+    ...(config.workflowsDir === undefined ? {} : { workflowsDir: config.workflowsDir }),
+  });
+  try {
+    await app.ready();
+    await engine.start();
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await engine.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const address = app.server.address();
+  const url =
+    typeof address === 'object' && address !== null ? `http://${formatHost(address.address)}:${address.port}` : String(address);
+  logger.info({ url, dataDir: config.dataDir }, 'flowstate listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await app.close();
+      await engine.stop();
+      await store.close();
+    })());
+
+  if (options.handleSignals === true) {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'shutting down');
+      close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { app, engine, store, logger, url, close };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,145 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { FlowstateError, serializeError, type StepError } from '@flowstate/core';
+import type { CommitOutcome, ExecutionChange } from '@flowstate/engine';
+import { FINAL_STEP_SQL } from './migrations.js';
+import type { PayloadCodec } from './payload-codec.js';
+import { executionParams, stepParams, type ExecutionRow, type StepRow } from './rows.js';
+
+/** An outcome of a change that failed for an unexpected reason (bad data, a bug). */
+export interface CommitFailure {
+  status: 'error';
+  error: StepError;
+}
+
+/**
+ * Thrown by `commit()` when some changes of a batch failed for an unexpected reason (not a
+ * conflict or a fence). Every other change of the batch IS committed; `outcomes` says which.
+ */
+export class StoreCommitError extends FlowstateError {
+  override name = 'StoreCommitError';
+  readonly outcomes: readonly (CommitOutcome | CommitFailure)[];
+  constructor(outcomes: readonly (CommitOutcome | CommitFailure)[], cause: unknown) {
+    const failed = outcomes.filter((o) => o.status === 'error').length;
+    super('STORE_COMMIT_FAILED', `${failed} of ${outcomes.length} changes could not be committed`, {
+      cause,
+    });
+    this.outcomes = outcomes;
+  }
+}
+
+/** Raised inside a change's savepoint to roll it back with a regular outcome. */
+class Rejected extends Error {
+  constructor(readonly outcome: CommitOutcome) {
+    super(outcome.status);
+  }
+}
+
+const STEP_SET = `node_id = @node_id, status = @status, attempt = @attempt, run_at = @run_at,
+  lease_owner = @lease_owner, lease_expires_at = @lease_expires_at, input = @input, output = @output,
+  port = @port, error = @error, state = @state, started_at = @started_at,
+  finished_at = @finished_at, duration_ms = @duration_ms`;
+
+/**
+ * Applies batches of `ExecutionChange`s: one IMMEDIATE transaction per batch (one fsync),
+ * one savepoint per change so a conflicting, fenced or failing change leaves no trace while
+ * the others commit.
+ */
+export class ExecutionCommitter {
+  readonly #codec: PayloadCodec;
+  readonly #insertExecution: Statement<[Omit<ExecutionRow, 'seq'>]>;
+  readonly #updateExecution: Statement<[Omit<ExecutionRow, 'seq'> & { expect_seq: number }], { seq: number }>;
+  readonly #upsertStep: Statement<[StepRow]>;
+  readonly #fencedStep: Statement<[StepRow & { expect_owner: string }]>;
+  readonly #addWait: Statement<[string, string, string, string, number]>;
+  readonly #removeWaits: Statement<[string, string]>;
+  readonly #batch: (changes: readonly ExecutionChange[]) => (CommitOutcome | CommitFailure)[];
+
+  constructor(db: Database, codec: PayloadCodec) {
+    this.#codec = codec;
+    this.#insertExecution = db.prepare(`INSERT INTO executions (id, workflow_id, workflow_version,
+      status, seq, trigger_node_id, input, output, error, response, parent_execution_id,
+      parent_step_key, depth, rerun_of, created_at, updated_at, finished_at)
+      VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @input, @output,
+      @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @created_at,
+      @updated_at, @finished_at)
+      ON CONFLICT (id) DO NOTHING`);
+    this.#updateExecution = db.prepare(`UPDATE executions SET seq = seq + 1,
+      workflow_id = @workflow_id, workflow_version = @workflow_version, status = @status,
+      trigger_node_id = @trigger_node_id, input = @input, output = @output, error = @error,
+      response = @response, parent_execution_id = @parent_execution_id,
+      parent_step_key = @parent_step_key, depth = @depth, rerun_of = @rerun_of,
+      created_at = @created_at, updated_at = @updated_at, finished_at = @finished_at
+      WHERE id = @id AND seq = @expect_seq RETURNING seq`);
+    this.#upsertStep = db.prepare(`INSERT INTO steps (execution_id, key, node_id, status, attempt,
+      run_at, lease_owner, lease_expires_at, input, output, port, error, state, started_at,
+      finished_at, duration_ms)
+      VALUES (@execution_id, @key, @node_id, @status, @attempt, @run_at, @lease_owner,
+      @lease_expires_at, @input, @output, @port, @error, @state, @started_at, @finished_at,
+      @duration_ms)
+      ON CONFLICT (execution_id, key) DO UPDATE SET ${STEP_SET}`);
+    this.#fencedStep = db.prepare(`UPDATE steps SET ${STEP_SET}
+      WHERE execution_id = @execution_id AND key = @key AND lease_owner = @expect_owner
+      AND status NOT IN ${FINAL_STEP_SQL}`);
+    this.#addWait = db.prepare(`INSERT INTO waits (execution_id, step_key, event_name,
+      correlation_key, created_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (execution_id, step_key, event_name, correlation_key)
+      DO UPDATE SET created_at = excluded.created_at`);
+    this.#removeWaits = db.prepare('DELETE FROM waits WHERE execution_id = ? AND step_key = ?');
+
+    const applyOne = db.transaction((change: ExecutionChange) => this.#apply(change));
+    this.#batch = db.transaction((changes: readonly ExecutionChange[]) =>
+      changes.map((change): CommitOutcome | CommitFailure => {
+        try {
+          return applyOne(change);
+        } catch (error) {
+          if (error instanceof Rejected) return error.outcome;
+          // SQLite aborted the whole transaction (disk full, I/O): nothing of the batch holds.
+          if (!db.inTransaction) throw error;
+          return { status: 'error', error: serializeError(error) };
+        }
+      }),
+    ).immediate;
+  }
+
+  /** Commits `changes`; see `Store.commit`. Throws `StoreCommitError` if any change failed. */
+  commit(changes: readonly ExecutionChange[]): CommitOutcome[] {
+    if (changes.length === 0) return [];
+    const outcomes = this.#batch(changes);
+    const firstError = outcomes.find((o) => o.status === 'error');
+    if (firstError !== undefined) throw new StoreCommitError(outcomes, firstError.error);
+    return outcomes as CommitOutcome[];
+  }
+
+  #apply(change: ExecutionChange): CommitOutcome {
+    const { execution } = change;
+    const params = executionParams(execution, this.#codec);
+    let seq: number;
+    if (change.expectSeq === 'new') {
+      if (this.#insertExecution.run(params).changes === 0) throw new Rejected({ status: 'conflict' });
+      seq = 1;
+    } else {
+      const row = this.#updateExecution.get({ ...params, expect_seq: change.expectSeq });
+      if (row === undefined) throw new Rejected({ status: 'conflict' });
+      seq = row.seq;
+    }
+    for (const write of change.steps) {
+      if (write.step.executionId !== execution.id) {
+        throw new FlowstateError(
+          'STORE_INVALID_CHANGE',
+          `Step "${write.step.key}" belongs to execution ${write.step.executionId}, not to ${execution.id} whose change carries it`,
+        );
+      }
+      const row = stepParams(write.step, this.#codec);
+      if (write.expectLeaseOwner === undefined) {
+        this.#upsertStep.run(row);
+      } else if (this.#fencedStep.run({ ...row, expect_owner: write.expectLeaseOwner }).changes === 0) {
+        throw new Rejected({ status: 'fenced', stepKey: write.step.key });
+      }
+    }
+    for (const ref of change.removeWaits ?? []) this.#removeWaits.run(ref.executionId, ref.key);
+    for (const wait of change.addWaits ?? []) {
+      this.#addWait.run(wait.executionId, wait.stepKey, wait.eventName, wait.correlationKey, wait.createdAt);
+    }
+    return { status: 'ok', seq };
+  }
+}

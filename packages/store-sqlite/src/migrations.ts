@@ -1,0 +1,158 @@
+import type { Database } from 'better-sqlite3';
+
+/** One schema change. Applied once, in `version` order, inside a transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Final step statuses as an SQL list (kept in sync with `FINAL_STEP_STATUSES`). */
+export const FINAL_STEP_SQL = `('succeeded','failed','skipped','cancelled')`;
+/** Final execution statuses as an SQL list (kept in sync with `FINAL_EXECUTION_STATUSES`). */
+export const FINAL_EXECUTION_SQL = `('succeeded','failed','cancelled')`;
+
+/**
+ * Earliest time at which a step can be claimed, NULL when it never can (final steps,
+ * untimed waits). A live lease pushes it to the lease's expiry. See ARCHITECTURE.md.
+ */
+const CLAIM_AT = `CASE status
+    WHEN 'running' THEN CASE WHEN lease_owner IS NULL THEN 0 ELSE coalesce(lease_expires_at, 0) END
+    WHEN 'ready' THEN max(coalesce(run_at, 0),
+      CASE WHEN lease_owner IS NULL THEN 0 ELSE coalesce(lease_expires_at, 0) END)
+    WHEN 'waiting' THEN CASE WHEN run_at IS NULL THEN NULL ELSE max(run_at,
+      CASE WHEN lease_owner IS NULL THEN 0 ELSE coalesce(lease_expires_at, 0) END) END
+    ELSE NULL END`;
+
+/** Deletes the blob a payload column referenced once the column no longer references it. */
+function blobCleanup(column: string, onUpdate: boolean): string {
+  const changed = onUpdate ? ` AND OLD.${column} IS NOT NEW.${column}` : '';
+  return `DELETE FROM blobs WHERE OLD.${column} GLOB '@blob:*'${changed} AND id = substr(OLD.${column}, 7);`;
+}
+
+function blobTriggers(table: string, columns: readonly string[]): string {
+  const anyBlob = columns.map((c) => `OLD.${c} GLOB '@blob:*'`).join(' OR ');
+  return `
+CREATE TRIGGER ${table}_blobs_update AFTER UPDATE OF ${columns.join(', ')} ON ${table}
+  WHEN ${anyBlob}
+BEGIN
+  ${columns.map((c) => blobCleanup(c, true)).join('\n  ')}
+END;
+CREATE TRIGGER ${table}_blobs_delete AFTER DELETE ON ${table}
+  WHEN ${anyBlob}
+BEGIN
+  ${columns.map((c) => blobCleanup(c, false)).join('\n  ')}
+END;`;
+}
+
+/** Every schema version, oldest first. Append only: never edit a released migration. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'journal',
+    sql: `
+CREATE TABLE workflows (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  current_version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE workflow_versions (
+  workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workflow_id, version)
+);
+CREATE TABLE blobs (
+  id TEXT PRIMARY KEY,
+  data TEXT NOT NULL,
+  size INTEGER NOT NULL
+);
+CREATE TABLE executions (
+  id TEXT PRIMARY KEY,
+  workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+  workflow_version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  trigger_node_id TEXT NOT NULL,
+  input TEXT,
+  output TEXT,
+  error TEXT,
+  response TEXT,
+  parent_execution_id TEXT,
+  parent_step_key TEXT,
+  depth INTEGER NOT NULL,
+  rerun_of TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER
+);
+CREATE INDEX executions_created ON executions (created_at, id);
+CREATE INDEX executions_workflow ON executions (workflow_id, created_at, id);
+CREATE INDEX executions_status ON executions (status, created_at, id);
+CREATE INDEX executions_parent ON executions (parent_execution_id, parent_step_key)
+  WHERE parent_execution_id IS NOT NULL;
+CREATE TABLE steps (
+  execution_id TEXT NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  run_at INTEGER,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  input TEXT,
+  output TEXT,
+  port TEXT,
+  error TEXT,
+  state TEXT,
+  started_at INTEGER,
+  finished_at INTEGER,
+  duration_ms INTEGER,
+  claim_at INTEGER GENERATED ALWAYS AS (${CLAIM_AT}) VIRTUAL,
+  PRIMARY KEY (execution_id, key)
+);
+-- Only claimable rows are indexed: final steps and untimed waits cost nothing here.
+CREATE INDEX steps_claim ON steps (claim_at) WHERE claim_at IS NOT NULL;
+CREATE INDEX steps_active ON steps (status, execution_id)
+  WHERE status IN ('ready','running','waiting');
+CREATE INDEX steps_lease_owner ON steps (lease_owner) WHERE lease_owner IS NOT NULL;
+CREATE TABLE waits (
+  execution_id TEXT NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+  step_key TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  correlation_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (execution_id, step_key, event_name, correlation_key)
+);
+CREATE INDEX waits_event ON waits (event_name, correlation_key);
+${blobTriggers('executions', ['input', 'output', 'response'])}
+${blobTriggers('steps', ['input', 'output', 'state'])}
+`,
+  },
+];
+
+/** Applies every migration newer than the database's version, in one transaction. */
+export function runMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const apply = db.transaction(() => {
+    const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+    const current = row.v ?? 0;
+    const pending = [...migrations].sort((a, b) => a.version - b.version).filter((m) => m.version > current);
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const migration of pending) {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+    }
+    return pending.length;
+  });
+  return apply.immediate();
+}

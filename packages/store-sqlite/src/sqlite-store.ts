@@ -1,0 +1,215 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { FlowstateError, type Workflow } from '@flowstate/core';
+import type {
+  ClaimedStep,
+  CommitOutcome,
+  ExecutionChange,
+  ExecutionQuery,
+  ExecutionRecord,
+  LoadedExecution,
+  StepRef,
+  StepStatus,
+  Store,
+  WaitRecord,
+  WorkflowRecord,
+  WorkflowVersionRecord,
+} from '@flowstate/engine';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { ExecutionCommitter } from './execution-commit.js';
+import { ExecutionQueries } from './execution-queries.js';
+import { runMigrations } from './migrations.js';
+import { PayloadCodec } from './payload-codec.js';
+import { StepLeases } from './step-leases.js';
+import { WorkflowRepository } from './workflow-repository.js';
+
+/** Options of `SqliteStore`. */
+export interface SqliteStoreOptions {
+  /** Database file, or `':memory:'`. */
+  filename: string;
+  /** `FULL` (default) fsyncs every commit; `NORMAL` may lose the last commits on power loss. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Payloads whose JSON is larger than this go to the `blobs` table. Default 256 KiB. */
+  blobThresholdBytes?: number;
+  /** How long a write waits for another connection's lock before failing. Default 5 s. */
+  busyTimeoutMs?: number;
+}
+
+/** Options of `SqliteStore.open` (the file is always `<dataDir>/flowstate.db`). */
+export type OpenDataDirOptions = Omit<SqliteStoreOptions, 'filename'>;
+
+/** Name of the database file in a data folder. */
+export const DATABASE_FILE = 'flowstate.db';
+
+interface Parts {
+  codec: PayloadCodec;
+  workflows: WorkflowRepository;
+  committer: ExecutionCommitter;
+  queries: ExecutionQueries;
+  leases: StepLeases;
+}
+
+/**
+ * The embedded `Store`: one SQLite file in WAL mode, written by this process only. Every
+ * `commit()` is one transaction (one fsync) for all the changes it carries.
+ *
+ * @example
+ * const store = await SqliteStore.open('./.flowstate'); // locks the folder, migrates
+ * await store.close(); // releases the lock
+ */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #blobThresholdBytes: number;
+  #lock: DataDirLock | undefined;
+  #parts: Parts | undefined;
+
+  constructor(options: SqliteStoreOptions) {
+    this.#blobThresholdBytes = options.blobThresholdBytes ?? 256 * 1024;
+    if (!Number.isInteger(this.#blobThresholdBytes) || this.#blobThresholdBytes < 0) {
+      throw new FlowstateError(
+        'INVALID_OPTIONS',
+        `SqliteStore blobThresholdBytes must be a non-negative integer, got ${String(options.blobThresholdBytes)}`,
+      );
+    }
+    this.#db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? 5_000 });
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.#db.pragma('foreign_keys = ON');
+  }
+
+  /**
+   * Opens the store of an embedded data folder: creates the folder, takes its lock (a second
+   * process is refused with `DATA_DIR_LOCKED`), opens `<dataDir>/flowstate.db` and migrates.
+   * `close()` releases the lock.
+   */
+  static async open(dataDir: string, options: OpenDataDirOptions = {}): Promise<SqliteStore> {
+    const lock = acquireDataDirLock(dataDir);
+    try {
+      const store = new SqliteStore({ ...options, filename: join(lock.dir, DATABASE_FILE) });
+      store.#lock = lock;
+      await store.migrate();
+      return store;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Prepared statements, made once the schema exists. */
+  get #p(): Parts {
+    if (this.#parts === undefined) {
+      const codec = new PayloadCodec(this.#db, this.#blobThresholdBytes);
+      this.#parts = {
+        codec,
+        workflows: new WorkflowRepository(this.#db),
+        committer: new ExecutionCommitter(this.#db, codec),
+        queries: new ExecutionQueries(this.#db, codec),
+        leases: new StepLeases(this.#db, codec),
+      };
+    }
+    return this.#parts;
+  }
+
+  async migrate(): Promise<void> {
+    runMigrations(this.#db);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+    this.#lock?.release();
+    this.#lock = undefined;
+  }
+
+  async createWorkflow(input: { id: string; definition: Workflow; active: boolean; now: number }): Promise<WorkflowRecord> {
+    return this.#p.workflows.create(input);
+  }
+
+  async saveWorkflowVersion(input: {
+    workflowId: string;
+    definition: Workflow;
+    expectVersion?: number;
+    now: number;
+  }): Promise<WorkflowVersionRecord | { conflict: WorkflowRecord }> {
+    return this.#p.workflows.saveVersion(input);
+  }
+
+  async setWorkflowActive(input: { workflowId: string; active: boolean; now: number }): Promise<WorkflowRecord | undefined> {
+    return this.#p.workflows.setActive(input);
+  }
+
+  async getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
+    return this.#p.workflows.get(id);
+  }
+
+  async listWorkflows(): Promise<WorkflowRecord[]> {
+    return this.#p.workflows.list();
+  }
+
+  async getWorkflowVersion(workflowId: string, version: number): Promise<WorkflowVersionRecord | undefined> {
+    return this.#p.workflows.getVersion(workflowId, version);
+  }
+
+  /** Also deletes the workflow's finished executions; throws `WORKFLOW_IN_USE` while some are live. */
+  async deleteWorkflow(id: string): Promise<boolean> {
+    return this.#p.workflows.delete(id);
+  }
+
+  /** Throws `StoreCommitError` (with per-change outcomes) if a change fails unexpectedly. */
+  async commit(changes: readonly ExecutionChange[]): Promise<CommitOutcome[]> {
+    return this.#p.committer.commit(changes);
+  }
+
+  async loadExecution(id: string): Promise<LoadedExecution | undefined> {
+    return this.#p.queries.load(id);
+  }
+
+  async getExecution(id: string): Promise<ExecutionRecord | undefined> {
+    return this.#p.queries.get(id);
+  }
+
+  async listExecutions(query: ExecutionQuery): Promise<ExecutionRecord[]> {
+    return this.#p.queries.list(query);
+  }
+
+  async listChildExecutions(parentId: string): Promise<ExecutionRecord[]> {
+    return this.#p.queries.children(parentId);
+  }
+
+  async claimSteps(input: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedStep[]> {
+    return this.#p.leases.claim(input);
+  }
+
+  async renewLeases(input: { owner: string; steps: readonly StepRef[]; leaseExpiresAt: number }): Promise<number> {
+    return this.#p.leases.renew(input.owner, input.steps, input.leaseExpiresAt);
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    this.#p.leases.release(owner);
+  }
+
+  async expireLeases(input: { exceptOwner: string; now: number }): Promise<number> {
+    return this.#p.leases.expire(input.exceptOwner, input.now);
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    return this.#p.leases.nextDue();
+  }
+
+  async findWaits(input: { eventName: string; correlationKey: string }): Promise<WaitRecord[]> {
+    return this.#p.queries.findWaits(input.eventName, input.correlationKey);
+  }
+
+  async findStuck(input: { limit: number }): Promise<{ orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] }> {
+    return this.#p.queries.findStuck(input.limit);
+  }
+
+  async countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>> {
+    return this.#p.queries.countSteps(query?.executionId);
+  }
+
+  /** Number of rows in `blobs` (tests: large payloads are stored out of line and cleaned up). */
+  async countBlobs(): Promise<number> {
+    const row = this.#db.prepare('SELECT count(*) AS n FROM blobs').get() as { n: number };
+    return row.n;
+  }
+}
