@@ -12,7 +12,10 @@ export interface ExpressionLocation {
   nodeName?: string;
   /** JSON pointer to the parameter, e.g. `/params/fields/total`. */
   path?: string;
-  /** Character offset within the parameter string. */
+  /**
+   * 1-based character number within the parameter string (what an editor shows as the
+   * column): the last character of the offending token, or the `{{` of a broken template.
+   */
   position?: number;
 }
 

@@ -122,13 +122,13 @@ export async function resolveParams(
   for (const key of Object.keys(params)) {
     const value = params[key];
     if (options.rawParams?.includes(key) === true) {
-      if (value !== undefined) resolved[key] = value as JsonValue;
+      if (value !== undefined) setOwn(resolved, key, value as JsonValue);
       continue;
     }
     walk.path.push(key);
     const result = await resolveValue(value, walk);
     walk.path.pop();
-    if (result !== undefined) resolved[key] = result;
+    if (result !== undefined) setOwn(resolved, key, result);
   }
   return resolved;
 }
@@ -138,7 +138,7 @@ export interface ExpressionProblem {
   /** JSON pointer relative to the params object, e.g. `/fields/total`. */
   path: string;
   message: string;
-  /** Character offset within the parameter string. */
+  /** 1-based character number within the parameter string (see {@link ExpressionLocation}). */
   position?: number;
 }
 
@@ -224,7 +224,7 @@ async function resolveValue(value: unknown, walk: Walk): Promise<JsonValue | und
       walk.path.push(key);
       const result = await resolveValue((value as Record<string, unknown>)[key], walk);
       walk.path.pop();
-      if (result !== undefined) out[key] = result;
+      if (result !== undefined) setOwn(out, key, result);
     }
     return out;
   }
@@ -326,7 +326,7 @@ function normalize(value: unknown): JsonValue | undefined {
   const out: Record<string, JsonValue> = {};
   for (const key of Object.keys(value)) {
     const item = normalize((value as Record<string, unknown>)[key]);
-    if (item !== undefined) out[key] = item;
+    if (item !== undefined) setOwn(out, key, item);
   }
   return out;
 }
@@ -336,4 +336,13 @@ function stringify(value: JsonValue | undefined): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** Assigns an own property, also for a `__proto__` key (JSON.parse makes those; `=` would set the prototype). */
+function setOwn(target: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }

@@ -19,9 +19,9 @@ describe('parseTemplate', () => {
   });
 
   test.each([
-    ['Hi {{ $input', 3, /not closed/],
-    ['{{ }}', 0, /holds no expression/],
-    ['ok {{ "unterminated }}', 3, /not closed/],
+    ['Hi {{ $input', 4, /not closed/],
+    ['{{ }}', 1, /holds no expression/],
+    ['ok {{ "unterminated }}', 4, /not closed/],
   ])('rejects %j at character %i', (source, position, message) => {
     let caught: unknown;
     try {

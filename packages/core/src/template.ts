@@ -43,13 +43,13 @@ export function parseTemplate(source: string): Template {
     const close = findClose(source, start);
     if (close === -1) {
       throw new ExpressionError('EXPRESSION_SYNTAX', 'Template "{{" is not closed by "}}"', {
-        position: open,
+        position: open + 1,
       });
     }
     const expression = source.slice(start, close);
     if (expression.trim() === '') {
       throw new ExpressionError('EXPRESSION_SYNTAX', 'Template "{{ }}" holds no expression', {
-        position: open,
+        position: open + 1,
       });
     }
     parts.push({ kind: 'expression', source: expression, offset: start });

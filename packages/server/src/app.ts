@@ -1,8 +1,8 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { NodeRegistry } from '@flowstate/core';
 import type { Engine, Store } from '@flowstate/engine';
 import type { ServerContext } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { installErrorHandling, sendError, toErrorResponse, type AcceptedTypes } from './errors.js';
 import { JSON_TYPES, registerJsonParser, registerWebhookParsers, restrictToJson, WEBHOOK_TYPES } from './json-body.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExecutionRoutes } from './routes/executions.js';
@@ -42,12 +42,19 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
 export function buildServer(options: BuildServerOptions): FastifyInstance {
+  const acceptedTypes: AcceptedTypes = (request) => (request.url.startsWith('/hooks/') ? WEBHOOK_TYPES : JSON_TYPES);
+  // Per-request "incoming/completed" lines only at debug level: the webhook path is the hot path.
+  const logRequests = options.logger !== undefined && ['debug', 'trace'].includes(options.logger.level);
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: !logRequests }),
+    frameworkErrors: (error, request, reply) => {
+      const { status, body } = toErrorResponse(error, request, acceptedTypes);
+      sendError(reply, status, body);
+    },
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
@@ -62,7 +69,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   };
   let closing = false;
 
-  installErrorHandling(app, (request) => (request.url.startsWith('/hooks/') ? WEBHOOK_TYPES : JSON_TYPES));
+  installErrorHandling(app, acceptedTypes);
   registerJsonParser(app);
 
   app.addHook('onReady', async () => {

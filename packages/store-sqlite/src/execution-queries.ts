@@ -48,7 +48,7 @@ export class ExecutionQueries {
       ORDER BY created_at, execution_id, step_key`);
     const prefixed = EXECUTION_COLUMNS.split(',').map((c) => `c.${c.trim()}`).join(', ');
     this.#orphans = db.prepare(`SELECT ${prefixed} FROM steps p
-      JOIN executions c ON c.parent_execution_id = p.execution_id AND c.parent_step_key = p.key
+      CROSS JOIN executions c ON c.parent_execution_id = p.execution_id AND c.parent_step_key = p.key
       WHERE p.status = 'waiting' AND c.status IN ${FINAL_EXECUTION_SQL}
       ORDER BY c.finished_at, c.id LIMIT ?`);
     this.#unfinished = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions e

@@ -4,6 +4,20 @@ import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import { STEP_COLUMNS, toStepRecord, type StepRow } from './rows.js';
 
+// CROSS JOIN makes SQLite walk the small claim index first and look executions up by id,
+// never scan the (possibly huge) set of running executions.
+/** Due steps of running executions, earliest first. Exported for the query-plan test. */
+export const DUE_STEPS_SQL = `SELECT s.execution_id, s.key, s.status FROM steps s
+  CROSS JOIN executions e ON e.id = s.execution_id
+  WHERE s.claim_at <= @now AND e.status = 'running'
+  ORDER BY s.claim_at LIMIT @limit`;
+
+/** Earliest claim time of a ready or timed waiting step. Exported for the query-plan test. */
+export const NEXT_DUE_SQL = `SELECT s.claim_at FROM steps s
+  CROSS JOIN executions e ON e.id = s.execution_id
+  WHERE s.claim_at IS NOT NULL AND s.status <> 'running' AND e.status = 'running'
+  ORDER BY s.claim_at LIMIT 1`;
+
 interface ClaimInput {
   owner: string;
   now: number;
@@ -28,10 +42,7 @@ export class StepLeases {
 
   constructor(db: Database, codec: PayloadCodec) {
     this.#codec = codec;
-    this.#due = db.prepare(`SELECT s.execution_id, s.key, s.status FROM steps s
-      JOIN executions e ON e.id = s.execution_id
-      WHERE s.claim_at <= @now AND e.status = 'running'
-      ORDER BY s.claim_at LIMIT @limit`);
+    this.#due = db.prepare(DUE_STEPS_SQL);
     this.#take = db.prepare(`UPDATE steps SET
       status = CASE status WHEN 'ready' THEN 'running' ELSE status END,
       attempt = CASE status WHEN 'waiting' THEN attempt ELSE attempt + 1 END,
@@ -47,10 +58,7 @@ export class StepLeases {
       WHERE lease_owner IS NOT NULL AND lease_owner <> @except
       AND (lease_expires_at IS NULL OR lease_expires_at > @now)
       AND status NOT IN ${FINAL_STEP_SQL}`);
-    this.#nextDue = db.prepare(`SELECT s.claim_at FROM steps s
-      JOIN executions e ON e.id = s.execution_id
-      WHERE s.claim_at IS NOT NULL AND s.status <> 'running' AND e.status = 'running'
-      ORDER BY s.claim_at LIMIT 1`);
+    this.#nextDue = db.prepare(NEXT_DUE_SQL);
 
     this.#claim = db.transaction((input: ClaimInput): ClaimedStep[] => {
       const until = input.now + input.leaseMs;

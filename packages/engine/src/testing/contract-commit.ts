@@ -196,7 +196,7 @@ export function commitCases({ it }: ContractContext): void {
 
   it('commit: large payloads round-trip unchanged', async (store) => {
     await seedWorkflow(store);
-    const big = { rows: Array.from({ length: 6000 }, (_, i) => ({ i, name: `row ${i} é ✓`, tags: ['a', 'b'] })) };
+    const big = { rows: Array.from({ length: 8000 }, (_, i) => ({ i, name: `row ${i} é ✓`, tags: ['a', 'b'] })) };
     expect(JSON.stringify(big).length).toBeGreaterThan(300 * 1024);
     const execution = makeExecution('e1', { input: big, output: big });
     const step = makeStep('e1', 'a', { input: big, output: big, state: big });

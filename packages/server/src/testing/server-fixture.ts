@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { Engine } from '@flowstate/engine';
+import { createBuiltinRegistry } from '@flowstate/nodes';
+import { SqliteStore } from '@flowstate/store-sqlite';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServer, type BuildServerOptions } from '../app.js';
+
+/** A server over a real SQLite store in a fresh temp folder, with the real engine and nodes. */
+export interface ServerFixture {
+  app: FastifyInstance;
+  engine: Engine;
+  store: SqliteStore;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a ready server for in-process tests (`app.inject`). The engine is started; `close()`
+ * stops everything and deletes the folder.
+ */
+export async function makeServer(
+  overrides: Partial<Omit<BuildServerOptions, 'store' | 'engine' | 'registry'>> = {},
+): Promise<ServerFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'flowstate-server-'));
+  const store = await SqliteStore.open(join(dir, 'data'), { synchronous: 'NORMAL' });
+  const registry = createBuiltinRegistry();
+  const engine = new Engine({ store, registry });
+  const app = buildServer({ store, engine, registry, ...overrides });
+  await app.ready();
+  await engine.start();
+  return {
+    app,
+    engine,
+    store,
+    dir,
+    async close() {
+      await app.close();
+      await engine.stop();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { makeEngine, waitForEnd, workflow, type TestEngine } from '../helpers.js';
+
+let t: TestEngine;
+beforeEach(async () => {
+  t = await makeEngine();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+describe('flow.loop', () => {
+  test('runs its body per item with per-iteration journal keys and outputs the results', async () => {
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'each', type: 'flow.loop', params: { items: '{{ $input.numbers }}', concurrency: 2 } },
+          { id: 'double', type: 'transform.set', parentId: 'each', params: { fields: { n: '{{ $item * 2 }}', i: '{{ $index }}' }, keepInput: false } },
+          { id: 'after', type: 'transform.jsonata', params: { expression: '$sum($input.n)' } },
+        ],
+        ['start->each', 'each:done->after'],
+      ),
+    );
+    const execution = await t.run(id, { numbers: [1, 2, 3, 4, 5] });
+    expect(execution.status).toBe('succeeded');
+    expect(execution.output).toBe(30);
+    const detail = await t.engine.getExecutionDetail(execution.id);
+    const keys = detail!.steps.map((s) => s.key).sort();
+    expect(keys).toEqual(['after', 'each', 'each[0]/double', 'each[1]/double', 'each[2]/double', 'each[3]/double', 'each[4]/double', 'start']);
+    const each = detail!.steps.find((s) => s.key === 'each')!;
+    expect(each.output).toEqual([0, 1, 2, 3, 4].map((i) => ({ n: (i + 1) * 2, i })));
+  });
+
+  test('nested loops and a body with a branch', async () => {
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'rows', type: 'flow.loop', params: { items: '{{ $input.matrix }}' } },
+          { id: 'cells', type: 'flow.loop', parentId: 'rows', params: { items: '{{ $item }}', concurrency: 3 } },
+          { id: 'even', type: 'flow.if', parentId: 'cells', params: { condition: '{{ $item % 2 = 0 }}' } },
+          { id: 'yes', type: 'transform.jsonata', parentId: 'cells', params: { expression: '"even"' } },
+          { id: 'no', type: 'transform.jsonata', parentId: 'cells', params: { expression: '"odd"' } },
+          { id: 'pick', type: 'flow.merge', parentId: 'cells', params: { mode: 'first' } },
+        ],
+        ['start->rows', 'even:true->yes', 'even:false->no', 'yes->pick', 'no->pick'],
+      ),
+    );
+    const execution = await t.run(id, { matrix: [[1, 2], [3], []] });
+    expect(execution.status).toBe('succeeded');
+    expect(execution.output).toEqual([['odd', 'even'], ['odd'], []]);
+  });
+
+  test('items that are not an array fail the step with a clear error', async () => {
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'each', type: 'flow.loop', params: { items: '{{ $input.nope }}' } },
+          { id: 'body', type: 'transform.set', parentId: 'each', params: { fields: {} } },
+        ],
+        ['start->each'],
+      ),
+    );
+    const execution = await t.run(id, {});
+    expect(execution.status).toBe('failed');
+    expect(execution.error?.message).toMatch(/each/);
+  });
+});
+
+describe('flow.call', () => {
+  test('runs a sub-workflow, awaits its result, and links parent and child both ways', async () => {
+    const child = await t.deploy(
+      workflow(
+        [
+          { id: 'in', type: 'trigger.manual' },
+          { id: 'work', type: 'transform.set', params: { fields: { doubled: '{{ $input.n * 2 }}' }, keepInput: false } },
+        ],
+        ['in->work'],
+      ),
+      'child-wf',
+    );
+    const parent = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'call', type: 'flow.call', params: { workflowId: child, input: '{{ $input }}' } },
+          { id: 'after', type: 'transform.set', params: { fields: { result: '{{ $input.doubled }}' }, keepInput: false } },
+        ],
+        ['start->call', 'call->after'],
+      ),
+    );
+    const execution = await t.run(parent, { n: 21 });
+    expect(execution.status).toBe('succeeded');
+    expect(execution.output).toEqual({ result: 42 });
+    const detail = await t.engine.getExecutionDetail(execution.id);
+    expect(detail!.children).toHaveLength(1);
+    const childExecution = detail!.children[0]!;
+    expect(childExecution.parentExecutionId).toBe(execution.id);
+    expect(childExecution.parentStepKey).toBe('call');
+    expect(childExecution.depth).toBe(1);
+    const callStep = detail!.steps.find((s) => s.key === 'call')!;
+    expect(callStep.state).toBeUndefined();
+    expect(callStep.output).toEqual({ doubled: 42 });
+  });
+
+  test('a workflow that calls itself stops at the depth limit with a clear error', async () => {
+    const id = 'recursive';
+    await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'again', type: 'flow.call', params: { workflowId: id } },
+        ],
+        ['start->again'],
+      ),
+      id,
+    );
+    const handle = await t.engine.startExecution({ workflowId: id, input: {} });
+    const execution = await waitForEnd(t.engine, handle.executionId);
+    expect(execution.status).toBe('failed');
+    expect(JSON.stringify(execution.error)).toMatch(/depth/i);
+  });
+
+  test('a failing child fails the calling step', async () => {
+    const child = await t.deploy(
+      workflow(
+        [
+          { id: 'in', type: 'trigger.manual' },
+          { id: 'bad', type: 'transform.jsonata', params: { expression: '$error("boom")' } },
+        ],
+        ['in->bad'],
+      ),
+    );
+    const parent = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'call', type: 'flow.call', params: { workflowId: child }, onError: 'continue' },
+        ],
+        ['start->call'],
+      ),
+    );
+    const execution = await t.run(parent);
+    expect(execution.status).toBe('succeeded');
+    expect(execution.output).toMatchObject({ error: { code: 'CHILD_FAILED' } });
+  });
+});
