@@ -127,10 +127,22 @@ export class ExecutionRun {
     return true;
   }
 
+  /** Top-level nodes downstream of the trigger that started this execution. */
+  private reachable(): ReadonlySet<string> {
+    return reachableFrom(this.graph, this.execution.triggerNodeId);
+  }
+
   /** Whether a node in `scope` can run, must be skipped, or waits for more input. */
   readinessOf(scope: Scope, node: WorkflowNode): Readiness {
     const incoming = this.graph.incoming(node.id);
-    return readiness(incoming.map((edge) => edgeState(edge, this.steps.get(stepKey(scope, edge.from)))));
+    return readiness(
+      incoming.map((edge) => {
+        const source = this.steps.get(stepKey(scope, edge.from));
+        // Only nodes downstream of the trigger that fired can deliver; others never run.
+        if (!source && scope.frames.length === 0 && !this.reachable().has(edge.from)) return 'dead';
+        return edgeState(edge, source);
+      }),
+    );
   }
 
   /**
@@ -199,4 +211,26 @@ export class ExecutionRun {
 
 function edgeDelivered(step: StepRecord, port: string | undefined): boolean {
   return step.port === (port ?? 'out');
+}
+
+const reachableCache = new WeakMap<WorkflowGraph, Map<string, ReadonlySet<string>>>();
+
+/** Nodes reachable from `start` along edges (cached per graph and start node). */
+function reachableFrom(graph: WorkflowGraph, start: string): ReadonlySet<string> {
+  let byStart = reachableCache.get(graph);
+  if (!byStart) reachableCache.set(graph, (byStart = new Map()));
+  const cached = byStart.get(start);
+  if (cached) return cached;
+  const seen = new Set<string>([start]);
+  const queue = [start];
+  while (queue.length > 0) {
+    for (const edge of graph.outgoing(queue.pop()!)) {
+      if (!seen.has(edge.to)) {
+        seen.add(edge.to);
+        queue.push(edge.to);
+      }
+    }
+  }
+  byStart.set(start, seen);
+  return seen;
 }

@@ -19,7 +19,8 @@ export function switchPorts(raw: Record<string, unknown>): string[] {
   const ports = new Set<string>();
   const cases = Array.isArray(raw['cases']) ? (raw['cases'] as unknown[]) : [];
   for (const entry of cases) {
-    const port = typeof entry === 'object' && entry !== null ? (entry as { port?: unknown }).port : undefined;
+    const port =
+      typeof entry === 'object' && entry !== null ? (entry as { port?: unknown }).port : undefined;
     if (typeof port === 'string' && switchCase.shape.port.safeParse(port).success) ports.add(port);
   }
   return [...ports, 'default'];

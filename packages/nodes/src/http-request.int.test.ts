@@ -79,15 +79,23 @@ describe('http.request against a local server (allow-listed)', () => {
     const result = await run({ url: `${base}/json` });
     expect(result.port).toBe('out');
     expect(result.output).toMatchObject({ status: 200, body: { ok: true } });
-    expect((result.output as { headers: Record<string, string> }).headers['content-type']).toBe('application/json');
+    expect((result.output as { headers: Record<string, string> }).headers['content-type']).toBe(
+      'application/json',
+    );
   });
 
   test('POST sends JSON, query, headers and the idempotency key', async () => {
     const result = await run(
-      { method: 'POST', url: `${base}/echo?a=1`, query: { b: [2, 3] }, headers: { 'X-Test': 'yes' }, body: { n: 1 } },
+      {
+        method: 'POST',
+        url: `${base}/echo?a=1`,
+        query: { b: [2, 3] },
+        headers: { 'X-Test': 'yes' },
+        body: { n: 1 },
+      },
       { executionId: 'ex-42' },
     );
-    const echoed = (result.output as { body: Seen }).body;
+    const echoed = (result.output as unknown as { body: Seen }).body;
     expect(echoed.method).toBe('POST');
     expect(echoed.url).toBe('/echo?a=1&b=2&b=3');
     expect(echoed.body).toBe('{"n":1}');
@@ -98,15 +106,23 @@ describe('http.request against a local server (allow-listed)', () => {
   });
 
   test('a user-set Idempotency-Key wins; a text body is sent as text', async () => {
-    const result = await run({ method: 'PUT', url: `${base}/echo`, headers: { 'idempotency-key': 'mine' }, body: 'hi' });
-    const echoed = (result.output as { body: Seen }).body;
+    const result = await run({
+      method: 'PUT',
+      url: `${base}/echo`,
+      headers: { 'idempotency-key': 'mine' },
+      body: 'hi',
+    });
+    const echoed = (result.output as unknown as { body: Seen }).body;
     expect(echoed.headers['idempotency-key']).toBe('mine');
     expect(echoed.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(echoed.body).toBe('hi');
   });
 
   test('text responses stay text', async () => {
-    expect((await run({ url: `${base}/text` })).output).toMatchObject({ status: 200, body: 'plain text' });
+    expect((await run({ url: `${base}/text` })).output).toMatchObject({
+      status: 200,
+      body: 'plain text',
+    });
   });
 
   test('429 with Retry-After seconds is a RetryAfterError', async () => {
@@ -138,13 +154,17 @@ describe('http.request against a local server (allow-listed)', () => {
   });
 
   test('a streamed response over maxResponseBytes is refused', async () => {
-    const error = await run({ url: `${base}/big`, maxResponseBytes: 100_000 }).catch((e: unknown) => e);
+    const error = await run({ url: `${base}/big`, maxResponseBytes: 100_000 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NonRetriableError);
     expect(error).toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
   });
 
   test('a declared content-length over the limit is refused before reading', async () => {
-    const error = await run({ url: `${base}/big-declared`, maxResponseBytes: 1000 }).catch((e: unknown) => e);
+    const error = await run({ url: `${base}/big-declared`, maxResponseBytes: 1000 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
   });
 
@@ -159,7 +179,9 @@ describe('http.request against a local server (allow-listed)', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
-    const error = await run({ url: `${base}/hang` }, { signal: controller.signal }).catch((e: unknown) => e);
+    const error = await run({ url: `${base}/hang` }, { signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'ABORTED' });
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -176,13 +198,19 @@ describe('http.request against a local server (allow-listed)', () => {
 
   test('simulation mode records the request and sends nothing', async () => {
     const before = seen.length;
-    const result = await run({ method: 'POST', url: `${base}/echo`, body: { a: 1 } }, { simulate: true });
+    const result = await run(
+      { method: 'POST', url: `${base}/echo`, body: { a: 1 } },
+      { simulate: true },
+    );
     expect(result.output).toEqual({
       simulated: true,
       request: {
         method: 'POST',
         url: `${base}/echo`,
-        headers: { 'Idempotency-Key': 'test-execution:test-node', 'Content-Type': 'application/json' },
+        headers: {
+          'Idempotency-Key': 'test-execution:test-node',
+          'Content-Type': 'application/json',
+        },
         body: '{"a":1}',
       },
     });
@@ -221,7 +249,9 @@ describe('http.request default network policy', () => {
 
   test('refuses the local test server itself', async () => {
     const before = seen.length;
-    const error = await testNode(guarded, { params: { url: `${base}/json` } }).catch((e: unknown) => e);
+    const error = await testNode(guarded, { params: { url: `${base}/json` } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'ADDRESS_NOT_ALLOWED' });
     expect(seen.length).toBe(before);
   });
@@ -235,9 +265,9 @@ describe('http.request default network policy', () => {
     });
     const port = new URL(base).port;
     const before = seen.length;
-    const error = await testNode(rebinding, { params: { url: `http://rebind.example:${port}/json` } }).catch(
-      (e: unknown) => e,
-    );
+    const error = await testNode(rebinding, {
+      params: { url: `http://rebind.example:${port}/json` },
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ADDRESS_NOT_ALLOWED' });
     expect(seen.length).toBe(before);
   });

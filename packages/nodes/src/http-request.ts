@@ -39,13 +39,20 @@ export const httpRequestParams = z
     query: z.record(z.string().min(1), z.union([scalar, z.array(scalar)])).optional(),
     body: z.json().optional(),
     timeoutMs: z.int().min(1).max(300_000).default(30_000),
-    maxResponseBytes: z.int().min(1).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    maxResponseBytes: z
+      .int()
+      .min(1)
+      .max(1024 * 1024 * 1024)
+      .default(10 * 1024 * 1024),
     responseType: z.enum(['auto', 'json', 'text']).default('auto'),
   })
-  .refine((p) => !(p.method === 'GET' || p.method === 'HEAD') || p.body === undefined || p.body === null, {
-    message: 'GET and HEAD requests cannot have a body',
-    path: ['body'],
-  });
+  .refine(
+    (p) => !(p.method === 'GET' || p.method === 'HEAD') || p.body === undefined || p.body === null,
+    {
+      message: 'GET and HEAD requests cannot have a body',
+      path: ['body'],
+    },
+  );
 export type HttpRequestParams = z.output<typeof httpRequestParams>;
 
 /** The error (ours, possibly wrapped by undici) behind a failed connection, if it was the guard. */
@@ -67,7 +74,9 @@ function findGuardError(error: unknown): AddressNotAllowedError | undefined {
  * const http = createHttpRequestNode({ allowedHosts: ['crm.internal', '10.20.0.0/16'] });
  * ```
  */
-export function createHttpRequestNode(options: HttpRequestNodeOptions = {}): NodeType<HttpRequestParams> {
+export function createHttpRequestNode(
+  options: HttpRequestNodeOptions = {},
+): NodeType<HttpRequestParams> {
   const policy = createAddressPolicy(options);
   const agent = new Agent({ connect: { lookup: createGuardedLookup(policy, options.resolve) } });
   const userAgent = options.userAgent ?? 'Flowstate';
@@ -80,7 +89,13 @@ export function createHttpRequestNode(options: HttpRequestNodeOptions = {}): Nod
     icon: 'globe',
     params: httpRequestParams,
     sideEffects: true,
-    retryDefaults: { maxAttempts: 3, backoff: 'exponential', delayMs: 500, maxDelayMs: 30_000, jitter: true },
+    retryDefaults: {
+      maxAttempts: 3,
+      backoff: 'exponential',
+      delayMs: 500,
+      maxDelayMs: 30_000,
+      jitter: true,
+    },
     timeoutMs: 300_000,
     async run(ctx): Promise<JsonValue> {
       const p = ctx.params;
@@ -128,7 +143,12 @@ export function createHttpRequestNode(options: HttpRequestNodeOptions = {}): Nod
         );
         return { status: response.statusCode, headers: responseHeaders, body };
       } catch (error) {
-        throw classifyFailure(error, { label, timeout, cancel: ctx.signal, timeoutMs: p.timeoutMs });
+        throw classifyFailure(error, {
+          label,
+          timeout,
+          cancel: ctx.signal,
+          timeoutMs: p.timeoutMs,
+        });
       }
     },
   });
@@ -146,15 +166,23 @@ function classifyFailure(
     return new FlowstateError('ABORTED', `${context.label} was aborted`, { cause: error });
   }
   if (context.timeout.aborted) {
-    return new FlowstateError('HTTP_TIMEOUT', `${context.label} timed out after ${context.timeoutMs} ms`, {
-      cause: error,
-    });
+    return new FlowstateError(
+      'HTTP_TIMEOUT',
+      `${context.label} timed out after ${context.timeoutMs} ms`,
+      {
+        cause: error,
+      },
+    );
   }
   const code = (error as { code?: unknown }).code;
   const reason = error instanceof Error ? error.message : String(error);
-  return new FlowstateError('HTTP_NETWORK_ERROR', `${context.label} failed: ${reason}${code ? ` (${String(code)})` : ''}`, {
-    cause: error,
-  });
+  return new FlowstateError(
+    'HTTP_NETWORK_ERROR',
+    `${context.label} failed: ${reason}${code ? ` (${String(code)})` : ''}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** Reads the host configuration from the environment: `FLOWSTATE_HTTP_ALLOW_HOSTS` (comma-separated). */

@@ -5,7 +5,11 @@ import { flowLoop } from './flow-loop.js';
 import { flowMerge } from './flow-merge.js';
 import { flowReturn } from './flow-return.js';
 import { flowSwitch } from './flow-switch.js';
-import { createHttpRequestNode, httpOptionsFromEnv, type HttpRequestNodeOptions } from './http-request.js';
+import {
+  createHttpRequestNode,
+  httpOptionsFromEnv,
+  type HttpRequestNodeOptions,
+} from './http-request.js';
 import { logNode } from './log.js';
 import { jsonataTransform } from './transform-jsonata.js';
 import { setFields } from './transform-set.js';
@@ -35,7 +39,11 @@ export {
   type HttpRequestNodeOptions,
   type HttpRequestParams,
 } from './http-request.js';
-export { AddressNotAllowedError, createAddressPolicy, type AddressPolicy } from './http/address-policy.js';
+export {
+  AddressNotAllowedError,
+  createAddressPolicy,
+  type AddressPolicy,
+} from './http/address-policy.js';
 export { isBlockedAddress } from './http/ip-ranges.js';
 export { parseRetryAfter } from './http/retry-after.js';
 export { HttpStatusError } from './http/response.js';
@@ -64,11 +72,10 @@ export interface BuiltinNodesOptions {
   http?: HttpRequestNodeOptions;
 }
 
+const defaultHttpNode = createHttpRequestNode(httpOptionsFromEnv());
+
 /** The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`. */
-export const builtinNodes: NodeType[] = [
-  ...fixedNodes,
-  createHttpRequestNode(httpOptionsFromEnv()),
-] as NodeType[];
+export const builtinNodes: NodeType[] = [...fixedNodes, defaultHttpNode] as NodeType[];
 
 /**
  * A registry of the built-in nodes plus any plugin nodes. Pass `http` to configure the HTTP
@@ -83,6 +90,7 @@ export function createBuiltinRegistry(
   options: BuiltinNodesOptions = {},
   extra: readonly NodeType<any>[] = [],
 ): NodeRegistry {
-  const http = options.http === undefined ? builtinNodes.at(-1)! : createHttpRequestNode(options.http);
+  const http =
+    options.http === undefined ? defaultHttpNode : createHttpRequestNode(options.http);
   return createRegistry([...fixedNodes, http, ...extra]);
 }

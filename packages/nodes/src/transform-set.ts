@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { defineNode, isJsonObject, NonRetriableError, type JsonObject, type JsonValue } from '@flowstate/sdk';
+import {
+  defineNode,
+  isJsonObject,
+  NonRetriableError,
+  type JsonObject,
+  type JsonValue,
+} from '@flowstate/sdk';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 
@@ -10,7 +16,9 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 export function setPath(target: JsonObject, path: string, value: JsonValue): JsonObject {
   const keys = path.split('.');
   if (keys.some((key) => key === '' || FORBIDDEN_KEYS.has(key))) {
-    throw new NonRetriableError(`Field name "${path}" is not a valid dotted path`, { code: 'INVALID_FIELD' });
+    throw new NonRetriableError(`Field name "${path}" is not a valid dotted path`, {
+      code: 'INVALID_FIELD',
+    });
   }
   const root: JsonObject = { ...target };
   let cursor = root;
@@ -42,7 +50,8 @@ export const setFields = defineNode({
   run(ctx) {
     const base: JsonObject = ctx.params.keepInput && isJsonObject(ctx.input) ? ctx.input : {};
     let output: JsonObject = { ...base };
-    for (const [field, value] of Object.entries(ctx.params.fields)) output = setPath(output, field, value);
+    for (const [field, value] of Object.entries(ctx.params.fields))
+      output = setPath(output, field, value);
     return output;
   },
 });

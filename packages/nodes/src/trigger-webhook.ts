@@ -17,7 +17,10 @@ export const webhookTriggerParams = z
     path: z
       .string()
       .max(200)
-      .regex(SEGMENT, 'must be URL-safe segments separated by "/" (letters, digits, . _ ~ -), no leading slash'),
+      .regex(
+        SEGMENT,
+        'must be URL-safe segments separated by "/" (letters, digits, . _ ~ -), no leading slash',
+      ),
     method: method.optional(),
     methods: z.array(method).min(1).optional(),
     responseTimeoutMs: z.int().min(1).max(300_000).default(10_000),

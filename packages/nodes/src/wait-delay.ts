@@ -14,7 +14,11 @@ export const waitDelayParams = z
   .superRefine((p, ctx) => {
     const set = [p.durationMs, p.duration, p.until].filter((v) => v !== undefined).length;
     if (set !== 1) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'set exactly one of durationMs, duration or until' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'set exactly one of durationMs, duration or until',
+      });
     }
     if (p.duration !== undefined) {
       try {

@@ -14,7 +14,11 @@ export const waitEvent = defineNode({
   params: z.object({
     event: z.string().min(1).max(200),
     correlationKey: z.union([z.string().min(1).max(1000), z.number()]).transform(String),
-    timeoutMs: z.int().min(1).max(366 * 86_400_000).optional(),
+    timeoutMs: z
+      .int()
+      .min(1)
+      .max(366 * 86_400_000)
+      .optional(),
   }),
   ports: ['received', 'timeout'],
   sideEffects: false,

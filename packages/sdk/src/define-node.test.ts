@@ -46,13 +46,18 @@ describe('defineNode', () => {
     expect(() => defineNode({ ...base, type })).toThrow(NodeDefinitionError);
   });
 
-  test.each([['acme.thing'], ['http.request'], ['log'], ['crm.create-contact']])('accepts type id %j', (type) => {
-    expect(defineNode({ ...base, type }).type).toBe(type);
-  });
+  test.each([['acme.thing'], ['http.request'], ['log'], ['crm.create-contact']])(
+    'accepts type id %j',
+    (type) => {
+      expect(defineNode({ ...base, type }).type).toBe(type);
+    },
+  );
 
   test('rejects empty and duplicate ports', () => {
     expect(() => defineNode({ ...base, ports: [] })).toThrow(/ports must not be empty/);
-    expect(() => defineNode({ ...base, ports: ['a', 'b', 'a'] })).toThrow(/port "a" is declared twice/);
+    expect(() => defineNode({ ...base, ports: ['a', 'b', 'a'] })).toThrow(
+      /port "a" is declared twice/,
+    );
     expect(() => defineNode({ ...base, ports: ['has space'] })).toThrow(/port "has space"/);
   });
 
@@ -69,7 +74,9 @@ describe('defineNode', () => {
 
   test('rejects a missing name or run', () => {
     expect(() => defineNode({ ...base, name: ' ' })).toThrow(/name must not be empty/);
-    expect(() => defineNode({ ...base, run: undefined as never })).toThrow(/run must be a function/);
+    expect(() => defineNode({ ...base, run: undefined as never })).toThrow(
+      /run must be a function/,
+    );
   });
 });
 
@@ -84,7 +91,10 @@ describe('paramsJsonSchema', () => {
   });
 
   test('represents transforms by their input', () => {
-    const node = defineNode({ ...base, params: z.object({ n: z.string() }).transform((p) => p.n.length) });
+    const node = defineNode({
+      ...base,
+      params: z.object({ n: z.string() }).transform((p) => p.n.length),
+    });
     expect(paramsJsonSchema(node)).toMatchObject({ properties: { n: { type: 'string' } } });
   });
 });

@@ -55,7 +55,9 @@ const PORT_NAME = /^[A-Za-z0-9_-]{1,100}$/;
  * });
  * ```
  */
-export function defineNode<S extends z.ZodType>(definition: NodeDefinition<S>): NodeType<z.output<S>> {
+export function defineNode<S extends z.ZodType>(
+  definition: NodeDefinition<S>,
+): NodeType<z.output<S>> {
   const where = `Node type "${String(definition.type)}"`;
   if (typeof definition.type !== 'string' || !TYPE_ID.test(definition.type)) {
     throw new NodeDefinitionError(
@@ -63,7 +65,8 @@ export function defineNode<S extends z.ZodType>(definition: NodeDefinition<S>): 
     );
   }
   if (!definition.name?.trim()) throw new NodeDefinitionError(`${where}: name must not be empty`);
-  if (typeof definition.run !== 'function') throw new NodeDefinitionError(`${where}: run must be a function`);
+  if (typeof definition.run !== 'function')
+    throw new NodeDefinitionError(`${where}: run must be a function`);
   if (typeof definition.params?.safeParse !== 'function') {
     throw new NodeDefinitionError(`${where}: params must be a Zod schema`);
   }
@@ -87,7 +90,9 @@ function checkPorts(where: string, ports: readonly string[]): readonly string[] 
   const seen = new Set<string>();
   for (const port of ports) {
     if (typeof port !== 'string' || !PORT_NAME.test(port)) {
-      throw new NodeDefinitionError(`${where}: port "${String(port)}" must be 1-100 letters, digits, "_" or "-"`);
+      throw new NodeDefinitionError(
+        `${where}: port "${String(port)}" must be 1-100 letters, digits, "_" or "-"`,
+      );
     }
     if (seen.has(port)) throw new NodeDefinitionError(`${where}: port "${port}" is declared twice`);
     seen.add(port);
@@ -100,6 +105,7 @@ function checkRawParams(where: string, schema: z.ZodType, rawParams: readonly st
   const shape = (schema as { shape?: unknown }).shape;
   if (typeof shape !== 'object' || shape === null) return;
   for (const name of rawParams) {
-    if (!(name in shape)) throw new NodeDefinitionError(`${where}: rawParams names unknown param "${name}"`);
+    if (!(name in shape))
+      throw new NodeDefinitionError(`${where}: rawParams names unknown param "${name}"`);
   }
 }

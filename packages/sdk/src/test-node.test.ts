@@ -8,7 +8,9 @@ const echo = defineNode({
   name: 'Echo',
   group: 'data',
   description: 'Echoes its context.',
-  params: z.object({ mode: z.enum(['plain', 'emit', 'suspend', 'respond', 'ctx', 'eval', 'undef']) }),
+  params: z.object({
+    mode: z.enum(['plain', 'emit', 'suspend', 'respond', 'ctx', 'eval', 'undef']),
+  }),
   ports: ['out', 'other'],
   sideEffects: false,
   async run(ctx) {
@@ -57,7 +59,10 @@ describe('testNode', () => {
     const now = new Date('2030-01-01T00:00:00Z');
     const result = await testNode(echo, { params: { mode: 'suspend' }, now });
     expect(result.port).toBeUndefined();
-    expect(result.directive).toEqual({ [DIRECTIVE]: 'suspend', options: { until: now.getTime() + 1000 } });
+    expect(result.directive).toEqual({
+      [DIRECTIVE]: 'suspend',
+      options: { until: now.getTime() + 1000 },
+    });
   });
 
   test('respond outputs the input on out', async () => {
@@ -109,10 +114,14 @@ describe('testNode', () => {
 
   test('emitting on an undeclared port is an error', async () => {
     const bad = defineNode({ ...echo, type: 'test.bad', ports: ['out'] });
-    await expect(testNode(bad, { params: { mode: 'emit' } })).rejects.toThrow(/not one of its ports/);
+    await expect(testNode(bad, { params: { mode: 'emit' } })).rejects.toThrow(
+      /not one of its ports/,
+    );
   });
 
   test('returning undefined is an error', async () => {
-    await expect(testNode(echo, { params: { mode: 'undef' } })).rejects.toThrow(/returned undefined/);
+    await expect(testNode(echo, { params: { mode: 'undef' } })).rejects.toThrow(
+      /returned undefined/,
+    );
   });
 });

@@ -100,7 +100,8 @@ export async function testNode<P>(
     now: () => (now ? new Date(now.getTime()) : new Date()),
     evaluate:
       options.evaluate ??
-      ((expression, extra) => evaluateJsonata(expression, { ...options.bindings, input, ...extra })),
+      ((expression, extra) =>
+        evaluateJsonata(expression, { ...options.bindings, input, ...extra })),
     ...directives,
   };
 
@@ -118,7 +119,8 @@ export async function testNode<P>(
     }
     return { port: result.port, output: result.value, logs };
   }
-  if (result[DIRECTIVE] === 'respond') return { port: 'out', output: input, directive: result, logs };
+  if (result[DIRECTIVE] === 'respond')
+    return { port: 'out', output: input, directive: result, logs };
   return { port: undefined, output: undefined, directive: result, logs };
 }
 

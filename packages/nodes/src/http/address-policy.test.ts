@@ -25,10 +25,15 @@ describe('createAddressPolicy', () => {
   });
 
   test('allowPrivateNetwork turns the guard off', () => {
-    expect(createAddressPolicy({ allowPrivateNetwork: true }).allows('x', '169.254.169.254')).toBe(true);
+    expect(createAddressPolicy({ allowPrivateNetwork: true }).allows('x', '169.254.169.254')).toBe(
+      true,
+    );
   });
 
-  test.each([['10.0.0.0/33'], ['bad host!'], ['http://x.com'], ['::1/200']])('rejects entry %j', (entry) => {
-    expect(() => createAddressPolicy({ allowedHosts: [entry] })).toThrow(/allow-list entry/);
-  });
+  test.each([['10.0.0.0/33'], ['bad host!'], ['http://x.com'], ['::1/200']])(
+    'rejects entry %j',
+    (entry) => {
+      expect(() => createAddressPolicy({ allowedHosts: [entry] })).toThrow(/allow-list entry/);
+    },
+  );
 });

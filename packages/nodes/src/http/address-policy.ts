@@ -35,7 +35,10 @@ export class AddressNotAllowedError extends NonRetriableError {
 
 /** Lower-case, without IPv6 brackets or a trailing dot: the form allow-list entries are compared in. */
 export function normalizeHostname(hostname: string): string {
-  return hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** Builds the policy, checking every allow-list entry; a bad entry is a configuration error. */

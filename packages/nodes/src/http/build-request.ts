@@ -30,7 +30,8 @@ export function buildRequest(options: {
 }): PreparedRequest {
   const url = new URL(options.url);
   for (const [key, value] of Object.entries(options.query ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(item));
+    for (const item of Array.isArray(value) ? value : [value])
+      url.searchParams.append(key, String(item));
   }
   const headers: Record<string, string> = { ...options.headers };
   if (!hasHeader(headers, 'idempotency-key')) headers['Idempotency-Key'] = options.idempotencyKey;

@@ -29,10 +29,14 @@ export function createGuardedLookup(policy: AddressPolicy, resolve: Resolver = s
       (addresses) => {
         const refused = addresses.find(({ address }) => !policy.allows(hostname, address));
         if (refused !== undefined) {
-          callback(new AddressNotAllowedError(hostname, refused.address) as NodeJS.ErrnoException, '');
+          callback(
+            new AddressNotAllowedError(hostname, refused.address) as NodeJS.ErrnoException,
+            '',
+          );
           return;
         }
-        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const family =
+          options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
         const usable = family ? addresses.filter((a) => a.family === family) : addresses;
         const first = usable[0];
         if (first === undefined) {

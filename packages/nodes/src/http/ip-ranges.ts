@@ -54,7 +54,10 @@ export function embeddedIpv4(address: string): string | undefined {
   if (bytes === undefined) return undefined;
   const prefixIs = (prefix: number[]) => prefix.every((byte, i) => bytes[i] === byte);
   const zeros10 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  if (prefixIs([...zeros10, 0xff, 0xff]) || prefixIs([0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])) {
+  if (
+    prefixIs([...zeros10, 0xff, 0xff]) ||
+    prefixIs([0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])
+  ) {
     return bytes.slice(12).join('.');
   }
   if (prefixIs([0x20, 0x02])) return bytes.slice(2, 6).join('.');

@@ -19,20 +19,26 @@ describe('statusError', () => {
     expect((error as RetryAfterError).code).toBe(`HTTP_${status}`);
   });
 
-  test.each([[429], [500], [503]])('%i without Retry-After is a retriable FlowstateError', (status) => {
-    const error = fail(status);
-    expect(error).toBeInstanceOf(FlowstateError);
-    expect(error).not.toBeInstanceOf(NonRetriableError);
-    expect(error).not.toBeInstanceOf(RetryAfterError);
-    expect((error as FlowstateError).code).toBe(`HTTP_${status}`);
-  });
+  test.each([[429], [500], [503]])(
+    '%i without Retry-After is a retriable FlowstateError',
+    (status) => {
+      const error = fail(status);
+      expect(error).toBeInstanceOf(FlowstateError);
+      expect(error).not.toBeInstanceOf(NonRetriableError);
+      expect(error).not.toBeInstanceOf(RetryAfterError);
+      expect((error as FlowstateError).code).toBe(`HTTP_${status}`);
+    },
+  );
 
-  test.each([[400], [401], [403], [404], [422]])('%i is non-retriable with status and excerpt', (status) => {
-    const error = fail(status);
-    expect(error).toBeInstanceOf(NonRetriableError);
-    expect((error as NonRetriableError).code).toBe(`HTTP_${status}`);
-    expect(error?.message).toBe(`GET https://x.test/ answered HTTP ${status}: oops`);
-  });
+  test.each([[400], [401], [403], [404], [422]])(
+    '%i is non-retriable with status and excerpt',
+    (status) => {
+      const error = fail(status);
+      expect(error).toBeInstanceOf(NonRetriableError);
+      expect((error as NonRetriableError).code).toBe(`HTTP_${status}`);
+      expect(error?.message).toBe(`GET https://x.test/ answered HTTP ${status}: oops`);
+    },
+  );
 });
 
 describe('decodeBody', () => {
@@ -56,7 +62,9 @@ describe('decodeBody', () => {
 
 describe('readLimited', () => {
   test('reads up to the limit', async () => {
-    expect((await readLimited(Readable.from([Buffer.from('abc'), Buffer.from('de')]), 5)).toString()).toBe('abcde');
+    expect(
+      (await readLimited(Readable.from([Buffer.from('abc'), Buffer.from('de')]), 5)).toString(),
+    ).toBe('abcde');
   });
 
   test('stops and destroys the stream past the limit', async () => {

@@ -1,4 +1,9 @@
-import { FlowstateError, NonRetriableError, RetryAfterError, type JsonValue } from '@flowstate/core';
+import {
+  FlowstateError,
+  NonRetriableError,
+  RetryAfterError,
+  type JsonValue,
+} from '@flowstate/core';
 import { parseRetryAfter } from './retry-after.js';
 
 /** A response body stream as undici hands it over. */
@@ -66,7 +71,9 @@ export async function readExcerpt(body: BodyStream, max = 300): Promise<string> 
 }
 
 /** Undici's raw header object as JSON. */
-export function toResponseHeaders(raw: Record<string, string | string[] | undefined>): ResponseHeaders {
+export function toResponseHeaders(
+  raw: Record<string, string | string[] | undefined>,
+): ResponseHeaders {
   const headers: ResponseHeaders = {};
   for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers[name] = value;
   return headers;

@@ -3,7 +3,10 @@
  * (`Wed, 21 Oct 2025 07:28:00 GMT`, measured from `now`, never negative). Undefined when the
  * header is absent or malformed.
  */
-export function parseRetryAfter(value: string | string[] | undefined, now: Date): number | undefined {
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: Date,
+): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (text === undefined || text === '') return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;

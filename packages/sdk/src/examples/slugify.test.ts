@@ -10,15 +10,23 @@ describe('example third-party node: acme.slugify', () => {
 
   test('applies the maxLength default and override', async () => {
     const long = 'a'.repeat(100);
-    expect((await testNode(slugify, { params: { text: long } })).output).toEqual({ slug: 'a'.repeat(60) });
-    expect((await testNode(slugify, { params: { text: long, maxLength: 3 } })).output).toEqual({ slug: 'aaa' });
+    expect((await testNode(slugify, { params: { text: long } })).output).toEqual({
+      slug: 'a'.repeat(60),
+    });
+    expect((await testNode(slugify, { params: { text: long, maxLength: 3 } })).output).toEqual({
+      slug: 'aaa',
+    });
   });
 
   test('input without letters is a non-retriable error', async () => {
-    await expect(testNode(slugify, { params: { text: '!!!' } })).rejects.toBeInstanceOf(NonRetriableError);
+    await expect(testNode(slugify, { params: { text: '!!!' } })).rejects.toBeInstanceOf(
+      NonRetriableError,
+    );
   });
 
   test('bad params name the param', async () => {
-    await expect(testNode(slugify, { params: { text: 'x', maxLength: 0 } })).rejects.toThrow(/maxLength/);
+    await expect(testNode(slugify, { params: { text: 'x', maxLength: 0 } })).rejects.toThrow(
+      /maxLength/,
+    );
   });
 });

@@ -20,7 +20,8 @@ export const slugify = defineNode({
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, ctx.params.maxLength);
-    if (slug === '') throw new NonRetriableError(`"${ctx.params.text}" has no letters or digits to slugify`);
+    if (slug === '')
+      throw new NonRetriableError(`"${ctx.params.text}" has no letters or digits to slugify`);
     return { slug };
   },
 });

@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { paramsJsonSchema, testNode } from '@flowstate/sdk';
+import { builtinNodes, createBuiltinRegistry } from './index.js';
+import { httpOptionsFromEnv } from './http-request.js';
+
+describe('builtin nodes', () => {
+  test('every required node type is registered once', () => {
+    const types = createBuiltinRegistry()
+      .list()
+      .map((n) => n.type);
+    expect(types.sort()).toEqual(
+      [
+        'flow.call',
+        'flow.if',
+        'flow.loop',
+        'flow.merge',
+        'flow.return',
+        'flow.switch',
+        'http.request',
+        'log',
+        'transform.jsonata',
+        'transform.set',
+        'trigger.manual',
+        'trigger.webhook',
+        'wait.delay',
+        'wait.event',
+        'webhook.respond',
+      ].sort(),
+    );
+    expect(builtinNodes).toHaveLength(types.length);
+  });
+
+  test.each(builtinNodes.map((n) => [n.type, n] as const))(
+    '%s has a JSON Schema for its params',
+    (_type, node) => {
+      expect(paramsJsonSchema(node)).toMatchObject({ type: 'object' });
+    },
+  );
+
+  test('a custom HTTP policy and plugin nodes can be passed', async () => {
+    const registry = createBuiltinRegistry({ http: { allowPrivateNetwork: true } });
+    const http = registry.get('http.request');
+    expect(http).toBeDefined();
+    const result = await testNode(http!, { params: { url: 'http://10.0.0.1/' }, simulate: true });
+    expect(result.output).toMatchObject({ simulated: true });
+  });
+
+  test('reads FLOWSTATE_HTTP_ALLOW_HOSTS', () => {
+    expect(
+      httpOptionsFromEnv({ FLOWSTATE_HTTP_ALLOW_HOSTS: ' a.internal, 10.0.0.0/8 ,,' }),
+    ).toEqual({
+      allowedHosts: ['a.internal', '10.0.0.0/8'],
+    });
+    expect(httpOptionsFromEnv({})).toEqual({ allowedHosts: [] });
+  });
+});
