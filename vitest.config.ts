@@ -3,13 +3,16 @@ import { fileURLToPath } from 'node:url';
 
 const packages = ['core', 'sdk', 'engine', 'store-sqlite', 'nodes', 'server', 'cli'];
 
+const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
 /** Tests import workspace packages from source, so no build is needed to run them. */
-const alias = Object.fromEntries(
-  packages.map((name) => [
-    `@flowstate/${name}`,
-    fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url)),
-  ]),
-);
+const alias = [
+  { find: /^@flowstate\/engine\/testing$/, replacement: source('engine/src/testing/store-contract.ts') },
+  ...packages.map((name) => ({
+    find: new RegExp(`^@flowstate/${name}$`),
+    replacement: source(`${name}/src/index.ts`),
+  })),
+];
 
 export default defineConfig({
   resolve: { alias },

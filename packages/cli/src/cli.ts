@@ -9,7 +9,8 @@ import { CliError, type CliIo } from './io.js';
 /** Text of `flowstate --help`. */
 export function helpText(): string {
   const variables = CONFIG_VARIABLES.map(
-    (v) => `  ${v.name.padEnd(30)} ${v.description}${v.default === undefined ? '' : ` (default ${v.default})`}`,
+    (v) =>
+      `  ${v.name.padEnd(30)} ${v.description}${v.default === undefined ? '' : ` (default ${v.default})`}`,
   ).join('\n');
   return `Usage: flowstate <command> [options]
 
@@ -69,7 +70,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           io,
         );
       case 'start': {
-        if (rest.length > 0) throw new CliError('Usage: flowstate start (configure with environment variables)', 2);
+        if (rest.length > 0)
+          throw new CliError('Usage: flowstate start (configure with environment variables)', 2);
         const server = await startCommand(io);
         io.stderr.write(`flowstate listening on ${server.url}\n`);
         return 0;
@@ -84,7 +86,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 function parseTimeout(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new CliError(`--timeout must be a positive whole number of ms, got "${text}"`, 2);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new CliError(`--timeout must be a positive whole number of ms, got "${text}"`, 2);
   return value;
 }
 

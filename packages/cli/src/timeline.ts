@@ -13,19 +13,30 @@ export interface TimelineRow {
 }
 
 /** Steps in the order they started (never-started ones last), with their node types. */
-export function timelineRows(execution: ExecutionRecord, steps: readonly StepRecord[], workflow: Workflow): TimelineRow[] {
+export function timelineRows(
+  execution: ExecutionRecord,
+  steps: readonly StepRecord[],
+  workflow: Workflow,
+): TimelineRow[] {
   const typeOf = new Map(workflow.nodes.map((node) => [node.id, node.type]));
   return [...steps]
-    .sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.key.localeCompare(b.key))
+    .sort(
+      (a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.key.localeCompare(b.key),
+    )
     .map((step) => {
       const duration =
-        step.durationMs ?? (step.startedAt !== undefined && step.finishedAt !== undefined ? step.finishedAt - step.startedAt : undefined);
+        step.durationMs ??
+        (step.startedAt !== undefined && step.finishedAt !== undefined
+          ? step.finishedAt - step.startedAt
+          : undefined);
       return {
         step: step.key,
         nodeType: typeOf.get(step.nodeId) ?? '?',
         status: step.status,
         attempt: step.attempt,
-        ...(step.startedAt === undefined ? {} : { startOffsetMs: Math.max(0, step.startedAt - execution.createdAt) }),
+        ...(step.startedAt === undefined
+          ? {}
+          : { startOffsetMs: Math.max(0, step.startedAt - execution.createdAt) }),
         ...(duration === undefined ? {} : { durationMs: duration }),
       };
     });
@@ -48,7 +59,9 @@ export function formatTimeline(rows: readonly TimelineRow[]): string {
     row.startOffsetMs === undefined ? '-' : `+${formatDuration(row.startOffsetMs)}`,
     formatDuration(row.durationMs),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)),
+  );
   const render = (line: readonly string[]) =>
     line
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))

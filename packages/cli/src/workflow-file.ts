@@ -19,19 +19,27 @@ export interface LoadedWorkflowFile {
  * Reads, parses and validates a workflow file. Unreadable files and invalid JSON throw
  * `CliError`; validation problems are returned, all of them.
  */
-export async function loadWorkflowFile(file: string, cwd: string, registry: NodeRegistry): Promise<LoadedWorkflowFile> {
+export async function loadWorkflowFile(
+  file: string,
+  cwd: string,
+  registry: NodeRegistry,
+): Promise<LoadedWorkflowFile> {
   const path = resolve(cwd, file);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new CliError(
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   let document: unknown;
   try {
     document = parseJsonBody(text);
   } catch (error) {
-    throw new CliError(`${file}: ${error instanceof FlowstateError ? error.message : String(error)}`);
+    throw new CliError(
+      `${file}: ${error instanceof FlowstateError ? error.message : String(error)}`,
+    );
   }
   if (document === undefined) throw new CliError(`${file}: the file is empty`);
   const result = validate(withoutId(document), registry);

@@ -1,13 +1,11 @@
 import jsonata from 'jsonata';
+import { compileFast, type FastEvaluator } from './fast-expression.js';
 
-/** A compiled JSONata expression, plus a direct accessor when it is a plain variable path. */
+/** A compiled JSONata expression, plus a synchronous evaluator when it is in the fast subset. */
 export interface CompiledExpression {
   readonly expression: jsonata.Expression;
-  /**
-   * For `$name` or `$name.a.b` (names only, no filters or functions): the variable and the
-   * keys, so evaluation can skip JSONata when no value on the way is an array.
-   */
-  readonly path: { readonly variable: string; readonly keys: readonly string[] } | undefined;
+  /** See {@link compileFast}: paths, arithmetic, comparisons, `&`, `and`/`or`, `? :`. */
+  readonly fast: FastEvaluator | undefined;
 }
 
 /** Bounds compiled into an expression (JSONata's `timeout` and `stack` guardrails). */
@@ -50,22 +48,29 @@ export class BoundedCache<V> {
 export const EXPRESSION_CACHE_SIZE = 5_000;
 
 const caches = new Map<string, BoundedCache<CompiledExpression>>();
+let lastLimits: ExpressionLimits | undefined;
+let lastCache: BoundedCache<CompiledExpression> | undefined;
 
 /**
  * Compiles `source` with the given limits, from the cache when it was compiled before.
  * Throws JSONata's parse error (a plain object with `code`, `position`, `message`).
  */
 export function compileExpression(source: string, limits: ExpressionLimits): CompiledExpression {
-  const limitsKey = `${limits.timeoutMs}:${limits.maxDepth}`;
-  let cache = caches.get(limitsKey);
+  let cache = limits === lastLimits ? lastCache : undefined;
   if (cache === undefined) {
-    cache = new BoundedCache(EXPRESSION_CACHE_SIZE);
-    caches.set(limitsKey, cache);
+    const limitsKey = `${limits.timeoutMs}:${limits.maxDepth}`;
+    cache = caches.get(limitsKey);
+    if (cache === undefined) {
+      cache = new BoundedCache(EXPRESSION_CACHE_SIZE);
+      caches.set(limitsKey, cache);
+    }
+    lastLimits = limits;
+    lastCache = cache;
   }
   const cached = cache.get(source);
   if (cached !== undefined) return cached;
   const expression = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth });
-  const compiled: CompiledExpression = { expression, path: variablePath(expression.ast()) };
+  const compiled: CompiledExpression = { expression, fast: compileFast(expression.ast()) };
   cache.set(source, compiled);
   return compiled;
 }
@@ -73,24 +78,6 @@ export function compileExpression(source: string, limits: ExpressionLimits): Com
 /** Empties every expression cache (tests, or after loading many one-off expressions). */
 export function clearExpressionCache(): void {
   caches.clear();
-}
-
-const PLAIN_STEP_KEYS = new Set(['type', 'value', 'position']);
-
-function isPlainStep(node: jsonata.ExprNode, type: 'variable' | 'name'): boolean {
-  if (node.type !== (type as string) || typeof node.value !== 'string') return false;
-  return Object.keys(node).every((key) => PLAIN_STEP_KEYS.has(key));
-}
-
-function variablePath(ast: jsonata.ExprNode): CompiledExpression['path'] {
-  if (isPlainStep(ast, 'variable') && ast.value !== '') {
-    return { variable: ast.value as string, keys: [] };
-  }
-  if ((ast.type as string) !== 'path' || Object.keys(ast).some((k) => k !== 'type' && k !== 'steps')) {
-    return undefined;
-  }
-  const [first, ...rest] = ast.steps ?? [];
-  if (first === undefined || !isPlainStep(first, 'variable') || first.value === '') return undefined;
-  if (!rest.every((step) => isPlainStep(step, 'name'))) return undefined;
-  return { variable: first.value as string, keys: rest.map((step) => step.value as string) };
+  lastLimits = undefined;
+  lastCache = undefined;
 }

@@ -50,7 +50,7 @@ describe('templates (properties)', () => {
   test('a single template of a variable returns the bound value unchanged', async () => {
     await fc.assert(
       fc.asyncProperty(jsonLiteral, async (value) => {
-        expect(await evaluateTemplate('{{ $vars.v }}', scopeWith({ v: value }))).toEqual(value);
+        expect(await evaluateTemplate('{{ $vars.v }}', scopeWith({ v: value as JsonValue }))).toEqual(value);
       }),
     );
   });
@@ -66,7 +66,7 @@ describe('templates (properties)', () => {
           fc.pre((before + after).trim() !== '');
           const source = `${before}{{ ${expression} }}${after}`;
           const expected = `${before}${String(value)}${after}`;
-          expect(await evaluateTemplate(source, scopeWith({ v: value }))).toBe(expected);
+          expect(await evaluateTemplate(source, scopeWith({ v: value as JsonValue }))).toBe(expected);
         },
       ),
     );

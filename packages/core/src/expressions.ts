@@ -5,6 +5,7 @@ import {
   type ExpressionLimits,
 } from './expression-cache.js';
 import { ExpressionError, toExpressionError } from './expression-error.js';
+import { BAIL } from './fast-expression.js';
 import type { JsonValue } from './json.js';
 import { toPointer, type PathSegment } from './json-pointer.js';
 import { parseTemplate, isTemplate, type Template } from './template.js';
@@ -55,6 +56,11 @@ export const DEFAULT_EXPRESSION_TIMEOUT_MS = 1000;
 /** Default maximum evaluation depth. */
 export const DEFAULT_EXPRESSION_MAX_DEPTH = 200;
 
+const DEFAULT_LIMITS: ExpressionLimits = {
+  timeoutMs: DEFAULT_EXPRESSION_TIMEOUT_MS,
+  maxDepth: DEFAULT_EXPRESSION_MAX_DEPTH,
+};
+
 /**
  * Evaluates one bare JSONata expression (no `{{ }}`) against `scope`. An `undefined` result
  * becomes `null`. Rejects with an {@link ExpressionError} on a syntax error, a runtime error,
@@ -75,8 +81,9 @@ export async function evaluateExpression(
   } = {},
 ): Promise<JsonValue> {
   const bindings = options.bindings === undefined ? scope : { ...scope, ...options.bindings };
-  const location = { nodeName: options.nodeName, path: options.path, offset: 0 };
-  const value = await run(expression, bindings, limitsOf(options), location);
+  const where = { nodeName: options.nodeName, path: options.path };
+  const pending = run(expression, bindings, limitsOf(options), where, 0);
+  const value = pending instanceof Promise ? await pending : pending;
   return value === undefined ? null : value;
 }
 
@@ -91,18 +98,23 @@ export async function evaluateTemplate(
   options: EvaluateOptions & { nodeName?: string; path?: string } = {},
 ): Promise<JsonValue> {
   if (!isTemplate(source)) return source;
-  const location = { nodeName: options.nodeName, path: options.path };
-  const template = cachedTemplate(source, location);
+  const where = { nodeName: options.nodeName, path: options.path };
+  const template = cachedTemplate(source, where);
   const limits = limitsOf(options);
-  if (template.single !== undefined) {
-    const { source: expression, offset } = template.single;
-    const value = await run(expression, scope, limits, { ...location, offset });
+  const single = template.single;
+  if (single !== undefined) {
+    const pending = run(single.source, scope, limits, where, single.offset);
+    const value = pending instanceof Promise ? await pending : pending;
     return value === undefined ? null : value;
   }
   let text = '';
   for (const part of template.parts) {
-    if (part.kind === 'text') text += part.text;
-    else text += stringify(await run(part.source, scope, limits, { ...location, offset: part.offset }));
+    if (part.kind === 'text') {
+      text += part.text;
+      continue;
+    }
+    const pending = run(part.source, scope, limits, where, part.offset);
+    text += stringify(pending instanceof Promise ? await pending : pending);
   }
   return text;
 }
@@ -207,7 +219,12 @@ interface Walk {
 async function resolveValue(value: unknown, walk: Walk): Promise<JsonValue | undefined> {
   if (typeof value === 'string') {
     if (!isTemplate(value)) return value;
-    return evaluateTemplate(value, walk.scope, { ...walk.options, path: toPointer(walk.path) });
+    try {
+      return await evaluateTemplate(value, walk.scope, walk.options);
+    } catch (error) {
+      // The pointer is built only on failure: the hot path never pays for it.
+      throw error instanceof ExpressionError ? error.locate({ path: toPointer(walk.path) }) : error;
+    }
   }
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
@@ -249,65 +266,62 @@ function cachedTemplate(source: string, location: { nodeName?: string; path?: st
 }
 
 function limitsOf(options: EvaluateOptions): ExpressionLimits {
+  if (options.timeoutMs === undefined && options.maxDepth === undefined) return DEFAULT_LIMITS;
   return {
     timeoutMs: options.timeoutMs ?? DEFAULT_EXPRESSION_TIMEOUT_MS,
     maxDepth: options.maxDepth ?? DEFAULT_EXPRESSION_MAX_DEPTH,
   };
 }
 
-const NOT_FAST: unique symbol = Symbol('not-fast');
+/** The node and parameter an expression belongs to, for error messages. */
+type Where = { nodeName?: string | undefined; path?: string | undefined };
 
-/** Compiles (cached) and evaluates one expression; `undefined` means JSONata gave no value. */
-async function run(
+/**
+ * Compiles (cached) and evaluates one expression; `undefined` means JSONata gave no value.
+ * Returns synchronously when the fast path answers, to spare the hot path a promise.
+ */
+function run(
   source: string,
   bindings: object,
   limits: ExpressionLimits,
-  location: { nodeName?: string | undefined; path?: string | undefined; offset: number },
-): Promise<JsonValue | undefined> {
+  where: Where,
+  offset: number,
+): JsonValue | undefined | Promise<JsonValue | undefined> {
   let compiled: CompiledExpression;
   try {
     compiled = compileExpression(source, limits);
   } catch (error) {
-    throw toExpressionError(error, { ...location, phase: 'parse' });
+    throw toExpressionError(error, { ...where, offset, phase: 'parse' });
   }
-  if (compiled.path !== undefined) {
-    const value = readPath(bindings as Record<string, unknown>, compiled.path);
-    if (value !== NOT_FAST) return value as JsonValue | undefined;
+  if (compiled.fast !== undefined) {
+    try {
+      return compiled.fast(bindings as Record<string, unknown>) as JsonValue | undefined;
+    } catch (error) {
+      if (error !== BAIL) throw error;
+    }
   }
+  return runJsonata(compiled, bindings, where, offset);
+}
+
+async function runJsonata(
+  compiled: CompiledExpression,
+  bindings: object,
+  where: Where,
+  offset: number,
+): Promise<JsonValue | undefined> {
   let result: unknown;
   try {
     result = await compiled.expression.evaluate((bindings as { input?: unknown }).input, bindings);
   } catch (error) {
-    throw toExpressionError(error, { ...location, phase: 'evaluate' });
+    throw toExpressionError(error, { ...where, offset, phase: 'evaluate' });
   }
   if (typeof result === 'function' || isJsonataFunction(result)) {
     throw new ExpressionError('EXPRESSION_ERROR', 'The expression evaluates to a function, not a JSON value', {
-      nodeName: location.nodeName,
-      path: location.path,
-      position: location.offset,
+      ...where,
+      position: offset + 1,
     });
   }
   return normalize(result);
-}
-
-/**
- * Reads `$variable.key.key` straight from the bindings: the same answer JSONata gives as long
- * as no value on the way is an array (then JSONata's mapping semantics apply: fall back).
- */
-function readPath(
-  bindings: Record<string, unknown>,
-  path: NonNullable<CompiledExpression['path']>,
-): unknown {
-  if (!Object.hasOwn(bindings, path.variable)) return NOT_FAST;
-  let value = bindings[path.variable];
-  if (path.keys.length === 0) return value;
-  for (const key of path.keys) {
-    if (Array.isArray(value)) return NOT_FAST;
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-    if (value === undefined) return undefined;
-  }
-  return Array.isArray(value) ? NOT_FAST : value;
 }
 
 function isJsonataFunction(value: unknown): boolean {

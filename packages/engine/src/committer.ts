@@ -20,6 +20,7 @@ export class GroupCommitter {
     private readonly store: Store,
     private readonly workerId: string,
     private readonly onCommitted: (run: ExecutionRun, outcome: FlushResult, change: ExecutionChange | undefined) => void,
+    private readonly onError: (error: unknown) => void,
   ) {}
 
   /** Asks for `run`'s pending changes to be committed; resolves with the outcome. */
@@ -67,18 +68,28 @@ export class GroupCommitter {
       runs.push(run);
       changes.push(this.changeOf(run));
     }
-    let outcomes: CommitOutcome[];
+    let outcomes: Array<CommitOutcome | { status: 'error' }>;
     try {
       outcomes = changes.length > 0 ? await this.store.commit(changes) : [];
     } catch (error) {
-      // The store failed as a whole (disk full, connection lost): nothing was written.
-      for (const [index, run] of runs.entries()) run.restoreChanges(changes[index]!);
-      for (const waiters of batch.values()) for (const resolve of waiters) resolve({ status: 'conflict' });
-      throw error;
+      const partial = partialOutcomes(error, changes.length);
+      if (!partial) {
+        // The store failed as a whole (disk full, connection lost): nothing was written. The
+        // runs are dropped from memory; their work is claimed again from the store later.
+        for (const [index, run] of runs.entries()) this.onCommitted(run, { status: 'conflict' }, changes[index]);
+        for (const waiters of batch.values()) for (const resolve of waiters) resolve({ status: 'conflict' });
+        this.onError(error);
+        return;
+      }
+      // Some changes were refused for a reason other than concurrency (bad data): the others
+      // were committed. The refused runs are dropped as if they had conflicted.
+      this.onError(error);
+      outcomes = partial;
     }
     const byRun = new Map<ExecutionRun, FlushResult>();
     for (const [index, run] of runs.entries()) {
-      const outcome = outcomes[index]!;
+      const result = outcomes[index]!;
+      const outcome: FlushResult = result.status === 'error' ? { status: 'conflict' } : result;
       if (outcome.status === 'ok') run.committed(outcome.seq, changes[index]!, this.workerId);
       byRun.set(run, outcome);
       this.onCommitted(run, outcome, changes[index]);
@@ -104,4 +115,11 @@ export class GroupCommitter {
       ...(removeWaits.length > 0 ? { removeWaits } : {}),
     };
   }
+}
+
+/** Per-change outcomes carried by a store error that committed part of a batch. */
+function partialOutcomes(error: unknown, length: number): Array<CommitOutcome | { status: 'error' }> | undefined {
+  const outcomes = (error as { outcomes?: unknown } | null)?.outcomes;
+  if (!Array.isArray(outcomes) || outcomes.length !== length) return undefined;
+  return outcomes as Array<CommitOutcome | { status: 'error' }>;
 }

@@ -70,8 +70,11 @@ export class Engine {
     this.maxDepth = options.maxDepth ?? 10;
     this.logger = options.logger ?? noopLogger;
     this.workflows = new WorkflowCache(this.store);
-    this.committer = new GroupCommitter(this.store, this.workerId, (run, outcome, change) =>
-      this.afterCommit(run, outcome, change),
+    this.committer = new GroupCommitter(
+      this.store,
+      this.workerId,
+      (run, outcome, change) => this.afterCommit(run, outcome, change),
+      (error) => this.logger.error({ err: error }, 'committing the journal failed'),
     );
     this.executor = new StepExecutor(this);
     this.workers = new Workers(this);

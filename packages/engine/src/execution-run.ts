@@ -68,13 +68,6 @@ export class ExecutionRun {
     else this.leasedOnDisk.delete(step.key);
   }
 
-  /** Puts the changes of a commit that failed as a whole back to be written again. */
-  restoreChanges(change: ExecutionChange): void {
-    for (const { step } of change.steps) if (this.steps.get(step.key) === step) this.dirtyKeys.add(step.key);
-    this.addWaits.unshift(...(change.addWaits ?? []));
-    this.removeWaits.unshift(...(change.removeWaits ?? []));
-    this.executionDirty = true;
-  }
 
   get id(): string {
     return this.execution.id;

@@ -90,7 +90,6 @@ export function createBuiltinRegistry(
   options: BuiltinNodesOptions = {},
   extra: readonly NodeType<any>[] = [],
 ): NodeRegistry {
-  const http =
-    options.http === undefined ? defaultHttpNode : createHttpRequestNode(options.http);
+  const http = options.http === undefined ? defaultHttpNode : createHttpRequestNode(options.http);
   return createRegistry([...fixedNodes, http, ...extra]);
 }

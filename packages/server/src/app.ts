@@ -3,7 +3,13 @@ import type { NodeRegistry } from '@flowstate/core';
 import type { Engine, Store } from '@flowstate/engine';
 import type { ServerContext } from './context.js';
 import { installErrorHandling, sendError, toErrorResponse, type AcceptedTypes } from './errors.js';
-import { JSON_TYPES, registerJsonParser, registerWebhookParsers, restrictToJson, WEBHOOK_TYPES } from './json-body.js';
+import {
+  JSON_TYPES,
+  registerJsonParser,
+  registerWebhookParsers,
+  restrictToJson,
+  WEBHOOK_TYPES,
+} from './json-body.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
@@ -42,9 +48,11 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
 export function buildServer(options: BuildServerOptions): FastifyInstance {
-  const acceptedTypes: AcceptedTypes = (request) => (request.url.startsWith('/hooks/') ? WEBHOOK_TYPES : JSON_TYPES);
+  const acceptedTypes: AcceptedTypes = (request) =>
+    request.url.startsWith('/hooks/') ? WEBHOOK_TYPES : JSON_TYPES;
   // Per-request "incoming/completed" lines only at debug level: the webhook path is the hot path.
-  const logRequests = options.logger !== undefined && ['debug', 'trace'].includes(options.logger.level);
+  const logRequests =
+    options.logger !== undefined && ['debug', 'trace'].includes(options.logger.level);
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
@@ -75,7 +83,11 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.addHook('onReady', async () => {
     await ctx.workflows.loadRouter();
     if (options.workflowsDir !== undefined) {
-      await syncWorkflowFiles({ dir: options.workflowsDir, workflows: ctx.workflows, logger: app.log });
+      await syncWorkflowFiles({
+        dir: options.workflowsDir,
+        workflows: ctx.workflows,
+        logger: app.log,
+      });
     }
   });
   app.addHook('preClose', async () => {

@@ -18,11 +18,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Every bad request left the stored workflow and the webhook intact, and the server up.
-  expect((await server.app.inject({ method: 'GET', url: '/api/v1/workflows/keep' })).json()).toEqual(before);
-  expect((await server.app.inject({ method: 'GET', url: '/api/v1/workflows' })).json().items).toHaveLength(1);
-  const hook = await server.app.inject({ method: 'POST', url: '/hooks/keep', payload: { still: 'works' } });
+  expect(
+    (await server.app.inject({ method: 'GET', url: '/api/v1/workflows/keep' })).json(),
+  ).toEqual(before);
+  expect(
+    (await server.app.inject({ method: 'GET', url: '/api/v1/workflows' })).json().items,
+  ).toHaveLength(1);
+  const hook = await server.app.inject({
+    method: 'POST',
+    url: '/hooks/keep',
+    payload: { still: 'works' },
+  });
   expect(hook.json()).toEqual({ still: 'works' });
-  expect((await server.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+  expect((await server.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
+    status: 'ok',
+  });
   await server.close();
 });
 
@@ -36,12 +46,47 @@ describe.each([
   ['POST', '/hooks/keep'],
 ] as const)('%s %s', (method, url) => {
   test.each([
-    ['malformed JSON', json, '{"schemaVersion": 1, "name": ', 400, 'INVALID_JSON', /not valid JSON/],
+    [
+      'malformed JSON',
+      json,
+      '{"schemaVersion": 1, "name": ',
+      400,
+      'INVALID_JSON',
+      /not valid JSON/,
+    ],
     ['100,000-deep nesting', json, deep, 400, 'JSON_TOO_DEEP', /deeper than 64 levels/],
-    ['a 10 MB body', json, tenMegabytes, 413, 'PAYLOAD_TOO_LARGE', /larger than the configured limit/],
-    ['a __proto__ key', json, '{"__proto__": {"isAdmin": true}}', 400, 'PROTO_POISONING', /__proto__/],
-    ['constructor.prototype', json, '{"constructor": {"prototype": {"isAdmin": true}}}', 400, 'PROTO_POISONING', /constructor/],
-    ['an XML body', { 'content-type': 'application/xml' }, '<a/>', 415, 'UNSUPPORTED_MEDIA_TYPE', /application\/json/],
+    [
+      'a 10 MB body',
+      json,
+      tenMegabytes,
+      413,
+      'PAYLOAD_TOO_LARGE',
+      /larger than the configured limit/,
+    ],
+    [
+      'a __proto__ key',
+      json,
+      '{"__proto__": {"isAdmin": true}}',
+      400,
+      'PROTO_POISONING',
+      /__proto__/,
+    ],
+    [
+      'constructor.prototype',
+      json,
+      '{"constructor": {"prototype": {"isAdmin": true}}}',
+      400,
+      'PROTO_POISONING',
+      /constructor/,
+    ],
+    [
+      'an XML body',
+      { 'content-type': 'application/xml' },
+      '<a/>',
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      /application\/json/,
+    ],
   ])('%s -> 4xx with a clear message', async (_name, headers, payload, status, code, message) => {
     const res = await server.app.inject({ method, url, headers, payload });
     expect(res.statusCode).toBe(status);
@@ -85,12 +130,38 @@ describe('JSON API only', () => {
     const execution = await server.app.inject({ method: 'GET', url: '/api/v1/executions/nope' });
     expect(execution.statusCode).toBe(404);
     expect(execution.json().error.code).toBe('EXECUTION_NOT_FOUND');
-    const cancel = await server.app.inject({ method: 'POST', url: '/api/v1/executions/nope/cancel' });
+    const cancel = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/executions/nope/cancel',
+    });
     expect(cancel.statusCode).toBe(404);
     const route = await server.app.inject({ method: 'GET', url: '/api/v1/nothing' });
-    expect(route.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /api/v1/nothing.', details: [] } });
+    expect(route.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route for GET /api/v1/nothing.', details: [] },
+    });
     const cursor = await server.app.inject({ method: 'GET', url: '/api/v1/executions?cursor=zzz' });
     expect(cursor.statusCode).toBe(400);
+  });
+
+  test('an empty JSON body is accepted where no body is needed', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/workflows/unknown/activate',
+      headers: json,
+      payload: '',
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('WORKFLOW_NOT_FOUND');
+  });
+
+  test('a body without Content-Type is a 415', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/hooks/keep',
+      payload: Buffer.from('{"a":1}'),
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.message).toContain('(missing)');
   });
 
   test('a malformed URL is a 400 in the error format', async () => {

@@ -45,7 +45,11 @@ describe('loadConfig', () => {
     ['FLOWSTATE_BODY_LIMIT', '-1', /FLOWSTATE_BODY_LIMIT: must be a whole number/],
     ['FLOWSTATE_WEBHOOK_TIMEOUT_MS', '0', /FLOWSTATE_WEBHOOK_TIMEOUT_MS: must be between/],
     ['FLOWSTATE_LOG_LEVEL', 'loud', /FLOWSTATE_LOG_LEVEL: must be one of fatal, error/],
-    ['FLOWSTATE_SQLITE_SYNCHRONOUS', 'OFF', /FLOWSTATE_SQLITE_SYNCHRONOUS: must be one of FULL, NORMAL/],
+    [
+      'FLOWSTATE_SQLITE_SYNCHRONOUS',
+      'OFF',
+      /FLOWSTATE_SQLITE_SYNCHRONOUS: must be one of FULL, NORMAL/,
+    ],
     ['FLOWSTATE_WORKER_CONCURRENCY', '0', /FLOWSTATE_WORKER_CONCURRENCY: must be between 1/],
   ])('%s=%s is refused naming the variable', (name, value, message) => {
     const attempt = () => loadConfig({ [name]: value });
@@ -68,6 +72,7 @@ describe('loadConfig', () => {
         'FLOWSTATE_SQLITE_SYNCHRONOUS',
       ]),
     );
-    for (const variable of CONFIG_VARIABLES) expect(variable.description.length).toBeGreaterThan(10);
+    for (const variable of CONFIG_VARIABLES)
+      expect(variable.description.length).toBeGreaterThan(10);
   });
 });

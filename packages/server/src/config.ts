@@ -29,9 +29,17 @@ export interface ConfigVariable {
 
 /** Every environment variable the server reads, with its default and meaning (for the README). */
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
-  { name: 'FLOWSTATE_DATA_DIR', default: './.flowstate', description: 'Folder of the embedded SQLite database.' },
+  {
+    name: 'FLOWSTATE_DATA_DIR',
+    default: './.flowstate',
+    description: 'Folder of the embedded SQLite database.',
+  },
   { name: 'PORT', default: '3000', description: 'TCP port the HTTP server listens on.' },
-  { name: 'HOST', default: '127.0.0.1', description: 'Interface the HTTP server binds to (0.0.0.0 for all).' },
+  {
+    name: 'HOST',
+    default: '127.0.0.1',
+    description: 'Interface the HTTP server binds to (0.0.0.0 for all).',
+  },
   {
     name: 'FLOWSTATE_WORKFLOWS_DIR',
     description:
@@ -40,15 +48,28 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'FLOWSTATE_WEBHOOK_TIMEOUT_MS',
     default: '10000',
-    description: 'How long a webhook call waits for a synchronous response before answering 202 with the execution id.',
+    description:
+      'How long a webhook call waits for a synchronous response before answering 202 with the execution id.',
   },
-  { name: 'FLOWSTATE_BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes (413 above).' },
-  { name: 'FLOWSTATE_LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
-  { name: 'FLOWSTATE_WORKER_CONCURRENCY', description: 'How many steps the engine runs at once (engine default if unset).' },
+  {
+    name: 'FLOWSTATE_BODY_LIMIT',
+    default: '1048576',
+    description: 'Largest accepted request body, in bytes (413 above).',
+  },
+  {
+    name: 'FLOWSTATE_LOG_LEVEL',
+    default: 'info',
+    description: `Log level: ${LOG_LEVELS.join(', ')}.`,
+  },
+  {
+    name: 'FLOWSTATE_WORKER_CONCURRENCY',
+    description: 'How many steps the engine runs at once (engine default if unset).',
+  },
   {
     name: 'FLOWSTATE_SQLITE_SYNCHRONOUS',
     default: 'FULL',
-    description: 'SQLite `synchronous` pragma: FULL (every commit on disk) or NORMAL (faster; may lose the last commits on power loss).',
+    description:
+      'SQLite `synchronous` pragma: FULL (every commit on disk) or NORMAL (faster; may lose the last commits on power loss).',
   },
 ];
 
@@ -82,7 +103,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     bodyLimitBytes: readInt(read, 'FLOWSTATE_BODY_LIMIT', 1_048_576, 1, 1_073_741_824),
     logLevel: readEnum(read, 'FLOWSTATE_LOG_LEVEL', LOG_LEVELS, 'info'),
     ...(workerConcurrency === undefined ? {} : { workerConcurrency }),
-    sqliteSynchronous: readEnum(read, 'FLOWSTATE_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL', true),
+    sqliteSynchronous: readEnum(
+      read,
+      'FLOWSTATE_SQLITE_SYNCHRONOUS',
+      ['FULL', 'NORMAL'] as const,
+      'FULL',
+      true,
+    ),
   };
 }
 
@@ -97,7 +124,8 @@ function readInt<D extends number | undefined>(
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 

@@ -13,12 +13,14 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   JSON_TOO_DEEP: 400,
   PROTO_POISONING: 400,
   VALIDATION_FAILED: 400,
+  INVALID_TRIGGER: 400,
   NOT_FOUND: 404,
   WORKFLOW_NOT_FOUND: 404,
   EXECUTION_NOT_FOUND: 404,
   WEBHOOK_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   WORKFLOW_EXISTS: 409,
+  CONFLICT: 409,
   VERSION_CONFLICT: 409,
   WEBHOOK_CONFLICT: 409,
   INVALID_STATE: 409,
@@ -44,7 +46,11 @@ export interface ErrorBody {
 }
 
 /** Shorthand for throwing a `FlowstateError` from a route. */
-export function httpError(code: string, message: string, details: ErrorDetail[] = []): FlowstateError {
+export function httpError(
+  code: string,
+  message: string,
+  details: ErrorDetail[] = [],
+): FlowstateError {
   return new FlowstateError(code, message, { details });
 }
 
@@ -58,7 +64,11 @@ export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
 }
 
 /** Parses `value` with `schema` or throws a 400 `INVALID_REQUEST` naming every problem in `where`. */
-export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+export function parseRequest<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  where: string,
+): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const details = zodDetails(result.error);
@@ -77,12 +87,20 @@ export function toErrorResponse(
 ): { status: number; body: ErrorBody; internal: boolean } {
   if (error instanceof FlowstateError) {
     const status = httpStatusOf(error.code);
-    return { status, body: body(error.code, error.message, [...error.details]), internal: status >= 500 };
+    return {
+      status,
+      body: body(error.code, error.message, [...error.details]),
+      internal: status >= 500,
+    };
   }
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return client(413, 'PAYLOAD_TOO_LARGE', 'Request body is larger than the configured limit (FLOWSTATE_BODY_LIMIT).');
+      return client(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        'Request body is larger than the configured limit (FLOWSTATE_BODY_LIMIT).',
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const accepted = acceptedTypes(request);
       const given = request.headers['content-type'];
@@ -94,7 +112,11 @@ export function toErrorResponse(
       );
     }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return client(400, 'INVALID_JSON', 'Request body is empty but Content-Type is application/json.');
+      return client(
+        400,
+        'INVALID_JSON',
+        'Request body is empty but Content-Type is application/json.',
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return client(400, 'INVALID_JSON', 'Request body is not valid JSON.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -104,7 +126,8 @@ export function toErrorResponse(
   }
   const statusCode = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (statusCode >= 400 && statusCode < 500) {
-    const code = statusCode === 404 ? 'NOT_FOUND' : statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    const code =
+      statusCode === 404 ? 'NOT_FOUND' : statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
     return client(statusCode, code, fastifyError.message ?? 'Bad request.');
   }
   return { status: 500, body: body('INTERNAL', 'Internal server error.', []), internal: true };
@@ -121,7 +144,11 @@ export function installErrorHandling(app: FastifyInstance, acceptedTypes: Accept
     return sendError(reply, status, payload);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`, [])),
+    sendError(
+      reply,
+      404,
+      body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`, []),
+    ),
   );
 }
 

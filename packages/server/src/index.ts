@@ -1,4 +1,9 @@
-export { buildServer, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TIMEOUT_MS, type BuildServerOptions } from './app.js';
+export {
+  buildServer,
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+  type BuildServerOptions,
+} from './app.js';
 export { startServer, loadDotEnv, type RunningServer, type StartServerOptions } from './start.js';
 export {
   loadConfig,
@@ -12,7 +17,13 @@ export {
 } from './config.js';
 export { HTTP_STATUS_BY_CODE, httpStatusOf, type ErrorBody } from './errors.js';
 export { findExcessiveNesting, parseJsonBody, parseFormBody, MAX_JSON_DEPTH } from './json-body.js';
-export { WebhookRouter, webhookRoutesOf, normalizeWebhookPath, type WebhookRoute, type WebhookMatch } from './webhook-router.js';
+export {
+  WebhookRouter,
+  webhookRoutesOf,
+  normalizeWebhookPath,
+  type WebhookRoute,
+  type WebhookMatch,
+} from './webhook-router.js';
 export { WorkflowService, withoutId, type WorkflowView } from './workflow-service.js';
 export { syncWorkflowFiles, workflowFileId, type WorkflowFileResult } from './workflow-files.js';
 export { waitForFinish, withTimeout, TIMED_OUT } from './wait-outcome.js';

@@ -47,7 +47,7 @@ describe('parseJsonBody', () => {
 
   test.each([
     ['{"a":', 'INVALID_JSON'],
-    ['[' .repeat(65) + ']'.repeat(65), 'JSON_TOO_DEEP'],
+    ['['.repeat(65) + ']'.repeat(65), 'JSON_TOO_DEEP'],
     ['{"__proto__":{"x":1}}', 'PROTO_POISONING'],
     ['{"constructor":{"prototype":{"x":1}}}', 'PROTO_POISONING'],
   ])('%s -> %s', (text, code) => {
@@ -67,7 +67,9 @@ describe('parseFormBody', () => {
 describe('parsers inside Fastify', () => {
   async function makeApp() {
     const app = Fastify({ bodyLimit: 1024 });
-    installErrorHandling(app, (request) => (request.url.startsWith('/hooks/') ? WEBHOOK_TYPES : JSON_TYPES));
+    installErrorHandling(app, (request) =>
+      request.url.startsWith('/hooks/') ? WEBHOOK_TYPES : JSON_TYPES,
+    );
     registerJsonParser(app);
     await app.register(async (api) => {
       restrictToJson(api);
@@ -87,7 +89,12 @@ describe('parsers inside Fastify', () => {
     ['/hooks/x', 'application/x-www-form-urlencoded', 'a=1', 200, { body: { a: '1' } }],
   ])('%s %s is accepted', async (url, type, payload, status, body) => {
     const app = await makeApp();
-    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': type },
+      payload,
+    });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toEqual(body);
   });
@@ -101,7 +108,12 @@ describe('parsers inside Fastify', () => {
     ['/hooks/x', 'application/xml', '<a/>', 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ])('%s %s -> %s %s', async (url, type, payload, status, code) => {
     const app = await makeApp();
-    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': type },
+      payload,
+    });
     expect(res.statusCode).toBe(status);
     const body = res.json();
     expect(body.error.code).toBe(code);
@@ -111,10 +123,20 @@ describe('parsers inside Fastify', () => {
 
   test('415 names the accepted types of the route family', async () => {
     const app = await makeApp();
-    const api = await app.inject({ method: 'POST', url: '/api', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+    const api = await app.inject({
+      method: 'POST',
+      url: '/api',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'a,b',
+    });
     expect(api.json().error.message).toContain('application/json');
     expect(api.json().error.message).not.toContain('text/plain');
-    const hook = await app.inject({ method: 'POST', url: '/hooks/x', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+    const hook = await app.inject({
+      method: 'POST',
+      url: '/hooks/x',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'a,b',
+    });
     expect(hook.json().error.message).toContain('application/x-www-form-urlencoded');
   });
 
@@ -122,6 +144,8 @@ describe('parsers inside Fastify', () => {
     const app = await makeApp();
     const res = await app.inject({ method: 'GET', url: '/nope?x=1' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /nope.', details: [] } });
+    expect(res.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route for GET /nope.', details: [] },
+    });
   });
 });

@@ -8,7 +8,11 @@ export const MAX_JSON_DEPTH = 64;
 /** Media types the JSON API accepts. */
 export const JSON_TYPES = ['application/json'] as const;
 /** Media types webhooks accept. */
-export const WEBHOOK_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded'] as const;
+export const WEBHOOK_TYPES = [
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+] as const;
 
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
@@ -52,7 +56,10 @@ export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): unknown 
   if (text.trim() === '') return undefined;
   const at = findExcessiveNesting(text, maxDepth);
   if (at >= 0) {
-    throw httpError('JSON_TOO_DEEP', `JSON body nests deeper than ${maxDepth} levels (at character ${at}).`);
+    throw httpError(
+      'JSON_TOO_DEEP',
+      `JSON body nests deeper than ${maxDepth} levels (at character ${at}).`,
+    );
   }
   try {
     return secureJson.parse(text, undefined, PARSE_OPTIONS);
@@ -105,13 +112,17 @@ export function registerJsonParser(app: FastifyInstance): void {
  * `application/x-www-form-urlencoded` (an object). Register inside the webhook plugin only.
  */
 export function registerWebhookParsers(app: FastifyInstance): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseFormBody(body as string));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, parseFormBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
 }
 
 /** Removes parsers the JSON API does not accept (Fastify ships `text/plain`). */

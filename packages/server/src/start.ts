@@ -41,7 +41,10 @@ export function loadDotEnv(cwd = process.cwd()): void {
  * Opens the SQLite store in `config.dataDir`, builds the registry, engine and HTTP server,
  * loads the workflows folder, starts the engine and listens.
  */
-export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const store = await SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
   const registry = createBuiltinRegistry();
@@ -72,7 +75,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   }
   const address = app.server.address();
   const url =
-    typeof address === 'object' && address !== null ? `http://${formatHost(address.address)}:${address.port}` : String(address);
+    typeof address === 'object' && address !== null
+      ? `http://${formatHost(address.address)}:${address.port}`
+      : String(address);
   logger.info({ url, dataDir: config.dataDir }, 'flowstate listening');
 
   let closing: Promise<void> | undefined;

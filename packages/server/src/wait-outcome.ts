@@ -1,4 +1,8 @@
-import { FINAL_EXECUTION_STATUSES, type EngineEvent, type ExecutionRecord } from '@flowstate/engine';
+import {
+  FINAL_EXECUTION_STATUSES,
+  type EngineEvent,
+  type ExecutionRecord,
+} from '@flowstate/engine';
 
 /** Marker resolved by `withTimeout` when the time ran out first. */
 export const TIMED_OUT = Symbol('timed-out');
@@ -47,7 +51,11 @@ export async function waitForFinish(
   let unsubscribe: () => void = () => undefined;
   const finished = new Promise<ExecutionRecord>((resolve) => {
     unsubscribe = engine.subscribe((event) => {
-      if (event.type === 'execution' && event.execution.id === executionId && isFinal(event.execution)) {
+      if (
+        event.type === 'execution' &&
+        event.execution.id === executionId &&
+        isFinal(event.execution)
+      ) {
         resolve(event.execution);
       }
     });

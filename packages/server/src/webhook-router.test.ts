@@ -15,19 +15,26 @@ describe('webhookRoutesOf', () => {
       version: 3,
       registry,
       definition: workflow([
-        { id: 'a', type: 'trigger.webhook', name: 'A', params: { path: '/orders/', methods: ['post', 'PUT'] } },
-        { id: 'b', type: 'trigger.webhook', name: 'B', params: { path: 'ping', method: 'GET', responseTimeoutMs: 50 } },
+        {
+          id: 'a',
+          type: 'trigger.webhook',
+          name: 'A',
+          params: { path: '/orders/', methods: ['post', 'PUT'] },
+        },
+        {
+          id: 'b',
+          type: 'trigger.webhook',
+          name: 'B',
+          params: { path: 'ping', method: 'GET', responseTimeoutMs: 50 },
+        },
         { id: 'c', type: 'trigger.webhook', name: 'C', params: { path: 'off' }, disabled: true },
         { id: 'd', type: 'trigger.manual', name: 'D', params: {} },
         { id: 'e', type: 'trigger.webhook', name: 'E', params: { path: 'default' } },
       ]),
     });
-    expect(routes.map((r) => `${r.method} ${r.path} ${r.triggerNodeId} ${r.responseTimeoutMs ?? '-'}`)).toEqual([
-      'POST orders a -',
-      'PUT orders a -',
-      'GET ping b 50',
-      'POST default e -',
-    ]);
+    expect(
+      routes.map((r) => `${r.method} ${r.path} ${r.triggerNodeId} ${r.responseTimeoutMs ?? '-'}`),
+    ).toEqual(['POST orders a -', 'PUT orders a -', 'GET ping b 50', 'POST default e -']);
     expect(routes[0]).toMatchObject({ workflowId: 'w1', version: 3, workflowName: 'wf' });
   });
 });
@@ -45,8 +52,14 @@ describe('WebhookRouter', () => {
   test('matches by method and normalised path, 405 lists allowed methods', () => {
     const router = new WebhookRouter();
     router.set('w1', [route('w1', 'POST', 'a/b'), route('w1', 'PUT', 'a/b')]);
-    expect(router.match('POST', '/a//b/')).toMatchObject({ kind: 'route', route: { workflowId: 'w1' } });
-    expect(router.match('GET', 'a/b')).toEqual({ kind: 'method-not-allowed', allowed: ['POST', 'PUT'] });
+    expect(router.match('POST', '/a//b/')).toMatchObject({
+      kind: 'route',
+      route: { workflowId: 'w1' },
+    });
+    expect(router.match('GET', 'a/b')).toEqual({
+      kind: 'method-not-allowed',
+      allowed: ['POST', 'PUT'],
+    });
     expect(router.match('POST', 'a')).toEqual({ kind: 'not-found' });
   });
 

@@ -48,9 +48,13 @@ export function webhookRoutesOf(input: {
   const nodeType = registry.get(WEBHOOK_TRIGGER_TYPE);
   const routes: WebhookRoute[] = [];
   for (const node of definition.nodes) {
-    if (node.type !== WEBHOOK_TRIGGER_TYPE || node.disabled === true || node.parentId !== undefined) continue;
+    if (node.type !== WEBHOOK_TRIGGER_TYPE || node.disabled === true || node.parentId !== undefined)
+      continue;
     const parsed = nodeType?.params.safeParse(node.params);
-    const params = (parsed?.success === true ? parsed.data : node.params) as Record<string, unknown>;
+    const params = (parsed?.success === true ? parsed.data : node.params) as Record<
+      string,
+      unknown
+    >;
     if (typeof params['path'] !== 'string') continue;
     const path = normalizeWebhookPath(params['path']);
     // Raw param only: the node schema's default must not hide FLOWSTATE_WEBHOOK_TIMEOUT_MS.
@@ -73,7 +77,11 @@ export function webhookRoutesOf(input: {
 function methodsOf(params: Record<string, unknown>): string[] {
   const methods = params['methods'];
   if (Array.isArray(methods) && methods.length > 0) {
-    return [...new Set(methods.filter((m): m is string => typeof m === 'string').map((m) => m.toUpperCase()))];
+    return [
+      ...new Set(
+        methods.filter((m): m is string => typeof m === 'string').map((m) => m.toUpperCase()),
+      ),
+    ];
   }
   const method = params['method'];
   return typeof method === 'string' ? [method.toUpperCase()] : [...DEFAULT_WEBHOOK_METHODS];
@@ -95,12 +103,16 @@ export class WebhookRouter {
     const route = this.byKey.get(`${method} ${normalized}`);
     if (route) return { kind: 'route', route };
     const methods = this.methodsByPath.get(normalized);
-    if (methods && methods.size > 0) return { kind: 'method-not-allowed', allowed: [...methods].sort() };
+    if (methods && methods.size > 0)
+      return { kind: 'method-not-allowed', allowed: [...methods].sort() };
     return { kind: 'not-found' };
   }
 
   /** The first route of another workflow that claims a method + path in `routes`. */
-  findConflict(workflowId: string, routes: readonly WebhookRoute[]): { route: WebhookRoute; other: WebhookRoute } | undefined {
+  findConflict(
+    workflowId: string,
+    routes: readonly WebhookRoute[],
+  ): { route: WebhookRoute; other: WebhookRoute } | undefined {
     for (const route of routes) {
       const other = this.byKey.get(`${route.method} ${route.path}`);
       if (other && other.workflowId !== workflowId) return { route, other };

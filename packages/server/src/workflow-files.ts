@@ -37,7 +37,8 @@ export async function syncWorkflowFiles(input: {
 }): Promise<WorkflowFileResult[]> {
   const { dir, workflows, logger } = input;
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new ConfigError('FLOWSTATE_WORKFLOWS_DIR', `"${dir}" is not a folder`);
+  if (!info?.isDirectory())
+    throw new ConfigError('FLOWSTATE_WORKFLOWS_DIR', `"${dir}" is not a folder`);
   const files = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.json')).sort();
   const results: WorkflowFileResult[] = [];
   for (const name of files) {
@@ -45,7 +46,10 @@ export async function syncWorkflowFiles(input: {
     const result = await syncFile(file, workflows);
     results.push(result);
     if (result.status === 'skipped') {
-      logger.error({ file, id: result.id, problems: result.problems }, `workflow file skipped: ${result.problems?.join('; ')}`);
+      logger.error(
+        { file, id: result.id, problems: result.problems },
+        `workflow file skipped: ${result.problems?.join('; ')}`,
+      );
     } else {
       logger.info({ file, id: result.id, status: result.status }, 'workflow file loaded');
     }
@@ -63,7 +67,12 @@ async function syncFile(file: string, workflows: WorkflowService): Promise<Workf
   const id = workflowFileId(file, document);
   const idCheck = WorkflowIdSchema.safeParse(id);
   if (!idCheck.success) {
-    return { file, id, status: 'skipped', problems: [`id "${id}": ${idCheck.error.issues[0]?.message ?? 'invalid'}`] };
+    return {
+      file,
+      id,
+      status: 'skipped',
+      problems: [`id "${id}": ${idCheck.error.issues[0]?.message ?? 'invalid'}`],
+    };
   }
   try {
     const { change } = await workflows.upsertAndActivate(id, document);

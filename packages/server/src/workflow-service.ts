@@ -56,13 +56,21 @@ export class WorkflowService {
   validateDefinition(document: unknown): Workflow {
     const result = validate(withoutId(document), this.registry);
     if (result.ok && result.workflow) return result.workflow;
-    const details = result.problems.map((p) => ({ path: p.path, message: p.message, code: p.code }));
+    const details = result.problems.map((p) => ({
+      path: p.path,
+      message: p.message,
+      code: p.code,
+    }));
     const summary = details
       .slice(0, 5)
       .map((d) => `${d.path || '/'}: ${d.message}`)
       .join('; ');
     const more = details.length > 5 ? ` (and ${details.length - 5} more)` : '';
-    throw httpError('VALIDATION_FAILED', `Workflow definition is invalid: ${summary}${more}`, details);
+    throw httpError(
+      'VALIDATION_FAILED',
+      `Workflow definition is invalid: ${summary}${more}`,
+      details,
+    );
   }
 
   /** All workflows (records only). */
@@ -81,10 +89,16 @@ export class WorkflowService {
     return this.exclusive(async () => {
       const definition = this.validateDefinition(input.document);
       const id = input.id ?? randomUUID();
-      if (await this.store.getWorkflow(id)) throw httpError('WORKFLOW_EXISTS', `Workflow "${id}" already exists.`);
+      if (await this.store.getWorkflow(id))
+        throw httpError('WORKFLOW_EXISTS', `Workflow "${id}" already exists.`);
       const routes = input.active ? this.routesOf(id, 1, definition) : [];
       this.assertNoConflict(id, routes);
-      const record = await this.store.createWorkflow({ id, definition, active: input.active, now: this.now() });
+      const record = await this.store.createWorkflow({
+        id,
+        definition,
+        active: input.active,
+        now: this.now(),
+      });
       if (input.active) this.router.set(id, routes);
       return { ...record, definition };
     });
@@ -110,7 +124,11 @@ export class WorkflowService {
           `Workflow "${record.id}" is at version ${saved.conflict.currentVersion}, not ${input.expectVersion}; reload it and apply your change again.`,
         );
       }
-      if (record.active) this.router.set(record.id, routes.map((r) => ({ ...r, version: saved.version })));
+      if (record.active)
+        this.router.set(
+          record.id,
+          routes.map((r) => ({ ...r, version: saved.version })),
+        );
       return this.view(await this.requireRecord(record.id), saved.definition);
     });
   }
@@ -122,7 +140,11 @@ export class WorkflowService {
       const { definition } = await this.view(record);
       const routes = active ? this.routesOf(id, record.currentVersion, definition) : [];
       this.assertNoConflict(id, routes);
-      const updated = await this.store.setWorkflowActive({ workflowId: id, active, now: this.now() });
+      const updated = await this.store.setWorkflowActive({
+        workflowId: id,
+        active,
+        now: this.now(),
+      });
       if (!updated) throw notFound(id);
       if (active) this.router.set(id, routes);
       else this.router.remove(id);
@@ -144,12 +166,16 @@ export class WorkflowService {
    * Creates or updates a workflow from a file and activates it. A definition equal to the
    * current version saves nothing, so restarts do not pile up versions.
    */
-  async upsertAndActivate(id: string, document: unknown): Promise<{ view: WorkflowView; change: 'created' | 'updated' | 'unchanged' }> {
+  async upsertAndActivate(
+    id: string,
+    document: unknown,
+  ): Promise<{ view: WorkflowView; change: 'created' | 'updated' | 'unchanged' }> {
     const definition = this.validateDefinition(document);
     const existing = await this.store.getWorkflow(id);
-    if (!existing) return { view: await this.create({ id, document, active: true }), change: 'created' };
+    if (!existing)
+      return { view: await this.create({ id, document, active: true }), change: 'created' };
     const current = await this.view(existing);
-    const same = JSON.stringify(current.definition) === JSON.stringify(definition);
+    const same = stableJson(current.definition) === stableJson(definition);
     if (!same) await this.update({ id, document });
     return { view: await this.setActive(id, true), change: same ? 'unchanged' : 'updated' };
   }
@@ -165,7 +191,12 @@ export class WorkflowService {
     throw httpError(
       'WEBHOOK_CONFLICT',
       `Webhook ${route.method} /hooks/${route.path} is already served by active workflow "${other.workflowName}" (${other.workflowId}); deactivate it or change the path.`,
-      [{ path: `/nodes/${route.triggerNodeId}/params/path`, message: `taken by workflow ${other.workflowId}` }],
+      [
+        {
+          path: `/nodes/${route.triggerNodeId}/params/path`,
+          message: `taken by workflow ${other.workflowId}`,
+        },
+      ],
     );
   }
 
@@ -198,4 +229,13 @@ export function withoutId(document: unknown): unknown {
   if (!isJsonObject(document) || !('id' in document)) return document;
   const { id: _id, ...rest } = document;
   return rest;
+}
+
+/** JSON with object keys sorted, so equal documents compare equal whatever their key order. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isJsonObject(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

@@ -1,4 +1,12 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FlowstateError } from '@flowstate/core';
 
@@ -79,7 +87,10 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     }
     const pid = readPid(path);
     if (pid === undefined && isFresh(path)) {
-      throw new FlowstateError('DATA_DIR_LOCKED', `Another Flowstate process is starting on ${dir}; try again`);
+      throw new FlowstateError(
+        'DATA_DIR_LOCKED',
+        `Another Flowstate process is starting on ${dir}; try again`,
+      );
     }
     // Our own pid in a lock we do not hold is a leftover of a previous life (pid reuse).
     if (pid !== undefined && pid !== process.pid && isAlive(pid)) throw lockedError(dir, pid);
@@ -92,7 +103,10 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       }
     }
   }
-  throw new FlowstateError('DATA_DIR_LOCKED', `Could not take the lock file ${path}; another process keeps taking it`);
+  throw new FlowstateError(
+    'DATA_DIR_LOCKED',
+    `Could not take the lock file ${path}; another process keeps taking it`,
+  );
 }
 
 function releaseLock(dir: string, path: string): void {

@@ -47,12 +47,18 @@ const STEP_SET = `node_id = @node_id, status = @status, attempt = @attempt, run_
 export class ExecutionCommitter {
   readonly #codec: PayloadCodec;
   readonly #insertExecution: Statement<[Omit<ExecutionRow, 'seq'>]>;
-  readonly #updateExecution: Statement<[Omit<ExecutionRow, 'seq'> & { expect_seq: number }], { seq: number }>;
+  readonly #updateExecution: Statement<
+    [Omit<ExecutionRow, 'seq'> & { expect_seq: number }],
+    { seq: number }
+  >;
   readonly #upsertStep: Statement<[StepRow]>;
   readonly #fencedStep: Statement<[StepRow & { expect_owner: string }]>;
   readonly #addWait: Statement<[string, string, string, string, number]>;
   readonly #removeWaits: Statement<[string, string]>;
-  readonly #batch: (changes: readonly ExecutionChange[]) => (CommitOutcome | CommitFailure)[];
+  readonly #currentSeq: Statement<[string], number>;
+  readonly #holdsLease: Statement<[string, string, string], number>;
+  readonly #fastBatch: (changes: readonly ExecutionChange[]) => CommitOutcome[];
+  readonly #safeBatch: (changes: readonly ExecutionChange[]) => (CommitOutcome | CommitFailure)[];
 
   constructor(db: Database, codec: PayloadCodec) {
     this.#codec = codec;
@@ -86,8 +92,23 @@ export class ExecutionCommitter {
       DO UPDATE SET created_at = excluded.created_at`);
     this.#removeWaits = db.prepare('DELETE FROM waits WHERE execution_id = ? AND step_key = ?');
 
+    this.#currentSeq = db
+      .prepare<[string], number>('SELECT seq FROM executions WHERE id = ?')
+      .pluck();
+    this.#holdsLease = db
+      .prepare<[string, string, string], number>(
+        `SELECT 1 FROM steps WHERE execution_id = ? AND key = ?
+      AND lease_owner = ? AND status NOT IN ${FINAL_STEP_SQL}`,
+      )
+      .pluck();
+
+    // Fast path: every change is checked (seq, fences) before it writes anything, so no
+    // savepoint is needed; only an unexpected error sends the batch down the safe path.
+    this.#fastBatch = db.transaction((changes: readonly ExecutionChange[]) =>
+      changes.map((change): CommitOutcome => this.#reject(change) ?? this.#apply(change)),
+    ).immediate;
     const applyOne = db.transaction((change: ExecutionChange) => this.#apply(change));
-    this.#batch = db.transaction((changes: readonly ExecutionChange[]) =>
+    this.#safeBatch = db.transaction((changes: readonly ExecutionChange[]) =>
       changes.map((change): CommitOutcome | CommitFailure => {
         try {
           return applyOne(change);
@@ -104,18 +125,42 @@ export class ExecutionCommitter {
   /** Commits `changes`; see `Store.commit`. Throws `StoreCommitError` if any change failed. */
   commit(changes: readonly ExecutionChange[]): CommitOutcome[] {
     if (changes.length === 0) return [];
-    const outcomes = this.#batch(changes);
+    let outcomes: (CommitOutcome | CommitFailure)[];
+    try {
+      outcomes = this.#fastBatch(changes);
+    } catch {
+      // Rolled back as a whole; redo it with one savepoint per change to isolate the failure.
+      outcomes = this.#safeBatch(changes);
+    }
     const firstError = outcomes.find((o) => o.status === 'error');
     if (firstError !== undefined) throw new StoreCommitError(outcomes, firstError.error);
     return outcomes as CommitOutcome[];
   }
 
+  /** The outcome refusing `change` (stale seq, lost lease), or undefined when it may apply. */
+  #reject(change: ExecutionChange): CommitOutcome | undefined {
+    const seq = this.#currentSeq.get(change.execution.id);
+    if (change.expectSeq === 'new' ? seq !== undefined : seq !== change.expectSeq)
+      return { status: 'conflict' };
+    for (const { step, expectLeaseOwner } of change.steps) {
+      if (
+        expectLeaseOwner !== undefined &&
+        this.#holdsLease.get(step.executionId, step.key, expectLeaseOwner) === undefined
+      ) {
+        return { status: 'fenced', stepKey: step.key };
+      }
+    }
+    return undefined;
+  }
+
+  /** Writes `change`; throws `Rejected` (safe path) when its seq or a fence does not hold. */
   #apply(change: ExecutionChange): CommitOutcome {
     const { execution } = change;
     const params = executionParams(execution, this.#codec);
     let seq: number;
     if (change.expectSeq === 'new') {
-      if (this.#insertExecution.run(params).changes === 0) throw new Rejected({ status: 'conflict' });
+      if (this.#insertExecution.run(params).changes === 0)
+        throw new Rejected({ status: 'conflict' });
       seq = 1;
     } else {
       const row = this.#updateExecution.get({ ...params, expect_seq: change.expectSeq });
@@ -132,13 +177,21 @@ export class ExecutionCommitter {
       const row = stepParams(write.step, this.#codec);
       if (write.expectLeaseOwner === undefined) {
         this.#upsertStep.run(row);
-      } else if (this.#fencedStep.run({ ...row, expect_owner: write.expectLeaseOwner }).changes === 0) {
+      } else if (
+        this.#fencedStep.run({ ...row, expect_owner: write.expectLeaseOwner }).changes === 0
+      ) {
         throw new Rejected({ status: 'fenced', stepKey: write.step.key });
       }
     }
     for (const ref of change.removeWaits ?? []) this.#removeWaits.run(ref.executionId, ref.key);
     for (const wait of change.addWaits ?? []) {
-      this.#addWait.run(wait.executionId, wait.stepKey, wait.eventName, wait.correlationKey, wait.createdAt);
+      this.#addWait.run(
+        wait.executionId,
+        wait.stepKey,
+        wait.eventName,
+        wait.correlationKey,
+        wait.createdAt,
+      );
     }
     return { status: 'ok', seq };
   }

@@ -41,12 +41,16 @@ export class ExecutionQueries {
     this.#db = db;
     this.#codec = codec;
     this.#getExecution = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE id = ?`);
-    this.#steps = db.prepare(`SELECT ${STEP_COLUMNS} FROM steps WHERE execution_id = ? ORDER BY rowid`);
+    this.#steps = db.prepare(
+      `SELECT ${STEP_COLUMNS} FROM steps WHERE execution_id = ? ORDER BY rowid`,
+    );
     this.#children = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions
       WHERE parent_execution_id = ? ORDER BY created_at, id`);
     this.#waits = db.prepare(`SELECT * FROM waits WHERE event_name = ? AND correlation_key = ?
       ORDER BY created_at, execution_id, step_key`);
-    const prefixed = EXECUTION_COLUMNS.split(',').map((c) => `c.${c.trim()}`).join(', ');
+    const prefixed = EXECUTION_COLUMNS.split(',')
+      .map((c) => `c.${c.trim()}`)
+      .join(', ');
     this.#orphans = db.prepare(`SELECT ${prefixed} FROM steps p
       CROSS JOIN executions c ON c.parent_execution_id = p.execution_id AND c.parent_step_key = p.key
       WHERE p.status = 'waiting' AND c.status IN ${FINAL_EXECUTION_SQL}
@@ -68,12 +72,14 @@ export class ExecutionQueries {
 
   /** The execution and its steps, read in one snapshot. */
   load(id: string): LoadedExecution | undefined {
-    return this.#db.transaction(() => {
-      const execution = this.get(id);
-      if (execution === undefined) return undefined;
-      const steps = this.#steps.all(id).map((row) => toStepRecord(row, this.#codec));
-      return { execution, steps };
-    }).deferred();
+    return this.#db
+      .transaction(() => {
+        const execution = this.get(id);
+        if (execution === undefined) return undefined;
+        const steps = this.#steps.all(id).map((row) => toStepRecord(row, this.#codec));
+        return { execution, steps };
+      })
+      .deferred();
   }
 
   /** Newest first, keyset-paginated on (createdAt, id). */
@@ -124,7 +130,10 @@ export class ExecutionQueries {
   }
 
   countSteps(executionId?: string): Record<StepStatus, number> {
-    const counts = Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<StepStatus, number>;
+    const counts = Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<
+      StepStatus,
+      number
+    >;
     const rows = executionId === undefined ? this.#countAll.all() : this.#countOne.all(executionId);
     for (const row of rows) counts[row.status as StepStatus] = row.n;
     return counts;

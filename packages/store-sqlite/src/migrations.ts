@@ -144,10 +144,16 @@ export function runMigrations(db: Database, migrations: readonly Migration[] = M
     applied_at INTEGER NOT NULL
   )`);
   const apply = db.transaction(() => {
-    const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+    const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as {
+      v: number | null;
+    };
     const current = row.v ?? 0;
-    const pending = [...migrations].sort((a, b) => a.version - b.version).filter((m) => m.version > current);
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const pending = [...migrations]
+      .sort((a, b) => a.version - b.version)
+      .filter((m) => m.version > current);
+    const record = db.prepare(
+      'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
     for (const migration of pending) {
       db.exec(migration.sql);
       record.run(migration.version, migration.name, Date.now());

@@ -41,7 +41,10 @@ export class PayloadCodec {
     const id = text.slice(BLOB_PREFIX.length);
     const row = this.#select.get(id);
     if (row === undefined) {
-      throw new FlowstateError('STORE_BLOB_MISSING', `Blob ${id} referenced by the journal is missing`);
+      throw new FlowstateError(
+        'STORE_BLOB_MISSING',
+        `Blob ${id} referenced by the journal is missing`,
+      );
     }
     return JSON.parse(row.data) as JsonValue;
   }

@@ -118,7 +118,10 @@ export function toExecutionRecord(row: ExecutionRow, codec: PayloadCodec): Execu
 }
 
 /** Named parameters of an execution row (payloads encoded, blobs written). */
-export function executionParams(record: ExecutionRecord, codec: PayloadCodec): Omit<ExecutionRow, 'seq'> {
+export function executionParams(
+  record: ExecutionRecord,
+  codec: PayloadCodec,
+): Omit<ExecutionRow, 'seq'> {
   return {
     id: record.id,
     workflow_id: record.workflowId,

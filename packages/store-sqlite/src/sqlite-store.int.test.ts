@@ -18,7 +18,9 @@ function tempDir(): string {
   return dir;
 }
 
-async function makeSqlite(options: Partial<SqliteStoreOptions> = {}): Promise<{ store: SqliteStore; dir: string; cleanup(): Promise<void> }> {
+async function makeSqlite(
+  options: Partial<SqliteStoreOptions> = {},
+): Promise<{ store: SqliteStore; dir: string; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'flowstate-sqlite-'));
   const store = new SqliteStore({ filename: join(dir, 'flowstate.db'), ...options });
   await store.migrate();
@@ -36,7 +38,9 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-storeContract('SqliteStore', async (): Promise<{ store: Store; cleanup(): Promise<void> }> => makeSqlite());
+storeContract('SqliteStore', async (): Promise<{ store: Store; cleanup(): Promise<void> }> =>
+  makeSqlite(),
+);
 
 describe('SqliteStore specifics', () => {
   const workflow = { schemaVersion: 1 as const, name: 'W', nodes: [], edges: [] };
@@ -58,18 +62,44 @@ describe('SqliteStore specifics', () => {
     try {
       await store.createWorkflow({ id: 'wf', definition: workflow, active: true, now: T0 });
       const big = { text: 'x'.repeat(200) };
-      const step = { executionId: 'e1', key: 'a', nodeId: 'a', status: 'ready' as const, attempt: 0, input: big, output: big };
-      await store.commit([{ expectSeq: 'new', execution: execution('e1', big), steps: [{ step }] }]);
+      const step = {
+        executionId: 'e1',
+        key: 'a',
+        nodeId: 'a',
+        status: 'ready' as const,
+        attempt: 0,
+        input: big,
+        output: big,
+      };
+      await store.commit([
+        { expectSeq: 'new', execution: execution('e1', big), steps: [{ step }] },
+      ]);
       expect(await store.countBlobs()).toBe(3);
       expect((await store.loadExecution('e1'))?.steps[0]?.input).toEqual(big);
-      await store.commit([{ expectSeq: 1, execution: execution('e1', 'small'), steps: [{ step: { ...step, output: 1 } }] }]);
+      await store.commit([
+        {
+          expectSeq: 1,
+          execution: execution('e1', 'small'),
+          steps: [{ step: { ...step, output: 1 } }],
+        },
+      ]);
       expect(await store.countBlobs()).toBe(1);
       const fenced = await store.commit([
-        { expectSeq: 2, execution: execution('e1', big), steps: [{ step: { ...step, output: big }, expectLeaseOwner: 'nobody' }] },
+        {
+          expectSeq: 2,
+          execution: execution('e1', big),
+          steps: [{ step: { ...step, output: big }, expectLeaseOwner: 'nobody' }],
+        },
       ]);
       expect(fenced).toEqual([{ status: 'fenced', stepKey: 'a' }]);
       expect(await store.countBlobs()).toBe(1);
-      await store.commit([{ expectSeq: 2, execution: { ...execution('e1', 'small'), status: 'succeeded' as const }, steps: [] }]);
+      await store.commit([
+        {
+          expectSeq: 2,
+          execution: { ...execution('e1', 'small'), status: 'succeeded' as const },
+          steps: [],
+        },
+      ]);
       expect(await store.deleteWorkflow('wf')).toBe(true);
       expect(await store.countBlobs()).toBe(0);
     } finally {
@@ -81,14 +111,41 @@ describe('SqliteStore specifics', () => {
     const { store, cleanup } = await makeSqlite();
     try {
       await store.createWorkflow({ id: 'wf', definition: workflow, active: true, now: T0 });
+      const late = {
+        executionId: 'good',
+        key: 'a',
+        nodeId: 'a',
+        status: 'succeeded' as const,
+        attempt: 1,
+      };
       const outcome = store.commit([
-        { expectSeq: 'new', execution: { ...execution('bad', {}), workflowId: 'no-such-workflow' }, steps: [] },
         { expectSeq: 'new', execution: execution('good', {}), steps: [] },
+        {
+          expectSeq: 'new',
+          execution: { ...execution('bad', {}), workflowId: 'no-such-workflow' },
+          steps: [],
+        },
+        {
+          expectSeq: 1,
+          execution: execution('good', {}),
+          steps: [{ step: late, expectLeaseOwner: 'w1' }],
+        },
+        {
+          expectSeq: 1,
+          execution: execution('good', {}),
+          steps: [{ step: { ...late, key: 'b' } }],
+        },
       ]);
       await expect(outcome).rejects.toMatchObject({
         code: 'STORE_COMMIT_FAILED',
-        outcomes: [{ status: 'error' }, { status: 'ok', seq: 1 }],
+        outcomes: [
+          { status: 'ok', seq: 1 },
+          { status: 'error' },
+          { status: 'fenced', stepKey: 'a' },
+          { status: 'ok', seq: 2 },
+        ],
       });
+      expect((await store.loadExecution('good'))?.steps.map((s) => s.key)).toEqual(['b']);
       expect(await store.getExecution('good')).toBeDefined();
       expect(await store.getExecution('bad')).toBeUndefined();
     } finally {
@@ -117,10 +174,18 @@ describe('SqliteStore specifics', () => {
       const { default: Database } = await import('better-sqlite3');
       const db = new Database(join(dir, 'flowstate.db'));
       const plan = (sql: string) =>
-        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ now: 1, limit: 10 }) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+        (
+          db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ now: 1, limit: 10 }) as Array<{
+            detail: string;
+          }>
+        )
+          .map((r) => r.detail)
+          .join(' | ');
       for (const sql of [DUE_STEPS_SQL, NEXT_DUE_SQL]) {
         const detail = plan(sql);
-        expect(detail).toMatch(/^SEARCH s USING INDEX steps_claim .*SEARCH e USING INDEX sqlite_autoindex_executions_1/);
+        expect(detail).toMatch(
+          /^SEARCH s USING INDEX steps_claim .*SEARCH e USING INDEX sqlite_autoindex_executions_1/,
+        );
         expect(detail).not.toMatch(/TEMP B-TREE/);
       }
       db.close();

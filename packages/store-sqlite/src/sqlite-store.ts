@@ -120,7 +120,12 @@ export class SqliteStore implements Store {
     this.#lock = undefined;
   }
 
-  async createWorkflow(input: { id: string; definition: Workflow; active: boolean; now: number }): Promise<WorkflowRecord> {
+  async createWorkflow(input: {
+    id: string;
+    definition: Workflow;
+    active: boolean;
+    now: number;
+  }): Promise<WorkflowRecord> {
     return this.#p.workflows.create(input);
   }
 
@@ -133,7 +138,11 @@ export class SqliteStore implements Store {
     return this.#p.workflows.saveVersion(input);
   }
 
-  async setWorkflowActive(input: { workflowId: string; active: boolean; now: number }): Promise<WorkflowRecord | undefined> {
+  async setWorkflowActive(input: {
+    workflowId: string;
+    active: boolean;
+    now: number;
+  }): Promise<WorkflowRecord | undefined> {
     return this.#p.workflows.setActive(input);
   }
 
@@ -145,7 +154,10 @@ export class SqliteStore implements Store {
     return this.#p.workflows.list();
   }
 
-  async getWorkflowVersion(workflowId: string, version: number): Promise<WorkflowVersionRecord | undefined> {
+  async getWorkflowVersion(
+    workflowId: string,
+    version: number,
+  ): Promise<WorkflowVersionRecord | undefined> {
     return this.#p.workflows.getVersion(workflowId, version);
   }
 
@@ -175,11 +187,20 @@ export class SqliteStore implements Store {
     return this.#p.queries.children(parentId);
   }
 
-  async claimSteps(input: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedStep[]> {
+  async claimSteps(input: {
+    owner: string;
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): Promise<ClaimedStep[]> {
     return this.#p.leases.claim(input);
   }
 
-  async renewLeases(input: { owner: string; steps: readonly StepRef[]; leaseExpiresAt: number }): Promise<number> {
+  async renewLeases(input: {
+    owner: string;
+    steps: readonly StepRef[];
+    leaseExpiresAt: number;
+  }): Promise<number> {
     return this.#p.leases.renew(input.owner, input.steps, input.leaseExpiresAt);
   }
 
@@ -199,7 +220,9 @@ export class SqliteStore implements Store {
     return this.#p.queries.findWaits(input.eventName, input.correlationKey);
   }
 
-  async findStuck(input: { limit: number }): Promise<{ orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] }> {
+  async findStuck(input: {
+    limit: number;
+  }): Promise<{ orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] }> {
     return this.#p.queries.findStuck(input.limit);
   }
 

@@ -31,8 +31,14 @@ interface ClaimInput {
  */
 export class StepLeases {
   readonly #codec: PayloadCodec;
-  readonly #due: Statement<[{ now: number; limit: number }], { execution_id: string; key: string; status: string }>;
-  readonly #take: Statement<[{ execution_id: string; key: string; owner: string; until: number }], StepRow>;
+  readonly #due: Statement<
+    [{ now: number; limit: number }],
+    { execution_id: string; key: string; status: string }
+  >;
+  readonly #take: Statement<
+    [{ execution_id: string; key: string; owner: string; until: number }],
+    StepRow
+  >;
   readonly #renew: Statement<[{ execution_id: string; key: string; owner: string; until: number }]>;
   readonly #release: Statement<[string]>;
   readonly #expire: Statement<[{ except: string; now: number }]>;
@@ -63,15 +69,26 @@ export class StepLeases {
     this.#claim = db.transaction((input: ClaimInput): ClaimedStep[] => {
       const until = input.now + input.leaseMs;
       return this.#due.all({ now: input.now, limit: input.limit }).map((due) => {
-        const row = this.#take.get({ execution_id: due.execution_id, key: due.key, owner: input.owner, until });
-        if (row === undefined) throw new Error(`Step ${due.execution_id}/${due.key} vanished during a claim`);
+        const row = this.#take.get({
+          execution_id: due.execution_id,
+          key: due.key,
+          owner: input.owner,
+          until,
+        });
+        if (row === undefined)
+          throw new Error(`Step ${due.execution_id}/${due.key} vanished during a claim`);
         return { step: toStepRecord(row, this.#codec), previousStatus: due.status as StepStatus };
       });
     }).immediate;
     this.#renewAll = db.transaction((owner: string, steps: readonly StepRef[], until: number) => {
       let held = 0;
       for (const ref of steps) {
-        held += this.#renew.run({ execution_id: ref.executionId, key: ref.key, owner, until }).changes;
+        held += this.#renew.run({
+          execution_id: ref.executionId,
+          key: ref.key,
+          owner,
+          until,
+        }).changes;
       }
       return held;
     }).immediate;

@@ -49,13 +49,20 @@ export class WorkflowRepository {
     );
     this.#insertVersion = db.prepare(`INSERT INTO workflow_versions (workflow_id, version,
       definition, hash, created_at) VALUES (@workflow_id, @version, @definition, @hash, @created_at)`);
-    this.#getVersion = db.prepare('SELECT * FROM workflow_versions WHERE workflow_id = ? AND version = ?');
+    this.#getVersion = db.prepare(
+      'SELECT * FROM workflow_versions WHERE workflow_id = ? AND version = ?',
+    );
     this.#liveExecutions = db.prepare(`SELECT count(*) AS n FROM executions
       WHERE workflow_id = ? AND status NOT IN ${FINAL_EXECUTION_SQL}`);
     this.#delete = db.prepare('DELETE FROM workflows WHERE id = ?');
   }
 
-  create(input: { id: string; definition: Workflow; active: boolean; now: number }): WorkflowRecord {
+  create(input: {
+    id: string;
+    definition: Workflow;
+    active: boolean;
+    now: number;
+  }): WorkflowRecord {
     const row: WorkflowRow = {
       id: input.id,
       name: input.definition.name,
@@ -64,13 +71,18 @@ export class WorkflowRepository {
       created_at: input.now,
       updated_at: input.now,
     };
-    this.#db.transaction(() => {
-      if (this.#get.get(input.id) !== undefined) {
-        throw new FlowstateError('WORKFLOW_EXISTS', `A workflow with id "${input.id}" already exists`);
-      }
-      this.#insert.run(row);
-      this.#insertVersion.run(this.#versionRow(input.id, 1, input.definition, input.now));
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        if (this.#get.get(input.id) !== undefined) {
+          throw new FlowstateError(
+            'WORKFLOW_EXISTS',
+            `A workflow with id "${input.id}" already exists`,
+          );
+        }
+        this.#insert.run(row);
+        this.#insertVersion.run(this.#versionRow(input.id, 1, input.definition, input.now));
+      })
+      .immediate();
     return toWorkflowRecord(row);
   }
 
@@ -80,24 +92,42 @@ export class WorkflowRepository {
     expectVersion?: number;
     now: number;
   }): WorkflowVersionRecord | { conflict: WorkflowRecord } {
-    return this.#db.transaction((): WorkflowVersionRecord | { conflict: WorkflowRecord } => {
-      const current = this.#get.get(input.workflowId);
-      if (current === undefined) {
-        throw new FlowstateError('WORKFLOW_NOT_FOUND', `Workflow "${input.workflowId}" does not exist`);
-      }
-      if (input.expectVersion !== undefined && input.expectVersion !== current.current_version) {
-        return { conflict: toWorkflowRecord(current) };
-      }
-      const version = current.current_version + 1;
-      const row = this.#versionRow(input.workflowId, version, input.definition, input.now);
-      this.#insertVersion.run(row);
-      this.#setCurrent.run({ id: input.workflowId, name: input.definition.name, version, now: input.now });
-      return toVersionRecord(row);
-    }).immediate();
+    return this.#db
+      .transaction((): WorkflowVersionRecord | { conflict: WorkflowRecord } => {
+        const current = this.#get.get(input.workflowId);
+        if (current === undefined) {
+          throw new FlowstateError(
+            'WORKFLOW_NOT_FOUND',
+            `Workflow "${input.workflowId}" does not exist`,
+          );
+        }
+        if (input.expectVersion !== undefined && input.expectVersion !== current.current_version) {
+          return { conflict: toWorkflowRecord(current) };
+        }
+        const version = current.current_version + 1;
+        const row = this.#versionRow(input.workflowId, version, input.definition, input.now);
+        this.#insertVersion.run(row);
+        this.#setCurrent.run({
+          id: input.workflowId,
+          name: input.definition.name,
+          version,
+          now: input.now,
+        });
+        return toVersionRecord(row);
+      })
+      .immediate();
   }
 
-  setActive(input: { workflowId: string; active: boolean; now: number }): WorkflowRecord | undefined {
-    const row = this.#setActive.get({ id: input.workflowId, active: input.active ? 1 : 0, now: input.now });
+  setActive(input: {
+    workflowId: string;
+    active: boolean;
+    now: number;
+  }): WorkflowRecord | undefined {
+    const row = this.#setActive.get({
+      id: input.workflowId,
+      active: input.active ? 1 : 0,
+      now: input.now,
+    });
     return row === undefined ? undefined : toWorkflowRecord(row);
   }
 
@@ -120,18 +150,20 @@ export class WorkflowRepository {
    * exist; throws `WORKFLOW_IN_USE` while any of its executions is still live.
    */
   delete(id: string): boolean {
-    return this.#db.transaction(() => {
-      if (this.#get.get(id) === undefined) return false;
-      const live = this.#liveExecutions.get(id)?.n ?? 0;
-      if (live > 0) {
-        throw new FlowstateError(
-          'WORKFLOW_IN_USE',
-          `Workflow "${id}" has ${live} live execution(s); cancel them or wait for them to finish before deleting it`,
-        );
-      }
-      this.#delete.run(id);
-      return true;
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        if (this.#get.get(id) === undefined) return false;
+        const live = this.#liveExecutions.get(id)?.n ?? 0;
+        if (live > 0) {
+          throw new FlowstateError(
+            'WORKFLOW_IN_USE',
+            `Workflow "${id}" has ${live} live execution(s); cancel them or wait for them to finish before deleting it`,
+          );
+        }
+        this.#delete.run(id);
+        return true;
+      })
+      .immediate();
   }
 
   #versionRow(workflowId: string, version: number, definition: Workflow, now: number): VersionRow {

@@ -24,15 +24,22 @@ export interface RunCommandOptions {
  * `flowstate run FILE`: runs a workflow to completion in a throw-away SQLite store, prints
  * the output JSON on stdout and the step timeline on stderr; exit 1 if the execution failed.
  */
-export async function runCommand(positionals: readonly string[], options: RunCommandOptions, io: CliIo): Promise<number> {
+export async function runCommand(
+  positionals: readonly string[],
+  options: RunCommandOptions,
+  io: CliIo,
+): Promise<number> {
   const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new CliError('Usage: flowstate run FILE [--input JSON]', 2);
+  if (file === undefined || extra.length > 0)
+    throw new CliError('Usage: flowstate run FILE [--input JSON]', 2);
   const input = parseInput(options.input);
   const registry = createBuiltinRegistry();
   const loaded = await loadWorkflowFile(file, io.cwd, registry);
   if (!loaded.workflow) {
     for (const problem of loaded.problems) io.stderr.write(`${formatProblem(problem)}\n`);
-    throw new CliError(`${file} is not a valid workflow (${loaded.problems.length} problems); nothing was run.`);
+    throw new CliError(
+      `${file} is not a valid workflow (${loaded.problems.length} problems); nothing was run.`,
+    );
   }
   const workflow = loaded.workflow;
   const dir = await mkdtemp(join(tmpdir(), 'flowstate-run-'));
@@ -40,7 +47,12 @@ export async function runCommand(positionals: readonly string[], options: RunCom
     const store = await SqliteStore.open(dir, { synchronous: 'NORMAL' });
     const engine = new Engine({ store, registry });
     try {
-      await store.createWorkflow({ id: loaded.id, definition: workflow, active: false, now: Date.now() });
+      await store.createWorkflow({
+        id: loaded.id,
+        definition: workflow,
+        active: false,
+        now: Date.now(),
+      });
       await engine.start();
       const handle = await engine.startExecution({
         workflowId: loaded.id,
@@ -66,7 +78,9 @@ export async function runCommand(positionals: readonly string[], options: RunCom
           return 1;
         }
         default:
-          io.stderr.write(`Execution did not finish: status ${execution.status} after ${options.timeoutMs ?? 300_000} ms.\n`);
+          io.stderr.write(
+            `Execution did not finish: status ${execution.status} after ${options.timeoutMs ?? 300_000} ms.\n`,
+          );
           return 1;
       }
     } finally {

@@ -5,7 +5,8 @@ import { formatProblem, loadWorkflowFile } from '../workflow-file.js';
 /** `flowstate validate FILE`: prints every problem as `path: message`; exit 1 if any. */
 export async function validateCommand(positionals: readonly string[], io: CliIo): Promise<number> {
   const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new CliError('Usage: flowstate validate FILE', 2);
+  if (file === undefined || extra.length > 0)
+    throw new CliError('Usage: flowstate validate FILE', 2);
   const loaded = await loadWorkflowFile(file, io.cwd, createBuiltinRegistry());
   if (loaded.problems.length === 0) {
     io.stdout.write('valid\n');

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { StepRecord, StepStatus, Store } from '../store.js';
 import type { ContractContext } from './store-contract.js';
-import { commitOne, insertExecution, makeExecution, makeStep, seedWorkflow, T0 } from './store-fixtures.js';
+import {
+  commitOne,
+  insertExecution,
+  makeExecution,
+  makeStep,
+  seedWorkflow,
+  T0,
+} from './store-fixtures.js';
 
 type Action =
   | { kind: 'claim'; owner: string; limit: number; leaseMs: number }
@@ -26,9 +33,18 @@ const FINAL = new Set<StepStatus>(['succeeded', 'failed', 'skipped', 'cancelled'
 
 const owner = fc.constantFrom(...OWNERS);
 const action: fc.Arbitrary<Action> = fc.oneof(
-  fc.record({ kind: fc.constant('claim' as const), owner, limit: fc.integer({ min: 1, max: 3 }), leaseMs: fc.integer({ min: 1, max: 500 }) }),
+  fc.record({
+    kind: fc.constant('claim' as const),
+    owner,
+    limit: fc.integer({ min: 1, max: 3 }),
+    leaseMs: fc.integer({ min: 1, max: 500 }),
+  }),
   fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 400 }) }),
-  fc.record({ kind: fc.constant('complete' as const), owner, step: fc.integer({ min: 0, max: KEYS.length - 1 }) }),
+  fc.record({
+    kind: fc.constant('complete' as const),
+    owner,
+    step: fc.integer({ min: 0, max: KEYS.length - 1 }),
+  }),
   fc.record({ kind: fc.constant('renew' as const), owner, ms: fc.integer({ min: 1, max: 500 }) }),
   fc.record({ kind: fc.constant('release' as const), owner }),
   fc.record({ kind: fc.constant('expire' as const), except: owner }),
@@ -56,7 +72,10 @@ async function runScenario(store: Store, actions: readonly Action[]): Promise<vo
   await seedWorkflow(store);
   await insertExecution(store, makeExecution('e1'), initialSteps());
   const model = new Map<string, ModelStep>(
-    initialSteps().map((s) => [s.key, { status: s.status, attempt: 0, runAt: s.runAt, owner: undefined, expiresAt: undefined }]),
+    initialSteps().map((s) => [
+      s.key,
+      { status: s.status, attempt: 0, runAt: s.runAt, owner: undefined, expiresAt: undefined },
+    ]),
   );
   const held = new Map<string, Map<string, StepRecord>>(OWNERS.map((o) => [o, new Map()]));
   let now = T0;
@@ -64,8 +83,16 @@ async function runScenario(store: Store, actions: readonly Action[]): Promise<vo
     if (act.kind === 'advance') {
       now += act.ms;
     } else if (act.kind === 'claim') {
-      const expected = Math.min(act.limit, [...model.values()].filter((s) => claimable(s, now)).length);
-      const claimed = await store.claimSteps({ owner: act.owner, now, leaseMs: act.leaseMs, limit: act.limit });
+      const expected = Math.min(
+        act.limit,
+        [...model.values()].filter((s) => claimable(s, now)).length,
+      );
+      const claimed = await store.claimSteps({
+        owner: act.owner,
+        now,
+        leaseMs: act.leaseMs,
+        limit: act.limit,
+      });
       expect(claimed).toHaveLength(expected);
       for (const { step, previousStatus } of claimed) {
         const m = model.get(step.key)!;
@@ -87,7 +114,12 @@ async function runScenario(store: Store, actions: readonly Action[]): Promise<vo
       const outcome = await commitOne(store, {
         expectSeq: execution.seq,
         execution,
-        steps: [{ step: { ...snapshot, status: 'succeeded', output: act.owner }, expectLeaseOwner: act.owner }],
+        steps: [
+          {
+            step: { ...snapshot, status: 'succeeded', output: act.owner },
+            expectLeaseOwner: act.owner,
+          },
+        ],
       });
       if (m.owner === act.owner && !FINAL.has(m.status)) {
         expect(outcome.status).toBe('ok');
@@ -97,9 +129,13 @@ async function runScenario(store: Store, actions: readonly Action[]): Promise<vo
         expect(outcome).toEqual({ status: 'fenced', stepKey: key });
       }
     } else if (act.kind === 'renew') {
-      const mine = [...model.entries()].filter(([, s]) => s.owner === act.owner && !FINAL.has(s.status));
+      const mine = [...model.entries()].filter(
+        ([, s]) => s.owner === act.owner && !FINAL.has(s.status),
+      );
       const refs = [...held.get(act.owner)!.keys()].map((key) => ({ executionId: 'e1', key }));
-      expect(await store.renewLeases({ owner: act.owner, steps: refs, leaseExpiresAt: now + act.ms })).toBe(mine.length);
+      expect(
+        await store.renewLeases({ owner: act.owner, steps: refs, leaseExpiresAt: now + act.ms }),
+      ).toBe(mine.length);
       for (const [, s] of mine) s.expiresAt = now + act.ms;
     } else if (act.kind === 'release') {
       await store.releaseLeases(act.owner);
@@ -111,7 +147,11 @@ async function runScenario(store: Store, actions: readonly Action[]): Promise<vo
       }
     } else {
       const expiring = [...model.values()].filter(
-        (s) => s.owner !== undefined && s.owner !== act.except && !FINAL.has(s.status) && (s.expiresAt ?? 0) > now,
+        (s) =>
+          s.owner !== undefined &&
+          s.owner !== act.except &&
+          !FINAL.has(s.status) &&
+          (s.expiresAt ?? 0) > now,
       );
       expect(await store.expireLeases({ exceptOwner: act.except, now })).toBe(expiring.length);
       for (const s of expiring) s.expiresAt = now;
@@ -120,7 +160,12 @@ async function runScenario(store: Store, actions: readonly Action[]): Promise<vo
     for (const step of stored) {
       const m = model.get(step.key)!;
       // A final step is never un-finalized, and each step has exactly the lease owner the model says.
-      expect({ key: step.key, status: step.status, attempt: step.attempt, owner: step.leaseOwner }).toEqual({
+      expect({
+        key: step.key,
+        status: step.status,
+        attempt: step.attempt,
+        owner: step.leaseOwner,
+      }).toEqual({
         key: step.key,
         status: m.status,
         attempt: m.attempt,

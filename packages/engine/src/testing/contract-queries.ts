@@ -20,7 +20,10 @@ export function queryCases({ it }: ContractContext): void {
       ['e7', 8, 'wf-contract', 'running'],
     ];
     for (const [id, at, workflowId, status] of specs) {
-      await insertExecution(store, makeExecution(id, { createdAt: T0 + at, updatedAt: T0 + at, workflowId, status }));
+      await insertExecution(
+        store,
+        makeExecution(id, { createdAt: T0 + at, updatedAt: T0 + at, workflowId, status }),
+      );
     }
     const all = ['e7', 'e6', 'e5', 'e4', 'e3', 'e2', 'e1'];
     expect(ids(await store.listExecutions({ limit: 100 }))).toEqual(all);
@@ -35,27 +38,51 @@ export function queryCases({ it }: ContractContext): void {
       before = { createdAt: last.createdAt, id: last.id };
     }
     expect(paged).toEqual(all);
-    expect(ids(await store.listExecutions({ limit: 10, workflowId: 'wf-other' }))).toEqual(['e5', 'e2']);
+    expect(ids(await store.listExecutions({ limit: 10, workflowId: 'wf-other' }))).toEqual([
+      'e5',
+      'e2',
+    ]);
     expect(ids(await store.listExecutions({ limit: 10, status: 'failed' }))).toEqual(['e5', 'e3']);
-    expect(ids(await store.listExecutions({ limit: 10, status: 'running', workflowId: 'wf-contract' }))).toEqual(['e7', 'e6', 'e4']);
     expect(
-      ids(await store.listExecutions({ limit: 10, status: 'running', before: { createdAt: T0 + 5, id: 'e6' } })),
+      ids(await store.listExecutions({ limit: 10, status: 'running', workflowId: 'wf-contract' })),
+    ).toEqual(['e7', 'e6', 'e4']);
+    expect(
+      ids(
+        await store.listExecutions({
+          limit: 10,
+          status: 'running',
+          before: { createdAt: T0 + 5, id: 'e6' },
+        }),
+      ),
     ).toEqual(['e4', 'e2']);
-    expect((await store.listExecutions({ limit: 1 }))[0]).toEqual({ ...makeExecution('e7', { createdAt: T0 + 8, updatedAt: T0 + 8 }), seq: 1 });
+    expect((await store.listExecutions({ limit: 1 }))[0]).toEqual({
+      ...makeExecution('e7', { createdAt: T0 + 8, updatedAt: T0 + 8 }),
+      seq: 1,
+    });
   });
 
   it('listChildExecutions: children of a parent in creation order', async (store) => {
     await seedWorkflow(store);
-    await insertExecution(store, makeExecution('parent'), [makeStep('parent', 'call', { status: 'waiting', runAt: undefined })]);
+    await insertExecution(store, makeExecution('parent'), [
+      makeStep('parent', 'call', { status: 'waiting', runAt: undefined }),
+    ]);
     const child = (id: string, at: number) =>
-      makeExecution(id, { parentExecutionId: 'parent', parentStepKey: 'call', depth: 1, createdAt: T0 + at });
+      makeExecution(id, {
+        parentExecutionId: 'parent',
+        parentStepKey: 'call',
+        depth: 1,
+        createdAt: T0 + at,
+      });
     await insertExecution(store, child('c2', 2));
     await insertExecution(store, child('c1', 1));
     await insertExecution(store, makeExecution('unrelated'));
     expect(ids(await store.listChildExecutions('parent'))).toEqual(['c1', 'c2']);
     expect((await store.listChildExecutions('parent'))[0]).toEqual({ ...child('c1', 1), seq: 1 });
     expect(await store.listChildExecutions('unrelated')).toEqual([]);
-    expect(ids(await store.listExecutions({ limit: 10, parentExecutionId: 'parent' }))).toEqual(['c2', 'c1']);
+    expect(ids(await store.listExecutions({ limit: 10, parentExecutionId: 'parent' }))).toEqual([
+      'c2',
+      'c1',
+    ]);
   });
 
   it('findStuck: finished children of waiting parents, and running executions with nothing left to do', async (store) => {
@@ -66,14 +93,24 @@ export function queryCases({ it }: ContractContext): void {
       makeStep('parent', 'call3', { status: 'succeeded' }),
     ]);
     const child = (id: string, key: string, status: ExecutionStatus) =>
-      makeExecution(id, { parentExecutionId: 'parent', parentStepKey: key, depth: 1, status, finishedAt: T0 + 1 });
+      makeExecution(id, {
+        parentExecutionId: 'parent',
+        parentStepKey: key,
+        depth: 1,
+        status,
+        finishedAt: T0 + 1,
+      });
     await insertExecution(store, child('orphan', 'call', 'succeeded'));
     await insertExecution(store, child('busy', 'call2', 'running'), [makeStep('busy', 'a')]);
     await insertExecution(store, child('delivered', 'call3', 'failed'));
-    await insertExecution(store, makeExecution('idle'), [makeStep('idle', 'a', { status: 'succeeded' })]);
+    await insertExecution(store, makeExecution('idle'), [
+      makeStep('idle', 'a', { status: 'succeeded' }),
+    ]);
     await insertExecution(store, makeExecution('empty'));
     await insertExecution(store, makeExecution('paused', { status: 'paused' }));
-    await insertExecution(store, makeExecution('waiting-only'), [makeStep('waiting-only', 'w', { status: 'waiting' })]);
+    await insertExecution(store, makeExecution('waiting-only'), [
+      makeStep('waiting-only', 'w', { status: 'waiting' }),
+    ]);
     const stuck = await store.findStuck({ limit: 10 });
     expect(ids(stuck.orphanedChildren)).toEqual(['orphan']);
     expect(stuck.orphanedChildren[0]).toEqual({ ...child('orphan', 'call', 'succeeded'), seq: 1 });
@@ -83,7 +120,15 @@ export function queryCases({ it }: ContractContext): void {
 
   it('countSteps: counts by status, overall and for one execution', async (store) => {
     await seedWorkflow(store);
-    const zero = { ready: 0, running: 0, waiting: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+    const zero = {
+      ready: 0,
+      running: 0,
+      waiting: 0,
+      succeeded: 0,
+      failed: 0,
+      skipped: 0,
+      cancelled: 0,
+    };
     expect(await store.countSteps()).toEqual(zero);
     await insertExecution(store, makeExecution('e1'), [
       makeStep('e1', 'a'),
@@ -91,10 +136,25 @@ export function queryCases({ it }: ContractContext): void {
       makeStep('e1', 'c', { status: 'succeeded' }),
       makeStep('e1', 'd', { status: 'waiting' }),
     ]);
-    await insertExecution(store, makeExecution('e2'), [makeStep('e2', 'a', { status: 'failed' }), makeStep('e2', 'b', { status: 'skipped' })]);
+    await insertExecution(store, makeExecution('e2'), [
+      makeStep('e2', 'a', { status: 'failed' }),
+      makeStep('e2', 'b', { status: 'skipped' }),
+    ]);
     await store.claimSteps({ owner: 'w1', now: T0, leaseMs: 10, limit: 1 });
-    expect(await store.countSteps()).toEqual({ ...zero, ready: 1, running: 1, waiting: 1, succeeded: 1, failed: 1, skipped: 1 });
-    expect(await store.countSteps({ executionId: 'e2' })).toEqual({ ...zero, failed: 1, skipped: 1 });
+    expect(await store.countSteps()).toEqual({
+      ...zero,
+      ready: 1,
+      running: 1,
+      waiting: 1,
+      succeeded: 1,
+      failed: 1,
+      skipped: 1,
+    });
+    expect(await store.countSteps({ executionId: 'e2' })).toEqual({
+      ...zero,
+      failed: 1,
+      skipped: 1,
+    });
     expect(await store.countSteps({ executionId: 'missing' })).toEqual(zero);
   });
 }

@@ -4,6 +4,7 @@ import { claimCases } from './contract-claims.js';
 import { commitCases } from './contract-commit.js';
 import { leasePropertyCases } from './contract-lease-property.js';
 import { queryCases } from './contract-queries.js';
+import { waitAndPayloadCases } from './contract-waits-payloads.js';
 import { workflowCases } from './contract-workflows.js';
 
 /** Makes a fresh, migrated, empty store and the function that disposes of it. */
@@ -40,11 +41,16 @@ export interface StoreContractOptions {
  *   return { store, cleanup: async () => { await store.close(); rmSync(dir, { recursive: true }); } };
  * });
  */
-export function storeContract(name: string, makeStore: StoreFactory, options: StoreContractOptions = {}): void {
+export function storeContract(
+  name: string,
+  makeStore: StoreFactory,
+  options: StoreContractOptions = {},
+): void {
   const skip = options.skip ?? {};
   const registered = new Set<string>();
   const it: ContractTest = (testName, body) => {
-    if (registered.has(testName)) throw new Error(`Duplicate store contract test name: ${testName}`);
+    if (registered.has(testName))
+      throw new Error(`Duplicate store contract test name: ${testName}`);
     registered.add(testName);
     const reason = skip[testName];
     if (reason !== undefined) {
@@ -65,6 +71,7 @@ export function storeContract(name: string, makeStore: StoreFactory, options: St
   describe(`Store contract: ${name}`, () => {
     workflowCases(context);
     commitCases(context);
+    waitAndPayloadCases(context);
     claimCases(context);
     queryCases(context);
     leasePropertyCases(context);

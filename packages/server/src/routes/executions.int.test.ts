@@ -11,7 +11,11 @@ afterEach(async () => {
 });
 
 async function call(method: 'GET' | 'POST', url: string, payload?: object) {
-  const res = await server.app.inject({ method, url: `/api/v1${url}`, ...(payload ? { payload } : {}) });
+  const res = await server.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    ...(payload ? { payload } : {}),
+  });
   return { status: res.statusCode, body: res.json() };
 }
 
@@ -22,27 +26,38 @@ async function create(id: string, nodes: Parameters<typeof chain>[1]) {
 async function waitForStatus(id: string, statuses: string[], stepKey?: string) {
   for (let i = 0; i < 200; i++) {
     const { body } = await call('GET', `/executions/${id}`);
-    const status = stepKey === undefined ? body.execution.status : body.steps.find((s: { key: string }) => s.key === stepKey)?.status;
+    const status =
+      stepKey === undefined
+        ? body.execution.status
+        : body.steps.find((s: { key: string }) => s.key === stepKey)?.status;
     if (statuses.includes(status)) return body.execution;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`execution ${id}${stepKey ? ` step ${stepKey}` : ''} never reached ${statuses.join('/')}`);
+  throw new Error(
+    `execution ${id}${stepKey ? ` step ${stepKey}` : ''} never reached ${statuses.join('/')}`,
+  );
 }
 
 describe('executions API', () => {
   test('lists with filters and cursor pagination', async () => {
     await create('a', [manual(), jsonata('v', '$input')]);
     await create('b', [manual(), jsonata('v', '0')]);
-    for (const n of [1, 2, 3]) expect((await call('POST', '/workflows/a/run?wait=5000', { input: n })).status).toBe(200);
+    for (const n of [1, 2, 3])
+      expect((await call('POST', '/workflows/a/run?wait=5000', { input: n })).status).toBe(200);
     await call('POST', '/workflows/b/run?wait=5000', {});
 
     const first = await call('GET', '/executions?workflowId=a&limit=2');
     expect(first.body.items).toHaveLength(2);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await call('GET', `/executions?workflowId=a&limit=2&cursor=${first.body.nextCursor}`);
+    const second = await call(
+      'GET',
+      `/executions?workflowId=a&limit=2&cursor=${first.body.nextCursor}`,
+    );
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
-    const outputs = [...first.body.items, ...second.body.items].map((e: { output: number }) => e.output).sort();
+    const outputs = [...first.body.items, ...second.body.items]
+      .map((e: { output: number }) => e.output)
+      .sort();
     expect(outputs).toEqual([1, 2, 3]);
 
     expect((await call('GET', '/executions?status=succeeded')).body.items).toHaveLength(4);
@@ -66,8 +81,12 @@ describe('executions API', () => {
     const id = body.executionId as string;
     await waitForStatus(id, ['waiting'], 'nap');
     expect((await call('POST', `/executions/${id}/pause`)).body.execution.status).toBe('paused');
-    expect(['running', 'waiting']).toContain((await call('POST', `/executions/${id}/resume`)).body.execution.status);
-    expect((await call('POST', `/executions/${id}/cancel`)).body.execution.status).toBe('cancelled');
+    expect(['running', 'waiting']).toContain(
+      (await call('POST', `/executions/${id}/resume`)).body.execution.status,
+    );
+    expect((await call('POST', `/executions/${id}/cancel`)).body.execution.status).toBe(
+      'cancelled',
+    );
     const again = await call('POST', `/executions/${id}/pause`);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('INVALID_STATE');
@@ -87,13 +106,26 @@ describe('executions API', () => {
   test('events resume waiting executions', async () => {
     await create('approval', [
       manual(),
-      { id: 'wait', type: 'wait.event', name: 'wait', params: { event: 'order.paid', correlationKey: '{{ $trigger.order }}' } },
+      {
+        id: 'wait',
+        type: 'wait.event',
+        name: 'wait',
+        params: { event: 'order.paid', correlationKey: '{{ $trigger.order }}' },
+      },
     ]);
     const { body } = await call('POST', '/workflows/approval/run', { input: { order: 'o-1' } });
     await waitForStatus(body.executionId, ['waiting'], 'wait');
-    const none = await call('POST', '/events', { name: 'order.paid', correlationKey: 'o-2', payload: {} });
+    const none = await call('POST', '/events', {
+      name: 'order.paid',
+      correlationKey: 'o-2',
+      payload: {},
+    });
     expect(none.body).toEqual({ resumed: [] });
-    const delivered = await call('POST', '/events', { name: 'order.paid', correlationKey: 'o-1', payload: { amount: 5 } });
+    const delivered = await call('POST', '/events', {
+      name: 'order.paid',
+      correlationKey: 'o-1',
+      payload: { amount: 5 },
+    });
     expect(delivered.body.resumed).toEqual([body.executionId]);
     const execution = await waitForStatus(body.executionId, ['succeeded']);
     expect(execution.output).toEqual({ amount: 5 });

@@ -29,9 +29,11 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
   } catch {
     // reported below
   }
-  throw httpError('INVALID_REQUEST', 'cursor is not a value returned as nextCursor by this endpoint.', [
-    { path: '/query/cursor', message: 'invalid cursor' },
-  ]);
+  throw httpError(
+    'INVALID_REQUEST',
+    'cursor is not a value returned as nextCursor by this endpoint.',
+    [{ path: '/query/cursor', message: 'invalid cursor' }],
+  );
 }
 
 /** `/api/v1/executions`: list, detail and operator actions. */

@@ -11,10 +11,17 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(workflows: Record<string, Workflow>, options: Parameters<typeof makeServer>[0] = {}) {
+async function serve(
+  workflows: Record<string, Workflow>,
+  options: Parameters<typeof makeServer>[0] = {},
+) {
   server = await makeServer(options);
   for (const [id, definition] of Object.entries(workflows)) {
-    const res = await server.app.inject({ method: 'POST', url: '/api/v1/workflows?active=true', payload: { id, ...definition } });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/workflows?active=true',
+      payload: { id, ...definition },
+    });
     expect(res.statusCode, res.body).toBe(201);
   }
   return server;
@@ -23,9 +30,16 @@ async function serve(workflows: Record<string, Workflow>, options: Parameters<ty
 describe('webhooks', () => {
   test('webhook.respond sets status, headers and body; the trigger input is { body, headers, query, method, path }', async () => {
     const { app } = await serve({
-      echo: chain('Echo', [webhook('in/echo'), respond('reply', { status: 201, headers: { 'x-test': 'yes' } })]),
+      echo: chain('Echo', [
+        webhook('in/echo'),
+        respond('reply', { status: 201, headers: { 'x-test': 'yes' } }),
+      ]),
     });
-    const res = await app.inject({ method: 'POST', url: '/hooks/in/echo?x=1', payload: { name: 'Ada' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/hooks/in/echo?x=1',
+      payload: { name: 'Ada' },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.headers['x-test']).toBe('yes');
     expect(res.headers['x-flowstate-execution-id']).toEqual(expect.any(String));
@@ -39,15 +53,24 @@ describe('webhooks', () => {
   });
 
   test('without webhook.respond the last node output is the 200 body', async () => {
-    const { app } = await serve({ sum: chain('Sum', [webhook('sum'), jsonata('add', '$input.body.a + $input.body.b')]) });
+    const { app } = await serve({
+      sum: chain('Sum', [webhook('sum'), jsonata('add', '$input.body.a + $input.body.b')]),
+    });
     const res = await app.inject({ method: 'POST', url: '/hooks/sum', payload: { a: 2, b: 3 } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toBe(5);
   });
 
   test('text/plain and form bodies reach the workflow', async () => {
-    const { app } = await serve({ body: chain('Body', [webhook('body'), jsonata('pick', '$input.body')]) });
-    const text = await app.inject({ method: 'POST', url: '/hooks/body', headers: { 'content-type': 'text/plain' }, payload: 'hi' });
+    const { app } = await serve({
+      body: chain('Body', [webhook('body'), jsonata('pick', '$input.body')]),
+    });
+    const text = await app.inject({
+      method: 'POST',
+      url: '/hooks/body',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hi',
+    });
     expect(text.json()).toBe('hi');
     const form = await app.inject({
       method: 'POST',
@@ -59,7 +82,9 @@ describe('webhooks', () => {
   });
 
   test('a failed execution answers 500 with its error', async () => {
-    const { app } = await serve({ boom: chain('Boom', [webhook('boom'), jsonata('explode', '$error("kaput")')]) });
+    const { app } = await serve({
+      boom: chain('Boom', [webhook('boom'), jsonata('explode', '$error("kaput")')]),
+    });
     const res = await app.inject({ method: 'POST', url: '/hooks/boom', payload: {} });
     expect(res.statusCode).toBe(500);
     const { error } = res.json();
@@ -69,26 +94,36 @@ describe('webhooks', () => {
   });
 
   test('after the trigger timeout: 202 with the execution id, which can then be cancelled', async () => {
-    const { app } = await serve({ slow: chain('Slow', [webhook('slow', { responseTimeoutMs: 100 }), delay('nap', 60_000)]) });
+    const { app } = await serve({
+      slow: chain('Slow', [webhook('slow', { responseTimeoutMs: 100 }), delay('nap', 60_000)]),
+    });
     const res = await app.inject({ method: 'POST', url: '/hooks/slow', payload: {} });
     expect(res.statusCode).toBe(202);
     const { executionId, status } = res.json();
     expect(status).toBe('running');
     const detail = await app.inject({ method: 'GET', url: `/api/v1/executions/${executionId}` });
     expect(['running', 'waiting']).toContain(detail.json().execution.status);
-    const cancelled = await app.inject({ method: 'POST', url: `/api/v1/executions/${executionId}/cancel` });
+    const cancelled = await app.inject({
+      method: 'POST',
+      url: `/api/v1/executions/${executionId}/cancel`,
+    });
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json().execution.status).toBe('cancelled');
   });
 
   test('the server-wide timeout applies when the trigger sets none', async () => {
-    const { app } = await serve({ slow: chain('Slow', [webhook('slow'), delay('nap', 60_000)]) }, { webhookResponseTimeoutMs: 50 });
+    const { app } = await serve(
+      { slow: chain('Slow', [webhook('slow'), delay('nap', 60_000)]) },
+      { webhookResponseTimeoutMs: 50 },
+    );
     const res = await app.inject({ method: 'POST', url: '/hooks/slow', payload: {} });
     expect(res.statusCode).toBe(202);
   });
 
   test('unknown paths are 404, wrong methods 405 with Allow', async () => {
-    const { app } = await serve({ get: chain('Get', [webhook('only-get', { method: 'GET' }), jsonata('q', '$input.query')]) });
+    const { app } = await serve({
+      get: chain('Get', [webhook('only-get', { method: 'GET' }), jsonata('q', '$input.query')]),
+    });
     const ok = await app.inject({ method: 'GET', url: '/hooks/only-get?k=v' });
     expect(ok.json()).toEqual({ k: 'v' });
     const missing = await app.inject({ method: 'POST', url: '/hooks/nothing', payload: {} });
@@ -102,10 +137,15 @@ describe('webhooks', () => {
 
   test('the router follows deactivation, updates and deletion', async () => {
     const { app } = await serve({ w: chain('W', [webhook('one'), jsonata('v', '"one"')]) });
-    const call = (path: string) => app.inject({ method: 'POST', url: `/hooks/${path}`, payload: {} });
+    const call = (path: string) =>
+      app.inject({ method: 'POST', url: `/hooks/${path}`, payload: {} });
     expect((await call('one')).json()).toBe('one');
 
-    await app.inject({ method: 'PUT', url: '/api/v1/workflows/w', payload: chain('W', [webhook('two'), jsonata('v', '"two"')]) });
+    await app.inject({
+      method: 'PUT',
+      url: '/api/v1/workflows/w',
+      payload: chain('W', [webhook('two'), jsonata('v', '"two"')]),
+    });
     expect((await call('one')).statusCode).toBe(404);
     expect((await call('two')).json()).toBe('two');
 
@@ -114,13 +154,19 @@ describe('webhooks', () => {
     await app.inject({ method: 'POST', url: '/api/v1/workflows/w/activate' });
     expect((await call('two')).statusCode).toBe(200);
 
-    expect((await app.inject({ method: 'DELETE', url: '/api/v1/workflows/w' })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/api/v1/workflows/w' })).statusCode).toBe(
+      204,
+    );
     expect((await call('two')).statusCode).toBe(404);
   });
 
   test('a new app over the same store serves active workflows at once (router loaded on ready)', async () => {
     const first = await serve({ w: chain('W', [webhook('persisted'), jsonata('v', '"here"')]) });
-    const again = buildServer({ store: first.store, engine: first.engine, registry: createBuiltinRegistry() });
+    const again = buildServer({
+      store: first.store,
+      engine: first.engine,
+      registry: createBuiltinRegistry(),
+    });
     try {
       await again.ready();
       const res = await again.inject({ method: 'POST', url: '/hooks/persisted', payload: {} });

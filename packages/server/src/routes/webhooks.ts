@@ -45,7 +45,10 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
       },
     });
     reply.header(EXECUTION_ID_HEADER, handle.executionId);
-    const outcome = await withTimeout(handle.outcome, route.responseTimeoutMs ?? ctx.webhookResponseTimeoutMs);
+    const outcome = await withTimeout(
+      handle.outcome,
+      route.responseTimeoutMs ?? ctx.webhookResponseTimeoutMs,
+    );
     if (outcome === TIMED_OUT) {
       handle.outcome.catch(() => undefined);
       return reply.code(202).send({ executionId: handle.executionId, status: 'running' });
@@ -65,16 +68,26 @@ export function sendWebhookResponse(reply: FastifyReply, response: WebhookRespon
     else reply.header(lower, value);
   }
   reply.code(response.status);
-  if (typeof response.body === 'string' && contentType !== undefined && !/json/i.test(contentType)) {
+  if (response.status === 204 || response.status === 304) return reply.send();
+  if (
+    typeof response.body === 'string' &&
+    contentType !== undefined &&
+    !/json/i.test(contentType)
+  ) {
     return reply.type(contentType).send(response.body);
   }
-  return reply.type(contentType ?? 'application/json; charset=utf-8').send(JSON.stringify(response.body ?? null));
+  return reply
+    .type(contentType ?? 'application/json; charset=utf-8')
+    .send(JSON.stringify(response.body ?? null));
 }
 
 /** Answers with a finished execution: its output (200), or its error (500 failed, 409 cancelled). */
 export function sendFinished(reply: FastifyReply, execution: ExecutionRecord): FastifyReply {
   if (execution.status === 'succeeded') {
-    return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(execution.output ?? null));
+    return reply
+      .code(200)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(execution.output ?? null));
   }
   const cancelled = execution.status === 'cancelled';
   const cause = execution.error;

@@ -10,25 +10,52 @@ afterEach(async () => {
   await server.close();
 });
 
-const json = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-  server.app.inject({ method, url: `/api/v1${url}`, ...(payload === undefined ? {} : { payload: payload as object }), headers });
+const json = (
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = {},
+) =>
+  server.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+    headers,
+  });
 
 describe('workflows API', () => {
   test('create, read, list, version, activate, deactivate, delete', async () => {
-    const created = await json('POST', '/workflows', { id: 'greet', ...chain('Greet', [manual(), set('hello', { hi: 1 })]) });
+    const created = await json('POST', '/workflows', {
+      id: 'greet',
+      ...chain('Greet', [manual(), set('hello', { hi: 1 })]),
+    });
     expect(created.statusCode).toBe(201);
     expect(created.headers.etag).toBe('"1"');
-    expect(created.json()).toMatchObject({ id: 'greet', name: 'Greet', active: false, currentVersion: 1, definition: { name: 'Greet' } });
+    expect(created.json()).toMatchObject({
+      id: 'greet',
+      name: 'Greet',
+      active: false,
+      currentVersion: 1,
+      definition: { name: 'Greet' },
+    });
 
     const got = await json('GET', '/workflows/greet');
     expect(got.statusCode).toBe(200);
     expect(got.json().definition.nodes).toHaveLength(2);
 
-    expect((await json('GET', '/workflows')).json().items.map((w: { id: string }) => w.id)).toEqual(['greet']);
+    expect((await json('GET', '/workflows')).json().items.map((w: { id: string }) => w.id)).toEqual(
+      ['greet'],
+    );
 
-    const updated = await json('PUT', '/workflows/greet', chain('Greet v2', [manual()]), { 'if-match': '"1"' });
+    const updated = await json('PUT', '/workflows/greet', chain('Greet v2', [manual()]), {
+      'if-match': '"1"',
+    });
     expect(updated.statusCode).toBe(200);
-    expect(updated.json()).toMatchObject({ currentVersion: 2, name: 'Greet v2', definition: { name: 'Greet v2' } });
+    expect(updated.json()).toMatchObject({
+      currentVersion: 2,
+      name: 'Greet v2',
+      definition: { name: 'Greet v2' },
+    });
 
     expect((await json('POST', '/workflows/greet/activate')).json().active).toBe(true);
     expect((await json('POST', '/workflows/greet/deactivate')).json().active).toBe(false);
@@ -75,7 +102,10 @@ describe('workflows API', () => {
     expect(stale.statusCode).toBe(409);
     expect(stale.json().error.code).toBe('VERSION_CONFLICT');
     expect(stale.json().error.message).toContain('version 2, not 1');
-    expect((await json('GET', '/workflows/w')).json()).toMatchObject({ currentVersion: 2, name: 'W2' });
+    expect((await json('GET', '/workflows/w')).json()).toMatchObject({
+      currentVersion: 2,
+      name: 'W2',
+    });
   });
 
   test('duplicate ids and mismatched ids are refused', async () => {
@@ -89,7 +119,10 @@ describe('workflows API', () => {
   });
 
   test('two active workflows cannot claim the same webhook path and method', async () => {
-    await json('POST', '/workflows?active=true', { id: 'first', ...chain('First', [webhook('orders')]) });
+    await json('POST', '/workflows?active=true', {
+      id: 'first',
+      ...chain('First', [webhook('orders')]),
+    });
     await json('POST', '/workflows', { id: 'second', ...chain('Second', [webhook('orders')]) });
     const refused = await json('POST', '/workflows/second/activate');
     expect(refused.statusCode).toBe(409);
@@ -97,7 +130,10 @@ describe('workflows API', () => {
     expect(refused.json().error.message).toContain('"First" (first)');
     expect((await json('GET', '/workflows/second')).json().active).toBe(false);
 
-    const other = await json('POST', '/workflows?active=true', { id: 'third', ...chain('Third', [webhook('orders', { method: 'GET' })]) });
+    const other = await json('POST', '/workflows?active=true', {
+      id: 'third',
+      ...chain('Third', [webhook('orders', { method: 'GET' })]),
+    });
     expect(other.statusCode).toBe(201);
 
     await json('POST', '/workflows/first/deactivate');
@@ -105,7 +141,10 @@ describe('workflows API', () => {
   });
 
   test('manual run with ?wait returns the finished execution; detail lists steps', async () => {
-    await json('POST', '/workflows', { id: 'calc', ...chain('Calc', [manual(), jsonata('double', '$input.n * 2')]) });
+    await json('POST', '/workflows', {
+      id: 'calc',
+      ...chain('Calc', [manual(), jsonata('double', '$input.n * 2')]),
+    });
     const run = await json('POST', '/workflows/calc/run?wait=5000', { input: { n: 21 } });
     expect(run.statusCode).toBe(200);
     const { execution } = run.json();
@@ -113,10 +152,12 @@ describe('workflows API', () => {
 
     const detail = await json('GET', `/executions/${execution.id}`);
     expect(detail.statusCode).toBe(200);
-    expect(detail.json().steps.map((s: { key: string; status: string }) => `${s.key}:${s.status}`).sort()).toEqual([
-      'double:succeeded',
-      'start:succeeded',
-    ]);
+    expect(
+      detail
+        .json()
+        .steps.map((s: { key: string; status: string }) => `${s.key}:${s.status}`)
+        .sort(),
+    ).toEqual(['double:succeeded', 'start:succeeded']);
     expect(detail.json().children).toEqual([]);
   });
 

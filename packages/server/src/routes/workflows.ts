@@ -9,7 +9,10 @@ import { waitForFinish } from '../wait-outcome.js';
 /** A workflow id: safe in URLs and file names. */
 export const WorkflowIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'must be 1-200 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/,
+    'must be 1-200 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
 
 const IdParams = z.object({ id: WorkflowIdSchema });
 const CreateQuery = z.object({ active: z.enum(['true', 'false']).optional() });
@@ -23,7 +26,11 @@ const RunQuery = z.object({ wait: z.coerce.number().int().min(0).max(300_000).op
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
-  if (!match) throw httpError('BAD_REQUEST', `If-Match must be a workflow version such as "3", got ${header}.`);
+  if (!match)
+    throw httpError(
+      'BAD_REQUEST',
+      `If-Match must be a workflow version such as "3", got ${header}.`,
+    );
   return Number(match[1]);
 }
 
@@ -54,12 +61,18 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
     const { id } = parseRequest(IdParams, request.params, 'path');
     const document = parseRequest(DocumentBody, request.body, 'workflow body');
     if (document.id !== undefined && document.id !== id) {
-      throw httpError('INVALID_REQUEST', `Body id "${document.id}" does not match the URL id "${id}".`, [
-        { path: '/id', message: `must be "${id}" or absent` },
-      ]);
+      throw httpError(
+        'INVALID_REQUEST',
+        `Body id "${document.id}" does not match the URL id "${id}".`,
+        [{ path: '/id', message: `must be "${id}" or absent` }],
+      );
     }
     const expectVersion = parseIfMatch(request.headers['if-match']);
-    const view = await workflows.update({ id, document, ...(expectVersion === undefined ? {} : { expectVersion }) });
+    const view = await workflows.update({
+      id,
+      document,
+      ...(expectVersion === undefined ? {} : { expectVersion }),
+    });
     return reply.header('etag', `"${view.currentVersion}"`).send(view);
   });
 

@@ -4,7 +4,9 @@ type Node = Workflow['nodes'][number];
 
 /** A linear workflow: each node feeds the next. */
 export function chain(name: string, nodes: Node[]): Workflow {
-  const edges = nodes.slice(1).map((node, index) => ({ id: `e${index}`, from: nodes[index]!.id, to: node.id }));
+  const edges = nodes
+    .slice(1)
+    .map((node, index) => ({ id: `e${index}`, from: nodes[index]!.id, to: node.id }));
   return { schemaVersion: 1, name, nodes, edges };
 }
 
@@ -25,7 +27,13 @@ export function set(id: string, fields: Record<string, unknown>): Node {
 
 /** `transform.jsonata` node. */
 export function jsonata(id: string, expression: string): Node {
-  return { id, type: 'transform.jsonata', name: id, params: { expression }, retry: { maxAttempts: 1 } };
+  return {
+    id,
+    type: 'transform.jsonata',
+    name: id,
+    params: { expression },
+    retry: { maxAttempts: 1 },
+  };
 }
 
 /** `webhook.respond` node. */

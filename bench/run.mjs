@@ -1,0 +1,262 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: workloads W1, W2 and W3 of shared/bench/WORKLOADS.md against a Flowstate
+ * server started here on a fresh embedded SQLite store (WAL, synchronous=FULL, every step
+ * journaled), and the same W1/W2 load against a bare Fastify handler for comparison.
+ *
+ * Options: --only w1,w2,bare,w3   --duration 15   --warmup 5   --connections 10
+ *          --sleepers 10000   --sleep-ms 60000
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { w1, w2, w3 } from './workflows.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'w1,w2,bare,w3' },
+    duration: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    sleepers: { type: 'string', default: '10000' },
+    'sleep-ms': { type: 'string', default: '60000' },
+    synchronous: { type: 'string', default: 'FULL' },
+  },
+});
+const only = new Set(args.only.split(','));
+const duration = Number(args.duration);
+const warmup = Number(args.warmup);
+const connections = Number(args.connections);
+
+const W1_BODY = JSON.stringify({ id: 7, amount: 120, email: 'a@b.co' });
+const W2_BODY = JSON.stringify({ count: 0 });
+
+function log(line = '') {
+  process.stdout.write(`${line}\n`);
+}
+
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+async function waitHealthy(url, child) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server at ${url} did not become healthy`);
+}
+
+let nextPort = 4300 + Math.floor(Math.random() * 500);
+
+/** Starts `flowstate start` on a fresh data folder with the benchmark workflows. */
+async function startFlowstate(workflows) {
+  const dir = mkdtempSync(join(tmpdir(), 'flowstate-bench-'));
+  const workflowsDir = join(dir, 'workflows');
+  mkdirSync(workflowsDir);
+  for (const workflow of workflows) writeFileSync(join(workflowsDir, `${workflow.id}.json`), JSON.stringify(workflow));
+  const port = nextPort++;
+  const child = spawn(process.execPath, [join(root, 'packages/cli/bin/flowstate.js'), 'start'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FLOWSTATE_DATA_DIR: join(dir, 'data'),
+      FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
+      FLOWSTATE_LOG_LEVEL: 'warn',
+      FLOWSTATE_SQLITE_SYNCHRONOUS: args.synchronous,
+      FLOWSTATE_WEBHOOK_RATE_LIMIT: '0',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, child);
+  return {
+    url,
+    child,
+    dbFile: join(dir, 'data', 'flowstate.db'),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startBare() {
+  const port = nextPort++;
+  const child = spawn(process.execPath, [join(root, 'bench/bare-fastify.mjs')], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, child);
+  return {
+    url,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+function cannon(url, body, seconds) {
+  return autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: seconds,
+  });
+}
+
+function countSteps(dbFile) {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT count(*) AS n FROM steps').get().n;
+  } finally {
+    db.close();
+  }
+}
+
+/** Warm-up, then the measured run; returns the figures WORKLOADS.md asks for. */
+async function load(name, server, path, body, options = {}) {
+  const url = `${server.url}${path}`;
+  const check = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const sample = await check.text();
+  await cannon(url, body, warmup);
+  const stepsBefore = options.dbFile ? countSteps(options.dbFile) : 0;
+  const started = performance.now();
+  const result = await cannon(url, body, duration);
+  const elapsed = (performance.now() - started) / 1000;
+  const stepsAfter = options.dbFile ? countSteps(options.dbFile) : 0;
+  return {
+    name,
+    status: check.status,
+    sample,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    rss: rssMiB(server.child.pid),
+    stepsPerSecond: options.dbFile ? Math.round((stepsAfter - stepsBefore) / elapsed) : undefined,
+  };
+}
+
+function printRow(r, baseline) {
+  const share = baseline ? ` (${Math.round((r.rps / baseline.rps) * 100)}% of bare Fastify)` : '';
+  log(
+    `${r.name.padEnd(28)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}  RSS ${r.rss} MiB` +
+      (r.stepsPerSecond === undefined ? '' : `  journaled steps/s ${r.stepsPerSecond}`) +
+      share,
+  );
+}
+
+async function benchHttp() {
+  const rows = {};
+  if (only.has('w1') || only.has('w2')) {
+    const server = await startFlowstate([w1, w2]);
+    try {
+      if (only.has('w1')) rows.w1 = await load('Flowstate W1', server, '/hooks/bench-w1', W1_BODY, { dbFile: server.dbFile });
+      if (only.has('w2')) rows.w2 = await load('Flowstate W2', server, '/hooks/bench-w2', W2_BODY, { dbFile: server.dbFile });
+    } finally {
+      await server.stop();
+    }
+  }
+  if (only.has('bare')) {
+    const bare = await startBare();
+    try {
+      rows.bareW1 = await load('bare Fastify W1 (no storage)', bare, '/hooks/bench-w1', W1_BODY);
+      rows.bareW2 = await load('bare Fastify W2 (no storage)', bare, '/hooks/bench-w2', W2_BODY);
+    } finally {
+      await bare.stop();
+    }
+  }
+  log();
+  log(`HTTP load: autocannon, ${connections} connections, ${warmup} s warm-up then ${duration} s, POST the same JSON body, 127.0.0.1`);
+  log(`Store: embedded SQLite, WAL, synchronous=${args.synchronous}, every step journaled; a 2xx is sent after the commit`);
+  if (rows.w1) log(`W1 sample response: ${rows.w1.status} ${rows.w1.sample}`);
+  if (rows.w2) log(`W2 sample response: ${rows.w2.status} ${rows.w2.sample}`);
+  for (const key of ['w1', 'bareW1', 'w2', 'bareW2']) {
+    if (!rows[key]) continue;
+    const baseline = key === 'w1' ? rows.bareW1 : key === 'w2' ? rows.bareW2 : undefined;
+    printRow(rows[key], baseline);
+  }
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function benchSleepers() {
+  const count = Number(args.sleepers);
+  const sleepMs = Number(args['sleep-ms']);
+  const server = await startFlowstate([w3(sleepMs)]);
+  try {
+    const rssBefore = rssMiB(server.child.pid);
+    const started = performance.now();
+    let next = 0;
+    const startOne = async () => {
+      while (next < count) {
+        next += 1;
+        const res = await fetch(`${server.url}/api/v1/workflows/bench-w3/run`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ input: { n: next } }),
+        });
+        if (!res.ok) throw new Error(`start failed: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, startOne));
+    const startSeconds = (performance.now() - started) / 1000;
+    const rssSleeping = [];
+    const db = new Database(server.dbFile, { readonly: true });
+    const done = db.prepare("SELECT count(*) AS n FROM executions WHERE status = 'succeeded'");
+    const deadline = Date.now() + sleepMs + 120_000;
+    while (done.get().n < count && Date.now() < deadline) {
+      rssSleeping.push(rssMiB(server.child.pid));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const finished = done.get().n;
+    const rows = db
+      .prepare(
+        `SELECT a.started_at - (n.started_at + ?) AS lag FROM steps a
+         JOIN steps n ON n.execution_id = a.execution_id AND n.key = 'nap' WHERE a.key = 'after'`,
+      )
+      .all(sleepMs)
+      .map((row) => row.lag)
+      .sort((x, y) => x - y);
+    db.close();
+    log();
+    log(`W3 sleepers: ${count} executions each waiting ${sleepMs / 1000} s then one transform (embedded SQLite, synchronous=${args.synchronous})`);
+    log(`  started all in ${startSeconds.toFixed(1)} s (${Math.round(count / startSeconds)} starts/s over HTTP, 20 clients)`);
+    log(`  server RSS: ${rssBefore} MiB before, ${Math.min(...rssSleeping)}-${Math.max(...rssSleeping)} MiB while sleeping`);
+    log(`  finished ${finished}/${count}; wake-up lag p50 ${percentile(rows, 50)} ms, p99 ${percentile(rows, 99)} ms, max ${rows.at(-1)} ms`);
+  } finally {
+    await server.stop();
+  }
+}
+
+log(`Flowstate benchmark — ${new Date().toISOString()} — ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+if (only.has('w1') || only.has('w2') || only.has('bare')) await benchHttp();
+if (only.has('w3')) await benchSleepers();

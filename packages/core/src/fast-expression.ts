@@ -1,0 +1,215 @@
+import type jsonata from 'jsonata';
+
+/**
+ * Evaluates a compiled expression synchronously, or throws {@link BAIL} when the values met
+ * need JSONata's full semantics (arrays, objects in operators, type errors): the caller then
+ * runs JSONata itself, which gives the exact result or error. Never throws anything else.
+ */
+export type FastEvaluator = (bindings: Readonly<Record<string, unknown>>) => unknown;
+
+/** Thrown by a {@link FastEvaluator} to hand the expression back to JSONata. */
+export const BAIL: unique symbol = Symbol('bail');
+
+/**
+ * Compiles the side-effect-free core of JSONata that parameter templates mostly use —
+ * literals, `$var.a.b` and `a.b` paths, arithmetic, comparisons, `&`, `and`/`or`,
+ * `? :`, unary minus and single-expression blocks — into plain closures that run without
+ * promises. Returns undefined for anything else (functions, filters, lambdas, ...).
+ */
+export function compileFast(node: jsonata.ExprNode): FastEvaluator | undefined {
+  const raw = node as unknown as Record<string, unknown>;
+  switch (raw.type) {
+    case 'number':
+    case 'string':
+    case 'value':
+      return hasOnly(raw, LEAF) ? constant(raw.value) : undefined;
+    case 'variable':
+      return hasOnly(raw, LEAF) && typeof raw.value === 'string' && raw.value !== ''
+        ? variable(raw.value)
+        : undefined;
+    case 'path':
+      return hasOnly(raw, PATH) ? path(raw.steps as unknown[]) : undefined;
+    case 'block': {
+      const expressions = raw.expressions as jsonata.ExprNode[] | undefined;
+      if (!hasOnly(raw, BLOCK) || expressions?.length !== 1) return undefined;
+      return compileFast(expressions[0]!);
+    }
+    case 'unary':
+      return raw.value === '-' && hasOnly(raw, UNARY) ? negate(raw.expression as jsonata.ExprNode) : undefined;
+    case 'condition':
+      return hasOnly(raw, CONDITION) ? condition(raw) : undefined;
+    case 'binary':
+      return hasOnly(raw, BINARY) ? binary(raw) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const LEAF = new Set(['type', 'value', 'position']);
+const PATH = new Set(['type', 'steps']);
+const BLOCK = new Set(['type', 'position', 'expressions']);
+const UNARY = new Set(['type', 'value', 'position', 'expression']);
+const CONDITION = new Set(['type', 'position', 'condition', 'then', 'else']);
+const BINARY = new Set(['type', 'value', 'position', 'lhs', 'rhs']);
+
+function hasOnly(node: Record<string, unknown>, keys: ReadonlySet<string>): boolean {
+  for (const key in node) if (!keys.has(key)) return false;
+  return true;
+}
+
+function constant(value: unknown): FastEvaluator {
+  return () => value;
+}
+
+function variable(name: string): FastEvaluator {
+  return (bindings) => {
+    if (!Object.hasOwn(bindings, name)) throw BAIL; // a built-in function such as $string
+    return bindings[name];
+  };
+}
+
+function path(steps: unknown[]): FastEvaluator | undefined {
+  const [first, ...rest] = steps as Array<Record<string, unknown>>;
+  if (first === undefined || !hasOnly(first, LEAF) || typeof first.value !== 'string') return undefined;
+  if (!rest.every((step) => step.type === 'name' && hasOnly(step, LEAF) && typeof step.value === 'string')) {
+    return undefined;
+  }
+  const keys = rest.map((step) => step.value as string);
+  let start: FastEvaluator;
+  if (first.type === 'variable' && first.value !== '') start = variable(first.value);
+  else if (first.type === 'name') {
+    // A leading name reads the context, which is `$input`.
+    keys.unshift(first.value);
+    start = (bindings) => bindings.input;
+  } else return undefined;
+  return (bindings) => {
+    let value = start(bindings);
+    for (const key of keys) {
+      if (Array.isArray(value)) throw BAIL; // JSONata maps over arrays
+      if (typeof value !== 'object' || value === null) return undefined;
+      value = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+      if (value === undefined) return undefined;
+    }
+    if (Array.isArray(value)) throw BAIL;
+    return value;
+  };
+}
+
+function negate(operand: jsonata.ExprNode): FastEvaluator | undefined {
+  const inner = compileFast(operand);
+  if (inner === undefined) return undefined;
+  return (bindings) => {
+    const value = inner(bindings);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number') throw BAIL;
+    return -value;
+  };
+}
+
+function condition(node: Record<string, unknown>): FastEvaluator | undefined {
+  const test = compileFast(node.condition as jsonata.ExprNode);
+  const then = compileFast(node.then as jsonata.ExprNode);
+  const otherwise = node.else === undefined ? constant(undefined) : compileFast(node.else as jsonata.ExprNode);
+  if (test === undefined || then === undefined || otherwise === undefined) return undefined;
+  return (bindings) => (truthy(test(bindings)) ? then(bindings) : otherwise(bindings));
+}
+
+function binary(node: Record<string, unknown>): FastEvaluator | undefined {
+  const left = compileFast(node.lhs as jsonata.ExprNode);
+  const right = compileFast(node.rhs as jsonata.ExprNode);
+  if (left === undefined || right === undefined) return undefined;
+  switch (node.value) {
+    case 'and':
+      return (b) => truthy(left(b)) && truthy(right(b));
+    case 'or':
+      return (b) => truthy(left(b)) || truthy(right(b));
+    case '&':
+      return (b) => text(left(b)) + text(right(b));
+    case '=':
+      return (b) => equal(left(b), right(b), true);
+    case '!=':
+      return (b) => equal(left(b), right(b), false);
+    case '+':
+      return (b) => arithmetic(left(b), right(b), (x, y) => x + y);
+    case '-':
+      return (b) => arithmetic(left(b), right(b), (x, y) => x - y);
+    case '*':
+      return (b) => arithmetic(left(b), right(b), (x, y) => x * y);
+    case '/':
+      return (b) => arithmetic(left(b), right(b), (x, y) => x / y);
+    case '%':
+      return (b) => arithmetic(left(b), right(b), (x, y) => x % y);
+    case '<':
+      return (b) => compare(left(b), right(b), (x, y) => x < y);
+    case '<=':
+      return (b) => compare(left(b), right(b), (x, y) => x <= y);
+    case '>':
+      return (b) => compare(left(b), right(b), (x, y) => x > y);
+    case '>=':
+      return (b) => compare(left(b), right(b), (x, y) => x >= y);
+    default:
+      return undefined;
+  }
+}
+
+/** JSONata's effective boolean value for primitives (`undefined` counts as false). */
+function truthy(value: unknown): boolean {
+  switch (typeof value) {
+    case 'undefined':
+      return false;
+    case 'boolean':
+      return value;
+    case 'string':
+      return value.length > 0;
+    case 'number':
+      return value !== 0;
+    default:
+      if (value === null) return false;
+      throw BAIL;
+  }
+}
+
+/** JSONata's `$string()` for primitives (`undefined` gives `''`). */
+function text(value: unknown): string {
+  switch (typeof value) {
+    case 'undefined':
+      return '';
+    case 'string':
+      return value;
+    case 'boolean':
+      return String(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw BAIL;
+      return JSON.stringify(Number.isInteger(value) ? value : Number(value.toPrecision(15)));
+    default:
+      if (value === null) return 'null';
+      throw BAIL;
+  }
+}
+
+function equal(left: unknown, right: unknown, same: boolean): boolean {
+  if (left === undefined || right === undefined) return false;
+  if ((typeof left === 'object' && left !== null) || (typeof right === 'object' && right !== null)) throw BAIL;
+  return (left === right) === same;
+}
+
+function arithmetic(left: unknown, right: unknown, op: (x: number, y: number) => number): number | undefined {
+  if ((left !== undefined && typeof left !== 'number') || (right !== undefined && typeof right !== 'number')) {
+    throw BAIL; // JSONata raises T2001/T2002 with its own message
+  }
+  if (left === undefined || right === undefined) return undefined;
+  const result = op(left, right);
+  if (!Number.isFinite(result)) throw BAIL;
+  return result;
+}
+
+function compare(left: unknown, right: unknown, op: (x: never, y: never) => boolean): boolean | undefined {
+  const lt = typeof left;
+  const rt = typeof right;
+  if ((lt !== 'undefined' && lt !== 'string' && lt !== 'number') || (rt !== 'undefined' && rt !== 'string' && rt !== 'number')) {
+    throw BAIL;
+  }
+  if (left === undefined || right === undefined) return undefined;
+  if (lt !== rt) throw BAIL;
+  return op(left as never, right as never);
+}

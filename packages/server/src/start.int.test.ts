@@ -1,0 +1,50 @@
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { loadConfig } from './config.js';
+import { startServer } from './start.js';
+import { chain, jsonata, webhook } from './testing/workflows.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flowstate-start-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('startServer listens on a real port, serves workflows from the folder, and closes cleanly', async () => {
+  const workflowsDir = join(dir, 'workflows');
+  await mkdir(workflowsDir);
+  await writeFile(
+    join(workflowsDir, 'ping.json'),
+    JSON.stringify(chain('Ping', [webhook('ping'), jsonata('v', '"pong"')])),
+  );
+  const config = loadConfig({
+    FLOWSTATE_DATA_DIR: join(dir, 'data'),
+    PORT: '0',
+    FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
+    FLOWSTATE_SQLITE_SYNCHRONOUS: 'NORMAL',
+  });
+  const running = await startServer(config, { logger: pino({ level: 'silent' }) });
+  try {
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${running.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${running.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    const res = await fetch(`${running.url}/hooks/ping`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toBe('pong');
+  } finally {
+    await running.close();
+  }
+  await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
+  // The data folder lock was released: a second server can open it.
+  const again = await startServer(config, { logger: pino({ level: 'silent' }) });
+  await again.close();
+});
