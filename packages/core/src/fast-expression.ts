@@ -53,8 +53,8 @@ const CONDITION = new Set(['type', 'position', 'condition', 'then', 'else']);
 const BINARY = new Set(['type', 'value', 'position', 'lhs', 'rhs']);
 
 function hasOnly(node: Record<string, unknown>, keys: ReadonlySet<string>): boolean {
-  for (const key in node) if (!keys.has(key)) return false;
-  return true;
+  // Own keys only: parser nodes inherit `id`, `lbp`, `nud` from their token prototypes.
+  return Object.keys(node).every((key) => keys.has(key));
 }
 
 function constant(value: unknown): FastEvaluator {

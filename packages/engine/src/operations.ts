@@ -5,6 +5,7 @@ import { ExecutionRun } from './execution-run.js';
 import {
   CANCELLED_BY_FAILURE,
   exhaustStep,
+  finishIfDone,
   reconcile,
   resumeStep,
   succeedStep,
@@ -57,6 +58,7 @@ export class Operations {
       input: options.input,
     });
     succeedStep(run, trigger, { port: 'out', value: options.input }, decide);
+    finishIfDone(run, decide);
     run.touch();
     return run;
   }

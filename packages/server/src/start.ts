@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { buildServer } from './app.js';
+import { failpointFromEnv } from './failpoints.js';
 import type { ServerConfig } from './config.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
@@ -48,10 +49,12 @@ export async function startServer(
   const logger = options.logger ?? pino({ level: config.logLevel });
   const store = await SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
   const registry = createBuiltinRegistry();
+  const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,
     registry,
     logger,
+    ...(failpoint ? { failpoint } : {}),
     ...(config.workerConcurrency === undefined ? {} : { concurrency: config.workerConcurrency }),
   });
   const app = buildServer({
@@ -65,7 +68,8 @@ export async function startServer(
   });
   try {
     await app.ready();
-    await engine.start();
+    // Embedded mode: the data folder is locked to this process, so every other lease is dead.
+    await engine.start({ recover: true });
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app.close().catch(() => undefined);
