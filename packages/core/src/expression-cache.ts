@@ -14,6 +14,33 @@ export interface ExpressionLimits {
   maxDepth: number;
 }
 
+/** Time and depth bounds of one evaluation. */
+export interface EvaluateOptions {
+  /** Wall-clock budget of one expression (default 1000 ms). */
+  timeoutMs?: number;
+  /** Maximum nesting of JSONata evaluation frames (default 200): stops runaway recursion. */
+  maxDepth?: number;
+}
+
+/** Default budget of one expression evaluation. */
+export const DEFAULT_EXPRESSION_TIMEOUT_MS = 1000;
+/** Default maximum evaluation depth. */
+export const DEFAULT_EXPRESSION_MAX_DEPTH = 200;
+
+const DEFAULT_LIMITS: ExpressionLimits = {
+  timeoutMs: DEFAULT_EXPRESSION_TIMEOUT_MS,
+  maxDepth: DEFAULT_EXPRESSION_MAX_DEPTH,
+};
+
+/** The limits for `options`, with defaults filled in (one shared object when all default). */
+export function resolveLimits(options: EvaluateOptions): ExpressionLimits {
+  if (options.timeoutMs === undefined && options.maxDepth === undefined) return DEFAULT_LIMITS;
+  return {
+    timeoutMs: options.timeoutMs ?? DEFAULT_EXPRESSION_TIMEOUT_MS,
+    maxDepth: options.maxDepth ?? DEFAULT_EXPRESSION_MAX_DEPTH,
+  };
+}
+
 /**
  * A map that holds at most `capacity` entries and drops the oldest insertion when full. Hits
  * do not reorder: with workflows re-using a stable set of expressions that is as good as LRU

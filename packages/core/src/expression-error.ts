@@ -2,10 +2,7 @@ import { NonRetriableError } from './errors.js';
 
 /** Stable codes of {@link ExpressionError}. */
 export type ExpressionErrorCode =
-  | 'EXPRESSION_SYNTAX'
-  | 'EXPRESSION_ERROR'
-  | 'EXPRESSION_TIMEOUT'
-  | 'EXPRESSION_DEPTH';
+  'EXPRESSION_SYNTAX' | 'EXPRESSION_ERROR' | 'EXPRESSION_TIMEOUT' | 'EXPRESSION_DEPTH';
 
 /** Where an expression sits: the node, the parameter (JSON pointer) and the character offset. */
 export interface ExpressionLocation {
@@ -96,7 +93,10 @@ export function toExpressionError(
   });
 }
 
-function classify(jsonataCode: string | undefined, phase: 'parse' | 'evaluate'): ExpressionErrorCode {
+function classify(
+  jsonataCode: string | undefined,
+  phase: 'parse' | 'evaluate',
+): ExpressionErrorCode {
   if (jsonataCode === 'D1012') return 'EXPRESSION_TIMEOUT';
   if (jsonataCode === 'D1011') return 'EXPRESSION_DEPTH';
   if (phase === 'parse' || jsonataCode?.startsWith('S') === true) return 'EXPRESSION_SYNTAX';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { evaluateTemplate, resolveParams, type ExpressionScope } from './expressions.js';
+import { evaluateTemplate, type ExpressionScope } from './expressions.js';
+import { resolveParams } from './resolve-params.js';
 import type { JsonValue } from './json.js';
 
 function scopeWith(vars: Record<string, JsonValue>): ExpressionScope {
@@ -23,9 +24,12 @@ const jsonLiteral = fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"_
 describe('templates (properties)', () => {
   test('strings without "{{" come back unchanged, also inside params', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string().filter((s) => !s.includes('{{')), async (text) => {
-        expect(await evaluateTemplate(text, scopeWith({}))).toBe(text);
-      }),
+      fc.asyncProperty(
+        fc.string().filter((s) => !s.includes('{{')),
+        async (text) => {
+          expect(await evaluateTemplate(text, scopeWith({}))).toBe(text);
+        },
+      ),
     );
     await fc.assert(
       fc.asyncProperty(
@@ -42,7 +46,9 @@ describe('templates (properties)', () => {
     await fc.assert(
       fc.asyncProperty(jsonLiteral, fc.constantFrom('', ' ', '\n  '), async (value, pad) => {
         const source = `${pad}{{ ${JSON.stringify(value)} }}${pad}`;
-        expect(await evaluateTemplate(source, scopeWith({}))).toEqual(JSON.parse(JSON.stringify(value)));
+        expect(await evaluateTemplate(source, scopeWith({}))).toEqual(
+          JSON.parse(JSON.stringify(value)),
+        );
       }),
     );
   });
@@ -50,7 +56,9 @@ describe('templates (properties)', () => {
   test('a single template of a variable returns the bound value unchanged', async () => {
     await fc.assert(
       fc.asyncProperty(jsonLiteral, async (value) => {
-        expect(await evaluateTemplate('{{ $vars.v }}', scopeWith({ v: value as JsonValue }))).toEqual(value);
+        expect(
+          await evaluateTemplate('{{ $vars.v }}', scopeWith({ v: value as JsonValue })),
+        ).toEqual(value);
       }),
     );
   });
@@ -66,7 +74,9 @@ describe('templates (properties)', () => {
           fc.pre((before + after).trim() !== '');
           const source = `${before}{{ ${expression} }}${after}`;
           const expected = `${before}${String(value)}${after}`;
-          expect(await evaluateTemplate(source, scopeWith({ v: value as JsonValue }))).toBe(expected);
+          expect(await evaluateTemplate(source, scopeWith({ v: value as JsonValue }))).toBe(
+            expected,
+          );
         },
       ),
     );

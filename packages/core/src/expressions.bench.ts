@@ -1,5 +1,6 @@
 import { bench, describe } from 'vitest';
-import { evaluateTemplate, resolveParams, type ExpressionScope } from './expressions.js';
+import { evaluateTemplate, type ExpressionScope } from './expressions.js';
+import { resolveParams } from './resolve-params.js';
 
 /** Hot-path micro-benchmark: `npx vitest bench --run packages/core`. */
 const scope: ExpressionScope = {

@@ -1,18 +1,21 @@
 import { describe, expect, test } from 'vitest';
 import { FlowstateError, NonRetriableError, serializeError } from './errors.js';
 import { ExpressionError } from './expression-error.js';
-import {
-  checkExpressions,
-  evaluateExpression,
-  evaluateTemplate,
-  resolveParams,
-  type ExpressionScope,
-} from './expressions.js';
+import { evaluateExpression, evaluateTemplate, type ExpressionScope } from './expressions.js';
+import { checkExpressions, resolveParams } from './resolve-params.js';
 
 function makeScope(overrides: Partial<ExpressionScope> = {}): ExpressionScope {
   return {
     trigger: { body: { name: 'Ann', tags: ['a', 'b'] } },
-    steps: { Compute: { total: 5, items: [{ sku: 'x', qty: 2 }, { sku: 'y', qty: 3 }] } },
+    steps: {
+      Compute: {
+        total: 5,
+        items: [
+          { sku: 'x', qty: 2 },
+          { sku: 'y', qty: 3 },
+        ],
+      },
+    },
     input: { qty: 2, price: 10.5, nested: { deep: true }, list: [1, 2, 3] },
     vars: { region: 'eu' },
     execution: { id: 'exec-1', workflowId: 'wf-1', workflowVersion: 3 },
@@ -69,16 +72,23 @@ describe('evaluateTemplate', () => {
 
 describe('evaluateExpression', () => {
   test('evaluates bare JSONata with extra bindings', async () => {
-    const value = await evaluateExpression('$input.qty + $extra', makeScope(), { bindings: { extra: 40 } });
+    const value = await evaluateExpression('$input.qty + $extra', makeScope(), {
+      bindings: { extra: 40 },
+    });
     expect(value).toBe(42);
   });
 
   test('names the node, the parameter and the position on errors', async () => {
     const error = await failure(
-      evaluateExpression('$input.qty + "a"', makeScope(), { nodeName: 'Compute', path: '/params/x' }),
+      evaluateExpression('$input.qty + "a"', makeScope(), {
+        nodeName: 'Compute',
+        path: '/params/x',
+      }),
     );
     expect(error.code).toBe('EXPRESSION_ERROR');
-    expect(error.message).toMatch(/^Node "Compute": \/params\/x at character \d+: The right side of the "\+" operator/);
+    expect(error.message).toMatch(
+      /^Node "Compute": \/params\/x at character \d+: The right side of the "\+" operator/,
+    );
     expect(error).toBeInstanceOf(NonRetriableError);
     expect(error).toBeInstanceOf(FlowstateError);
     expect(serializeError(error)).toMatchObject({ code: 'EXPRESSION_ERROR', retriable: false });
@@ -94,7 +104,9 @@ describe('bounds', () => {
   test('a tail-recursive endless loop times out', async () => {
     const started = Date.now();
     const error = await failure(
-      evaluateExpression('($f := function($n){ $f($n + 1) }; $f(0))', makeScope(), { timeoutMs: 100 }),
+      evaluateExpression('($f := function($n){ $f($n + 1) }; $f(0))', makeScope(), {
+        timeoutMs: 100,
+      }),
     );
     expect(error.code).toBe('EXPRESSION_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -109,7 +121,9 @@ describe('bounds', () => {
 
   test('a huge loop times out', async () => {
     const error = await failure(
-      evaluateExpression('$count($map([1..1000000], function($v){ $v * 2 }))', makeScope(), { timeoutMs: 20 }),
+      evaluateExpression('$count($map([1..1000000], function($v){ $v * 2 }))', makeScope(), {
+        timeoutMs: 20,
+      }),
     );
     expect(error.code).toBe('EXPRESSION_TIMEOUT');
   });
@@ -132,23 +146,33 @@ describe('sandbox', () => {
     expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  test.each(['$string.constructor', '{}.constructor', '$input.constructor', '$input.__proto__', '$globalThis', '$process'])(
-    '%s reaches nothing',
-    async (expression) => {
-      expect(await evaluateExpression(expression, makeScope())).toBeNull();
-    },
-  );
+  test.each([
+    '$string.constructor',
+    '{}.constructor',
+    '$input.constructor',
+    '$input.__proto__',
+    '$globalThis',
+    '$process',
+  ])('%s reaches nothing', async (expression) => {
+    expect(await evaluateExpression(expression, makeScope())).toBeNull();
+  });
 });
 
 describe('resolveParams', () => {
   test('walks objects and arrays, keeps types, passes raw params through', async () => {
     const params = {
       url: 'https://api.example.com/{{ $input.qty }}',
-      body: { total: '{{ $input.qty * $input.price }}', list: ['{{ $vars.region }}', 3, null, true] },
+      body: {
+        total: '{{ $input.qty * $input.price }}',
+        list: ['{{ $vars.region }}', 3, null, true],
+      },
       count: 4,
       expression: '{{ not evaluated }}',
     };
-    const resolved = await resolveParams(params, makeScope(), { nodeName: 'Call', rawParams: ['expression'] });
+    const resolved = await resolveParams(params, makeScope(), {
+      nodeName: 'Call',
+      rawParams: ['expression'],
+    });
     expect(resolved).toEqual({
       url: 'https://api.example.com/2',
       body: { total: 21, list: ['eu', 3, null, true] },
@@ -159,7 +183,9 @@ describe('resolveParams', () => {
   });
 
   test('keeps a "__proto__" key as data instead of setting the prototype', async () => {
-    const params = JSON.parse('{"__proto__": {"isAdmin": true}, "x": {"__proto__": "{{ 1 }}"}}') as Record<string, unknown>;
+    const params = JSON.parse(
+      '{"__proto__": {"isAdmin": true}, "x": {"__proto__": "{{ 1 }}"}}',
+    ) as Record<string, unknown>;
     const resolved = await resolveParams(params, makeScope(), { nodeName: 'N' });
     expect((resolved as Record<string, unknown>).isAdmin).toBeUndefined();
     expect(Object.getPrototypeOf(resolved)).toBe(Object.prototype);
@@ -168,7 +194,9 @@ describe('resolveParams', () => {
 
   test('locates a failure by node, JSON pointer and character', async () => {
     const error = await failure(
-      resolveParams({ fields: { 'a/b': 'Total: {{ $sum($input.qty }}' } }, makeScope(), { nodeName: 'Compute' }),
+      resolveParams({ fields: { 'a/b': 'Total: {{ $sum($input.qty }}' } }, makeScope(), {
+        nodeName: 'Compute',
+      }),
     );
     expect(error.code).toBe('EXPRESSION_SYNTAX');
     expect(error.nodeName).toBe('Compute');
@@ -180,8 +208,12 @@ describe('resolveParams', () => {
   });
 
   test('locates an unterminated template', async () => {
-    const error = await failure(resolveParams({ list: ['ok', 'Hi {{ $input'] }, makeScope(), { nodeName: 'N' }));
-    expect(error.message).toBe('Node "N": /params/list/1 at character 4: Template "{{" is not closed by "}}"');
+    const error = await failure(
+      resolveParams({ list: ['ok', 'Hi {{ $input'] }, makeScope(), { nodeName: 'N' }),
+    );
+    expect(error.message).toBe(
+      'Node "N": /params/list/1 at character 4: Template "{{" is not closed by "}}"',
+    );
   });
 });
 
@@ -193,8 +225,16 @@ describe('checkExpressions', () => {
         { rawParams: ['raw'] },
       ),
     ).toEqual([
-      { path: '/b/c/0', message: 'expression does not parse at character 10: Expected ")" before end of expression', position: 10 },
-      { path: '/d', message: 'expression does not parse at character 1: Template "{{" is not closed by "}}"', position: 1 },
+      {
+        path: '/b/c/0',
+        message: 'expression does not parse at character 10: Expected ")" before end of expression',
+        position: 10,
+      },
+      {
+        path: '/d',
+        message: 'expression does not parse at character 1: Template "{{" is not closed by "}}"',
+        position: 1,
+      },
     ]);
   });
 });

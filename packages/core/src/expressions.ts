@@ -1,14 +1,15 @@
 import {
-  BoundedCache,
   compileExpression,
+  resolveLimits,
   type CompiledExpression,
+  type EvaluateOptions,
   type ExpressionLimits,
 } from './expression-cache.js';
 import { ExpressionError, toExpressionError } from './expression-error.js';
 import { BAIL } from './fast-expression.js';
 import type { JsonValue } from './json.js';
-import { toPointer, type PathSegment } from './json-pointer.js';
-import { parseTemplate, isTemplate, type Template } from './template.js';
+import { isTemplate, parseTemplateCached, type Template } from './template.js';
+import { setOwn } from './safe-object.js';
 
 /** Facts about the running execution, bound as `$execution`. */
 export interface ExecutionInfo {
@@ -43,24 +44,6 @@ export interface ExpressionScope {
   now: string;
 }
 
-/** Time and depth bounds of one evaluation. */
-export interface EvaluateOptions {
-  /** Wall-clock budget of one expression (default 1000 ms). */
-  timeoutMs?: number;
-  /** Maximum nesting of JSONata evaluation frames (default 200): stops runaway recursion. */
-  maxDepth?: number;
-}
-
-/** Default budget of one expression evaluation. */
-export const DEFAULT_EXPRESSION_TIMEOUT_MS = 1000;
-/** Default maximum evaluation depth. */
-export const DEFAULT_EXPRESSION_MAX_DEPTH = 200;
-
-const DEFAULT_LIMITS: ExpressionLimits = {
-  timeoutMs: DEFAULT_EXPRESSION_TIMEOUT_MS,
-  maxDepth: DEFAULT_EXPRESSION_MAX_DEPTH,
-};
-
 /**
  * Evaluates one bare JSONata expression (no `{{ }}`) against `scope`. An `undefined` result
  * becomes `null`. Rejects with an {@link ExpressionError} on a syntax error, a runtime error,
@@ -82,7 +65,7 @@ export async function evaluateExpression(
 ): Promise<JsonValue> {
   const bindings = options.bindings === undefined ? scope : { ...scope, ...options.bindings };
   const where = { nodeName: options.nodeName, path: options.path };
-  const pending = run(expression, bindings, limitsOf(options), where, 0);
+  const pending = run(expression, bindings, resolveLimits(options), where, 0);
   const value = pending instanceof Promise ? await pending : pending;
   return value === undefined ? null : value;
 }
@@ -99,8 +82,13 @@ export async function evaluateTemplate(
 ): Promise<JsonValue> {
   if (!isTemplate(source)) return source;
   const where = { nodeName: options.nodeName, path: options.path };
-  const template = cachedTemplate(source, where);
-  const limits = limitsOf(options);
+  let template: Template;
+  try {
+    template = parseTemplateCached(source);
+  } catch (error) {
+    throw error instanceof ExpressionError ? error.locate(where) : error;
+  }
+  const limits = resolveLimits(options);
   const single = template.single;
   if (single !== undefined) {
     const pending = run(single.source, scope, limits, where, single.offset);
@@ -117,160 +105,6 @@ export async function evaluateTemplate(
     text += stringify(pending instanceof Promise ? await pending : pending);
   }
   return text;
-}
-
-/**
- * Returns a copy of `params` with every template string resolved, walking objects and arrays.
- * Top-level keys listed in `rawParams` are passed through untouched. Errors name the node and
- * the parameter: `Node "Compute": /params/fields/total at character 12: ...`.
- */
-export async function resolveParams(
-  params: Record<string, unknown>,
-  scope: ExpressionScope,
-  options: EvaluateOptions & { nodeName: string; rawParams?: readonly string[] },
-): Promise<Record<string, JsonValue>> {
-  const walk: Walk = { scope, options, path: ['params'] };
-  const resolved: Record<string, JsonValue> = {};
-  for (const key of Object.keys(params)) {
-    const value = params[key];
-    if (options.rawParams?.includes(key) === true) {
-      if (value !== undefined) setOwn(resolved, key, value as JsonValue);
-      continue;
-    }
-    walk.path.push(key);
-    const result = await resolveValue(value, walk);
-    walk.path.pop();
-    if (result !== undefined) setOwn(resolved, key, result);
-  }
-  return resolved;
-}
-
-/** A syntax problem in a parameter's template, located by a JSON pointer relative to the params. */
-export interface ExpressionProblem {
-  /** JSON pointer relative to the params object, e.g. `/fields/total`. */
-  path: string;
-  message: string;
-  /** 1-based character number within the parameter string (see {@link ExpressionLocation}). */
-  position?: number;
-}
-
-/**
- * Syntax-checks every template in a params object without evaluating anything (used by the
- * validator). Top-level keys in `rawParams` are skipped.
- */
-export function checkExpressions(
-  params: Record<string, unknown>,
-  options: { rawParams?: readonly string[] } = {},
-): ExpressionProblem[] {
-  const problems: ExpressionProblem[] = [];
-  const limits = limitsOf({});
-  const visit = (value: unknown, path: PathSegment[]): void => {
-    if (typeof value === 'string') {
-      if (isTemplate(value)) checkTemplate(value, path, limits, problems);
-    } else if (Array.isArray(value)) {
-      value.forEach((item, index) => visit(item, [...path, index]));
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) visit(item, [...path, key]);
-    }
-  };
-  for (const [key, value] of Object.entries(params)) {
-    if (options.rawParams?.includes(key) !== true) visit(value, [key]);
-  }
-  return problems;
-}
-
-function checkTemplate(
-  source: string,
-  path: PathSegment[],
-  limits: ExpressionLimits,
-  problems: ExpressionProblem[],
-): void {
-  const report = (error: ExpressionError): void => {
-    const at = error.position === undefined ? '' : ` at character ${error.position}`;
-    problems.push({
-      path: toPointer(path),
-      message: `expression does not parse${at}: ${error.reason}`,
-      ...(error.position === undefined ? {} : { position: error.position }),
-    });
-  };
-  let template: Template;
-  try {
-    template = cachedTemplate(source, {});
-  } catch (error) {
-    report(error as ExpressionError);
-    return;
-  }
-  for (const part of template.parts) {
-    if (part.kind !== 'expression') continue;
-    try {
-      compileExpression(part.source, limits);
-    } catch (error) {
-      report(toExpressionError(error, { phase: 'parse', offset: part.offset }));
-    }
-  }
-}
-
-interface Walk {
-  scope: ExpressionScope;
-  options: EvaluateOptions & { nodeName: string };
-  path: PathSegment[];
-}
-
-async function resolveValue(value: unknown, walk: Walk): Promise<JsonValue | undefined> {
-  if (typeof value === 'string') {
-    if (!isTemplate(value)) return value;
-    try {
-      return await evaluateTemplate(value, walk.scope, walk.options);
-    } catch (error) {
-      // The pointer is built only on failure: the hot path never pays for it.
-      throw error instanceof ExpressionError ? error.locate({ path: toPointer(walk.path) }) : error;
-    }
-  }
-  if (Array.isArray(value)) {
-    const out: JsonValue[] = [];
-    for (let index = 0; index < value.length; index++) {
-      walk.path.push(index);
-      out.push((await resolveValue(value[index], walk)) ?? null);
-      walk.path.pop();
-    }
-    return out;
-  }
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, JsonValue> = {};
-    for (const key of Object.keys(value)) {
-      walk.path.push(key);
-      const result = await resolveValue((value as Record<string, unknown>)[key], walk);
-      walk.path.pop();
-      if (result !== undefined) setOwn(out, key, result);
-    }
-    return out;
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
-  return undefined;
-}
-
-const templates = new BoundedCache<Template | ExpressionError>(5_000);
-
-function cachedTemplate(source: string, location: { nodeName?: string; path?: string }): Template {
-  let template = templates.get(source);
-  if (template === undefined) {
-    try {
-      template = parseTemplate(source);
-    } catch (error) {
-      template = error as ExpressionError;
-    }
-    templates.set(source, template);
-  }
-  if (template instanceof ExpressionError) throw template.locate(location);
-  return template;
-}
-
-function limitsOf(options: EvaluateOptions): ExpressionLimits {
-  if (options.timeoutMs === undefined && options.maxDepth === undefined) return DEFAULT_LIMITS;
-  return {
-    timeoutMs: options.timeoutMs ?? DEFAULT_EXPRESSION_TIMEOUT_MS,
-    maxDepth: options.maxDepth ?? DEFAULT_EXPRESSION_MAX_DEPTH,
-  };
 }
 
 /** The node and parameter an expression belongs to, for error messages. */
@@ -297,7 +131,7 @@ function run(
     try {
       return compiled.fast(bindings as Record<string, unknown>) as JsonValue | undefined;
     } catch (error) {
-      if (error !== BAIL) throw error;
+      if (error !== BAIL) throw toExpressionError(error, { ...where, offset, phase: 'evaluate' });
     }
   }
   return runJsonata(compiled, bindings, where, offset);
@@ -316,10 +150,14 @@ async function runJsonata(
     throw toExpressionError(error, { ...where, offset, phase: 'evaluate' });
   }
   if (typeof result === 'function' || isJsonataFunction(result)) {
-    throw new ExpressionError('EXPRESSION_ERROR', 'The expression evaluates to a function, not a JSON value', {
-      ...where,
-      position: offset + 1,
-    });
+    throw new ExpressionError(
+      'EXPRESSION_ERROR',
+      'The expression evaluates to a function, not a JSON value',
+      {
+        ...where,
+        position: offset + 1,
+      },
+    );
   }
   return normalize(result);
 }
@@ -330,7 +168,8 @@ function isJsonataFunction(value: unknown): boolean {
 
 /** Turns a JSONata result into plain JSON: sequences become arrays, functions and undefined go. */
 function normalize(value: unknown): JsonValue | undefined {
-  if (value === undefined || typeof value === 'function' || isJsonataFunction(value)) return undefined;
+  if (value === undefined || typeof value === 'function' || isJsonataFunction(value))
+    return undefined;
   if (typeof value !== 'object' || value === null) return value as JsonValue;
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
@@ -350,13 +189,4 @@ function stringify(value: JsonValue | undefined): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
-}
-
-/** Assigns an own property, also for a `__proto__` key (JSON.parse makes those; `=` would set the prototype). */
-function setOwn(target: Record<string, JsonValue>, key: string, value: JsonValue): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
 }

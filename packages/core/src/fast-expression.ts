@@ -14,10 +14,13 @@ export const BAIL: unique symbol = Symbol('bail');
  * Compiles the side-effect-free core of JSONata that parameter templates mostly use —
  * literals, `$var.a.b` and `a.b` paths, arithmetic, comparisons, `&`, `and`/`or`,
  * `? :`, unary minus and single-expression blocks — into plain closures that run without
- * promises. Returns undefined for anything else (functions, filters, lambdas, ...).
+ * promises. Returns undefined for anything else (functions, filters, lambdas, ...) and for
+ * trees deeper than {@link MAX_FAST_DEPTH}, which JSONata evaluates under its depth limit.
  */
-export function compileFast(node: jsonata.ExprNode): FastEvaluator | undefined {
+export function compileFast(node: jsonata.ExprNode, depth = 0): FastEvaluator | undefined {
+  if (depth > MAX_FAST_DEPTH) return undefined;
   const raw = node as unknown as Record<string, unknown>;
+  const next = depth + 1;
   switch (raw.type) {
     case 'number':
     case 'string':
@@ -32,18 +35,23 @@ export function compileFast(node: jsonata.ExprNode): FastEvaluator | undefined {
     case 'block': {
       const expressions = raw.expressions as jsonata.ExprNode[] | undefined;
       if (!hasOnly(raw, BLOCK) || expressions?.length !== 1) return undefined;
-      return compileFast(expressions[0]!);
+      return compileFast(expressions[0]!, next);
     }
     case 'unary':
-      return raw.value === '-' && hasOnly(raw, UNARY) ? negate(raw.expression as jsonata.ExprNode) : undefined;
+      return raw.value === '-' && hasOnly(raw, UNARY)
+        ? negate(raw.expression as jsonata.ExprNode, next)
+        : undefined;
     case 'condition':
-      return hasOnly(raw, CONDITION) ? condition(raw) : undefined;
+      return hasOnly(raw, CONDITION) ? condition(raw, next) : undefined;
     case 'binary':
-      return hasOnly(raw, BINARY) ? binary(raw) : undefined;
+      return hasOnly(raw, BINARY) ? binary(raw, next) : undefined;
     default:
       return undefined;
   }
 }
+
+/** Deepest expression tree compiled to closures (keeps their recursion far from the stack limit). */
+export const MAX_FAST_DEPTH = 64;
 
 const LEAF = new Set(['type', 'value', 'position']);
 const PATH = new Set(['type', 'steps']);
@@ -70,8 +78,13 @@ function variable(name: string): FastEvaluator {
 
 function path(steps: unknown[]): FastEvaluator | undefined {
   const [first, ...rest] = steps as Array<Record<string, unknown>>;
-  if (first === undefined || !hasOnly(first, LEAF) || typeof first.value !== 'string') return undefined;
-  if (!rest.every((step) => step.type === 'name' && hasOnly(step, LEAF) && typeof step.value === 'string')) {
+  if (first === undefined || !hasOnly(first, LEAF) || typeof first.value !== 'string')
+    return undefined;
+  if (
+    !rest.every(
+      (step) => step.type === 'name' && hasOnly(step, LEAF) && typeof step.value === 'string',
+    )
+  ) {
     return undefined;
   }
   const keys = rest.map((step) => step.value as string);
@@ -95,8 +108,8 @@ function path(steps: unknown[]): FastEvaluator | undefined {
   };
 }
 
-function negate(operand: jsonata.ExprNode): FastEvaluator | undefined {
-  const inner = compileFast(operand);
+function negate(operand: jsonata.ExprNode, depth: number): FastEvaluator | undefined {
+  const inner = compileFast(operand, depth);
   if (inner === undefined) return undefined;
   return (bindings) => {
     const value = inner(bindings);
@@ -106,17 +119,20 @@ function negate(operand: jsonata.ExprNode): FastEvaluator | undefined {
   };
 }
 
-function condition(node: Record<string, unknown>): FastEvaluator | undefined {
-  const test = compileFast(node.condition as jsonata.ExprNode);
-  const then = compileFast(node.then as jsonata.ExprNode);
-  const otherwise = node.else === undefined ? constant(undefined) : compileFast(node.else as jsonata.ExprNode);
+function condition(node: Record<string, unknown>, depth: number): FastEvaluator | undefined {
+  const test = compileFast(node.condition as jsonata.ExprNode, depth);
+  const then = compileFast(node.then as jsonata.ExprNode, depth);
+  const otherwise =
+    node.else === undefined
+      ? constant(undefined)
+      : compileFast(node.else as jsonata.ExprNode, depth);
   if (test === undefined || then === undefined || otherwise === undefined) return undefined;
   return (bindings) => (truthy(test(bindings)) ? then(bindings) : otherwise(bindings));
 }
 
-function binary(node: Record<string, unknown>): FastEvaluator | undefined {
-  const left = compileFast(node.lhs as jsonata.ExprNode);
-  const right = compileFast(node.rhs as jsonata.ExprNode);
+function binary(node: Record<string, unknown>, depth: number): FastEvaluator | undefined {
+  const left = compileFast(node.lhs as jsonata.ExprNode, depth);
+  const right = compileFast(node.rhs as jsonata.ExprNode, depth);
   if (left === undefined || right === undefined) return undefined;
   switch (node.value) {
     case 'and':
@@ -189,12 +205,20 @@ function text(value: unknown): string {
 
 function equal(left: unknown, right: unknown, same: boolean): boolean {
   if (left === undefined || right === undefined) return false;
-  if ((typeof left === 'object' && left !== null) || (typeof right === 'object' && right !== null)) throw BAIL;
+  if ((typeof left === 'object' && left !== null) || (typeof right === 'object' && right !== null))
+    throw BAIL;
   return (left === right) === same;
 }
 
-function arithmetic(left: unknown, right: unknown, op: (x: number, y: number) => number): number | undefined {
-  if ((left !== undefined && typeof left !== 'number') || (right !== undefined && typeof right !== 'number')) {
+function arithmetic(
+  left: unknown,
+  right: unknown,
+  op: (x: number, y: number) => number,
+): number | undefined {
+  if (
+    (left !== undefined && typeof left !== 'number') ||
+    (right !== undefined && typeof right !== 'number')
+  ) {
     throw BAIL; // JSONata raises T2001/T2002 with its own message
   }
   if (left === undefined || right === undefined) return undefined;
@@ -203,10 +227,17 @@ function arithmetic(left: unknown, right: unknown, op: (x: number, y: number) =>
   return result;
 }
 
-function compare(left: unknown, right: unknown, op: (x: never, y: never) => boolean): boolean | undefined {
+function compare(
+  left: unknown,
+  right: unknown,
+  op: (x: never, y: never) => boolean,
+): boolean | undefined {
   const lt = typeof left;
   const rt = typeof right;
-  if ((lt !== 'undefined' && lt !== 'string' && lt !== 'number') || (rt !== 'undefined' && rt !== 'string' && rt !== 'number')) {
+  if (
+    (lt !== 'undefined' && lt !== 'string' && lt !== 'number') ||
+    (rt !== 'undefined' && rt !== 'string' && rt !== 'number')
+  ) {
     throw BAIL;
   }
   if (left === undefined || right === undefined) return undefined;

@@ -6,8 +6,15 @@ export * from './graph.js';
 export * from './json-pointer.js';
 export * from './template.js';
 export * from './expression-error.js';
-export { clearExpressionCache, EXPRESSION_CACHE_SIZE } from './expression-cache.js';
+export {
+  clearExpressionCache,
+  DEFAULT_EXPRESSION_MAX_DEPTH,
+  DEFAULT_EXPRESSION_TIMEOUT_MS,
+  EXPRESSION_CACHE_SIZE,
+  type EvaluateOptions,
+} from './expression-cache.js';
 export * from './expressions.js';
+export * from './resolve-params.js';
 export * from './hash.js';
 export * from './migrate.js';
 export { CONTAINER_TYPES, ProblemCodes, type Problem } from './validation-context.js';

@@ -6,11 +6,42 @@ describe('parseTemplate', () => {
   test.each([
     ['plain text', [{ kind: 'text', text: 'plain text' }], false],
     ['{{ $input.x }}', [{ kind: 'expression', source: ' $input.x ', offset: 2 }], true],
-    ['  {{$input}}\n', [{ kind: 'text', text: '  ' }, { kind: 'expression', source: '$input', offset: 4 }, { kind: 'text', text: '\n' }], true],
-    ['a {{ 1 }} b', [{ kind: 'text', text: 'a ' }, { kind: 'expression', source: ' 1 ', offset: 4 }, { kind: 'text', text: ' b' }], false],
-    ['{{ 1 }}{{ 2 }}', [{ kind: 'expression', source: ' 1 ', offset: 2 }, { kind: 'expression', source: ' 2 ', offset: 9 }], false],
-    ['{{ {"a": {"b": 1}} }}', [{ kind: 'expression', source: ' {"a": {"b": 1}} ', offset: 2 }], true],
-    ['{{ "}}" & `x}}y` /* }} */ }}', [{ kind: 'expression', source: ' "}}" & `x}}y` /* }} */ ', offset: 2 }], true],
+    [
+      '  {{$input}}\n',
+      [
+        { kind: 'text', text: '  ' },
+        { kind: 'expression', source: '$input', offset: 4 },
+        { kind: 'text', text: '\n' },
+      ],
+      true,
+    ],
+    [
+      'a {{ 1 }} b',
+      [
+        { kind: 'text', text: 'a ' },
+        { kind: 'expression', source: ' 1 ', offset: 4 },
+        { kind: 'text', text: ' b' },
+      ],
+      false,
+    ],
+    [
+      '{{ 1 }}{{ 2 }}',
+      [
+        { kind: 'expression', source: ' 1 ', offset: 2 },
+        { kind: 'expression', source: ' 2 ', offset: 9 },
+      ],
+      false,
+    ],
+    [
+      '{{ {"a": {"b": 1}} }}',
+      [{ kind: 'expression', source: ' {"a": {"b": 1}} ', offset: 2 }],
+      true,
+    ],
+    [
+      '{{ "}}" & `x}}y` /* }} */ }}',
+      [{ kind: 'expression', source: ' "}}" & `x}}y` /* }} */ ', offset: 2 }],
+      true,
+    ],
     ['{{ "a\\"}}" }}', [{ kind: 'expression', source: ' "a\\"}}" ', offset: 2 }], true],
   ])('%j', (source, parts, single) => {
     const template = parseTemplate(source);

@@ -1,3 +1,4 @@
+import { BoundedCache } from './expression-cache.js';
 import { ExpressionError } from './expression-error.js';
 
 /** A piece of a template string: literal text or a `{{ expression }}`. */
@@ -108,4 +109,25 @@ function skipQuoted(source: string, start: number, quote: string): number {
     else i++;
   }
   return i;
+}
+
+const templates = new BoundedCache<Template | ExpressionError>(5_000);
+
+/**
+ * {@link parseTemplate} with a bounded cache: parameter strings repeat on every execution.
+ * Throws the same {@link ExpressionError} (without node or path) for a broken template.
+ */
+export function parseTemplateCached(source: string): Template {
+  let template = templates.get(source);
+  if (template === undefined) {
+    try {
+      template = parseTemplate(source);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      template = error;
+    }
+    templates.set(source, template);
+  }
+  if (template instanceof ExpressionError) throw template;
+  return template;
 }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { createRegistry, type NodeRegistry, type NodeType } from './node-type.js';
 
 /** Shared test helper: fake node types covering triggers, ports, containers and raw params. */
-function fake<P>(fields: Omit<NodeType<P>, 'name' | 'group' | 'description' | 'run' | 'sideEffects'> & Partial<NodeType<P>>): NodeType<P> {
+function fake<P>(
+  fields: Omit<NodeType<P>, 'name' | 'group' | 'description' | 'run' | 'sideEffects'> &
+    Partial<NodeType<P>>,
+): NodeType<P> {
   return {
     name: fields.type,
     group: 'action',
@@ -15,7 +18,12 @@ function fake<P>(fields: Omit<NodeType<P>, 'name' | 'group' | 'description' | 'r
 
 /** Node types for validator and engine-free tests. */
 export const testNodeTypes = [
-  fake({ type: 'test.trigger', trigger: true, ports: ['out'], params: z.object({ path: z.string().optional() }) }),
+  fake({
+    type: 'test.trigger',
+    trigger: true,
+    ports: ['out'],
+    params: z.object({ path: z.string().optional() }),
+  }),
   fake({
     type: 'test.set',
     ports: ['out'],

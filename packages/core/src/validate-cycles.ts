@@ -58,7 +58,8 @@ function shortestPath(
     }
   }
   const path: string[] = [];
-  for (let at: string | null | undefined = goal; at != null; at = previous.get(at)) path.unshift(at);
+  for (let at: string | null | undefined = goal; at != null; at = previous.get(at))
+    path.unshift(at);
   return path;
 }
 
@@ -95,7 +96,8 @@ function stronglyConnected(ids: readonly string[], arcs: ReadonlyMap<string, Arc
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent !== undefined) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (parent !== undefined)
+        low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
       if (low.get(frame.id) === index.get(frame.id)) {
         const component: string[] = [];
         let member: string | undefined;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { checkExpressions } from './expressions.js';
+import { checkExpressions } from './resolve-params.js';
 import { toPointer, type PathSegment } from './json-pointer.js';
 import { isTemplate } from './template.js';
 import { ProblemCodes, type ValidationContext } from './validation-context.js';
@@ -22,7 +22,11 @@ export function checkParams(ctx: ValidationContext): void {
     }
     if (nodeType === undefined) return;
     for (const issue of schemaIssues(nodeType.params, node.params)) {
-      ctx.problems.push({ path: base + issue.path, message: issue.message, code: ProblemCodes.invalidParam });
+      ctx.problems.push({
+        path: base + issue.path,
+        message: issue.message,
+        code: ProblemCodes.invalidParam,
+      });
     }
   });
 }
@@ -64,7 +68,8 @@ function coveredByTemplate(root: unknown, path: readonly PathSegment[], code: st
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
-  if (issue.code === 'invalid_type' && value === undefined) return `is required (expected ${issue.expected})`;
+  if (issue.code === 'invalid_type' && value === undefined)
+    return `is required (expected ${issue.expected})`;
   return issue.message;
 }
 
@@ -76,7 +81,9 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
 
 function child(value: unknown, segment: PathSegment): unknown {
   if (typeof value !== 'object' || value === null) return undefined;
-  return Object.hasOwn(value, segment) ? (value as Record<PathSegment, unknown>)[segment] : undefined;
+  return Object.hasOwn(value, segment)
+    ? (value as Record<PathSegment, unknown>)[segment]
+    : undefined;
 }
 
 function containsTemplate(value: unknown): boolean {

@@ -38,7 +38,10 @@ const validDoc: fc.Arbitrary<Doc> = fc
   .integer({ min: 1, max: 10 })
   .chain((n) =>
     fc.record({
-      names: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { minLength: n, maxLength: n }),
+      names: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), {
+        minLength: n,
+        maxLength: n,
+      }),
       types: fc.array(fc.constantFrom(...ACTION_TYPES), { minLength: n, maxLength: n }),
       templated: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
       links: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { maxLength: n * 2 }),
@@ -55,7 +58,12 @@ const validDoc: fc.Arbitrary<Doc> = fc
       const [i, j] = [a % nodes.length, b % nodes.length].sort((x, y) => x - y) as [number, number];
       if (i === j) continue;
       const ports = portsOf(nodes[i]!);
-      edges.push({ id: `e${edges.length}`, from: nodes[i]!.id, to: nodes[j]!.id, port: ports[p % ports.length]! });
+      edges.push({
+        id: `e${edges.length}`,
+        from: nodes[i]!.id,
+        to: nodes[j]!.id,
+        port: ports[p % ports.length]!,
+      });
     }
     return { schemaVersion: 1, name: 'Generated', nodes, edges };
   });
@@ -82,7 +90,12 @@ const mutations: Record<string, Mutation> = {
   'bad port': (doc, pick) => {
     if (doc.nodes.length < 2) return undefined;
     const to = 1 + (pick % (doc.nodes.length - 1));
-    doc.edges.push({ id: 'bad', from: doc.nodes[pick % to]!.id, to: doc.nodes[to]!.id, port: 'nope' });
+    doc.edges.push({
+      id: 'bad',
+      from: doc.nodes[pick % to]!.id,
+      to: doc.nodes[to]!.id,
+      port: 'nope',
+    });
     return { path: `/edges/${doc.edges.length - 1}/port`, code: 'UNKNOWN_PORT' };
   },
   cycle: (doc, pick) => {

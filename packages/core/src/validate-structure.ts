@@ -82,23 +82,39 @@ export function checkEdges(ctx: ValidationContext): void {
     };
     const sameId = ids.get(edge.id);
     if (sameId === undefined) ids.set(edge.id, index);
-    else problem('/id', ProblemCodes.duplicateEdgeId, `duplicate edge id "${edge.id}" (also used by /edges/${sameId})`);
+    else
+      problem(
+        '/id',
+        ProblemCodes.duplicateEdgeId,
+        `duplicate edge id "${edge.id}" (also used by /edges/${sameId})`,
+      );
 
     const from = ctx.byId.get(edge.from)?.node;
     const to = ctx.byId.get(edge.to)?.node;
-    if (!ctx.anyNodeIds.has(edge.from)) problem('/from', ProblemCodes.danglingEdge, `no node with id "${edge.from}"`);
-    if (!ctx.anyNodeIds.has(edge.to)) problem('/to', ProblemCodes.danglingEdge, `no node with id "${edge.to}"`);
+    if (!ctx.anyNodeIds.has(edge.from))
+      problem('/from', ProblemCodes.danglingEdge, `no node with id "${edge.from}"`);
+    if (!ctx.anyNodeIds.has(edge.to))
+      problem('/to', ProblemCodes.danglingEdge, `no node with id "${edge.to}"`);
 
     if (from !== undefined) {
       const ports = availablePorts(ctx, from);
       const port = edgePort(edge);
       if (ports !== undefined && !ports.includes(port)) {
-        const available = ports.length === 0 ? 'it has no output ports' : `available: ${ports.join(', ')}`;
-        problem('/port', ProblemCodes.unknownPort, `node ${label(from)} has no port "${port}" (${available})`);
+        const available =
+          ports.length === 0 ? 'it has no output ports' : `available: ${ports.join(', ')}`;
+        problem(
+          '/port',
+          ProblemCodes.unknownPort,
+          `node ${label(from)} has no port "${port}" (${available})`,
+        );
       }
     }
     if (to !== undefined && ctx.registry.get(to.type)?.trigger === true) {
-      problem('/to', ProblemCodes.edgeIntoTrigger, `node ${label(to)} is a trigger; triggers cannot have incoming edges`);
+      problem(
+        '/to',
+        ProblemCodes.edgeIntoTrigger,
+        `node ${label(to)} is a trigger; triggers cannot have incoming edges`,
+      );
     }
     if (from !== undefined && to !== undefined && from.parentId !== to.parentId) {
       if (to.parentId !== undefined && !isInside(ctx, from, to.parentId)) {

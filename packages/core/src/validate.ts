@@ -38,7 +38,9 @@ export function validate(doc: unknown, registry: NodeRegistry): ValidationResult
   if (!isJsonObject(migrated)) {
     return {
       ok: false,
-      problems: [{ path: '', message: 'a workflow must be a JSON object', code: ProblemCodes.schema }],
+      problems: [
+        { path: '', message: 'a workflow must be a JSON object', code: ProblemCodes.schema },
+      ],
     };
   }
   const problems: Problem[] = [];
@@ -73,7 +75,8 @@ export function validate(doc: unknown, registry: NodeRegistry): ValidationResult
   checkCycles(ctx);
   checkParams(ctx);
   checkTriggers(ctx);
-  if (parsed.success && problems.length === 0) return { ok: true, workflow: parsed.data, problems: [] };
+  if (parsed.success && problems.length === 0)
+    return { ok: true, workflow: parsed.data, problems: [] };
   return parsed.success ? { ok: false, problems, workflow: parsed.data } : { ok: false, problems };
 }
 
@@ -109,7 +112,10 @@ function schemaProblem(issue: z.core.$ZodIssue, doc: unknown): Problem {
   const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
   let value: unknown = doc;
   for (const segment of path) {
-    value = typeof value === 'object' && value !== null ? (value as Record<PathSegment, unknown>)[segment] : undefined;
+    value =
+      typeof value === 'object' && value !== null
+        ? (value as Record<PathSegment, unknown>)[segment]
+        : undefined;
   }
   const message =
     issue.code === 'invalid_type' && value === undefined

@@ -1,4 +1,5 @@
 import type { ExecutionRun } from './execution-run.js';
+import { isFinal } from './progress.js';
 import type { CommitOutcome, ExecutionChange, Store, StepWrite } from './store.js';
 
 /** Result of flushing one run. */
@@ -102,11 +103,11 @@ export class GroupCommitter {
 
   private changeOf(run: ExecutionRun): ExecutionChange {
     const { steps, addWaits, removeWaits } = run.takeChanges();
-    const writes: StepWrite[] = steps.map((step) =>
-      run.leasedOnDisk.has(step.key)
-        ? { step, expectLeaseOwner: this.workerId }
-        : { step },
-    );
+    const writes: StepWrite[] = steps.map((step) => {
+      // A final step holds no lease: the row leaves the lease index once it is done.
+      const written = isFinal(step) && step.leaseOwner !== undefined ? { ...step, leaseOwner: undefined, leaseExpiresAt: undefined } : step;
+      return run.leasedOnDisk.has(step.key) ? { step: written, expectLeaseOwner: this.workerId } : { step: written };
+    });
     return {
       expectSeq: run.expectSeq,
       execution: { ...run.execution },

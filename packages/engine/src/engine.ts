@@ -202,7 +202,7 @@ export class Engine {
   /** Drops a run whose lease or seq was lost: its in-flight results will be discarded. */
   evict(run: ExecutionRun): void {
     run.evicted = true;
-    for (const controller of run.running.values()) controller.abort(new Error('lease lost'));
+    run.abortRunning(new Error('lease lost'));
     if (this.runs.get(run.id) === run) this.runs.delete(run.id);
   }
 

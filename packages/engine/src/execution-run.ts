@@ -19,8 +19,8 @@ export class ExecutionRun {
   private executionDirty = false;
   addWaits: WaitRecord[] = [];
   removeWaits: StepRef[] = [];
-  /** Steps whose node code runs now, with the controller that aborts them. */
-  readonly running = new Map<string, AbortController>();
+  /** Steps whose node code runs now, with the controller that aborts them (null: pure). */
+  readonly running = new Map<string, AbortController | null>();
   /** Journal every step before its successors run (set after crash recovery). */
   cautious = false;
   /** Set by `flow.return`: the execution's output. */
@@ -103,6 +103,11 @@ export class ExecutionRun {
     this.addWaits = [];
     this.removeWaits = [];
     return changes;
+  }
+
+  /** Aborts every side-effecting attempt in flight. */
+  abortRunning(reason: Error): void {
+    for (const controller of this.running.values()) controller?.abort(reason);
   }
 
   /** Whether any step is ready, running or waiting. */

@@ -1,8 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+const POOL_SIZE = 16 * 256;
+const pool = Buffer.alloc(POOL_SIZE);
+let offset = POOL_SIZE;
 
 /** A UUID version 7: time-ordered, so ids sort by creation time. */
 export function uuidv7(now: number): string {
-  const bytes = randomBytes(16);
+  if (offset + 16 > POOL_SIZE) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const bytes = Buffer.from(pool.subarray(offset, offset + 16));
+  offset += 16;
   let time = now;
   for (let i = 5; i >= 0; i--) {
     bytes[i] = time % 256;

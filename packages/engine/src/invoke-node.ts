@@ -90,8 +90,16 @@ export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
   }
 }
 
+/** Signal handed to pure nodes: they are bounded by the expression limits instead. */
+const NEVER_ABORTED = new AbortController().signal;
+
 async function runBounded(options: InvokeOptions, params: unknown) {
   const { node, nodeType } = options;
+  if (!nodeType.sideEffects) {
+    // Pure nodes (transforms, conditions) finish in microseconds; a timer and an abort
+    // controller per step would cost more than the node. Expressions bound their own time.
+    return nodeType.run(buildContext(options, params, options.signal.aborted ? options.signal : NEVER_ABORTED));
+  }
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener('abort', onAbort, { once: true });

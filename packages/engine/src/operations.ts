@@ -55,7 +55,6 @@ export class Operations {
       status: 'running',
       attempt: 1,
       startedAt: decide.now,
-      input: options.input,
     });
     succeedStep(run, trigger, { port: 'out', value: options.input }, decide);
     finishIfDone(run, decide);
@@ -158,7 +157,7 @@ export class Operations {
         if (waitState(step)?.kind === 'suspend') run.removeWaits.push({ executionId: id, key: step.key });
       }
     }
-    for (const controller of run.running.values()) controller.abort(new Error('execution cancelled'));
+    run.abortRunning(new Error('execution cancelled'));
     run.setExecution({ ...run.execution, status: 'cancelled', finishedAt: now, updatedAt: now });
     await this.commit(run);
     for (const child of await engine.store.listChildExecutions(id)) {

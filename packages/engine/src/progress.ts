@@ -90,7 +90,7 @@ export function failExecution(run: ExecutionRun, error: StepError, decide: Decid
       run.putStep({ ...step, status: 'cancelled', error: CANCELLED_BY_FAILURE, leaseOwner: undefined });
     }
   }
-  for (const controller of run.running.values()) controller.abort(new Error('execution failed'));
+  run.abortRunning(new Error('execution failed'));
   run.setExecution({ ...run.execution, status: 'failed', error, finishedAt: decide.now, updatedAt: decide.now });
 }
 

@@ -7,6 +7,8 @@ import { exhaustStep, startLoop, succeedStep, suspendStep } from './progress.js'
 import { retryDelay, retryPolicy } from './retry.js';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
+/** Signal of pure attempts: they are not aborted mid-way. */
+const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * Runs steps: one attempt of node code, then the decision that follows (success, retry,
@@ -43,7 +45,8 @@ export class StepExecutor {
     if (!step || (step.status !== 'ready' && step.status !== 'running')) return;
     const node = run.graph.node(step.nodeId);
     const nodeType = node && engine.registry.get(node.type);
-    const controller = new AbortController();
+    // Pure nodes ignore cancellation mid-attempt (they take microseconds): no controller each.
+    const controller = nodeType?.sideEffects === false ? null : new AbortController();
     run.running.set(key, controller);
     const now = engine.clock.now();
     run.putStep({
@@ -63,7 +66,7 @@ export class StepExecutor {
     } else if (node.disabled) {
       invocation = { kind: 'output', port: 'out', value: run.steps.get(key)!.input ?? null };
     } else {
-      invocation = await this.invoke(run, key, nodeType, controller.signal);
+      invocation = await this.invoke(run, key, nodeType, controller?.signal ?? NEVER_ABORTED);
     }
     run.running.delete(key);
     if (run.evicted) return;
