@@ -8,7 +8,7 @@ const packageInternals = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench/**', '**/*.config.*'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench/**', '**/*.config.*', '**/bin/**', '.perf/**'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {

@@ -23,7 +23,10 @@ export interface TestEngine {
 let counter = 0;
 
 export async function makeEngine(
-  options: { extraNodes?: NodeType<any>[]; blobThresholdBytes?: number } & Partial<EngineOptions> = {},
+  options: {
+    extraNodes?: NodeType<any>[];
+    blobThresholdBytes?: number;
+  } & Partial<EngineOptions> = {},
 ): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'flowstate-engine-'));
   const store = new SqliteStore({
@@ -68,13 +71,20 @@ export async function makeEngine(
 }
 
 /** Polls the store until the execution is final (works across restarts). */
-export async function waitForEnd(engine: Engine, executionId: string, timeoutMs = 15_000): Promise<ExecutionRecord> {
+export async function waitForEnd(
+  engine: Engine,
+  executionId: string,
+  timeoutMs = 15_000,
+): Promise<ExecutionRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const execution = await engine.store.getExecution(executionId);
-    if (execution && ['succeeded', 'failed', 'cancelled'].includes(execution.status)) return execution;
+    if (execution && ['succeeded', 'failed', 'cancelled'].includes(execution.status))
+      return execution;
     if (Date.now() > deadline) {
-      throw new Error(`Execution ${executionId} did not finish in ${timeoutMs} ms (status ${execution?.status})`);
+      throw new Error(
+        `Execution ${executionId} did not finish in ${timeoutMs} ms (status ${execution?.status})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -19,7 +19,8 @@ export class ServerProcess {
 
   constructor(workflows: Array<Record<string, unknown> & { id: string }>) {
     mkdirSync(this.workflowsDir);
-    for (const workflow of workflows) writeFileSync(join(this.workflowsDir, `${workflow.id}.json`), JSON.stringify(workflow));
+    for (const workflow of workflows)
+      writeFileSync(join(this.workflowsDir, `${workflow.id}.json`), JSON.stringify(workflow));
   }
 
   get url(): string {
@@ -93,7 +94,11 @@ export class ServerProcess {
 }
 
 /** A local HTTP server that counts requests per Idempotency-Key. */
-export async function countingServer(): Promise<{ url: string; keys: Map<string, number>; close(): Promise<void> }> {
+export async function countingServer(): Promise<{
+  url: string;
+  keys: Map<string, number>;
+  close(): Promise<void>;
+}> {
   const keys = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const key = String(req.headers['idempotency-key']);
@@ -118,7 +123,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until `check` returns true or the time runs out. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

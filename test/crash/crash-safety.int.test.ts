@@ -8,9 +8,19 @@ function sleeperWorkflow(target: string) {
     schemaVersion: 1,
     name: 'Crash test: sleeper',
     nodes: [
-      { id: 'hook', name: 'Hook', type: 'trigger.webhook', params: { path: 'crash', method: 'POST' } },
+      {
+        id: 'hook',
+        name: 'Hook',
+        type: 'trigger.webhook',
+        params: { path: 'crash', method: 'POST' },
+      },
       { id: 'nap', name: 'Nap', type: 'wait.delay', params: { durationMs: 2000 } },
-      { id: 'call', name: 'Call', type: 'http.request', params: { method: 'POST', url: `${target}/done`, body: '{{ $input.body }}' } },
+      {
+        id: 'call',
+        name: 'Call',
+        type: 'http.request',
+        params: { method: 'POST', url: `${target}/done`, body: '{{ $input.body }}' },
+      },
     ],
     edges: [
       { id: 'e1', from: 'hook', to: 'nap' },
@@ -26,8 +36,18 @@ function callWorkflow(target: string) {
     schemaVersion: 1,
     name: 'Crash test: side effect',
     nodes: [
-      { id: 'hook', name: 'Hook', type: 'trigger.webhook', params: { path: 'call', method: 'POST' } },
-      { id: 'call', name: 'Call', type: 'http.request', params: { method: 'POST', url: `${target}/effect`, body: '{{ $input.body }}' } },
+      {
+        id: 'hook',
+        name: 'Hook',
+        type: 'trigger.webhook',
+        params: { path: 'call', method: 'POST' },
+      },
+      {
+        id: 'call',
+        name: 'Call',
+        type: 'http.request',
+        params: { method: 'POST', url: `${target}/effect`, body: '{{ $input.body }}' },
+      },
       { id: 'after', name: 'After', type: 'transform.set', params: { fields: { after: true } } },
     ],
     edges: [
@@ -54,7 +74,9 @@ interface StepRow {
 }
 
 function assertJournalComplete(s: ServerProcess, expectedExecutions: number, keys: string[]): void {
-  const executions = s.query<{ status: string; n: number }>('SELECT status, count(*) AS n FROM executions GROUP BY status');
+  const executions = s.query<{ status: string; n: number }>(
+    'SELECT status, count(*) AS n FROM executions GROUP BY status',
+  );
   expect(executions).toEqual([{ status: 'succeeded', n: expectedExecutions }]);
   const steps = s.query<StepRow>('SELECT execution_id, key, status, attempt FROM steps');
   expect(steps.filter((step) => ['ready', 'running', 'waiting'].includes(step.status))).toEqual([]);
@@ -84,11 +106,16 @@ describe('crash safety with real processes', () => {
       await sleep(200); // the first ones wake up and call out while later ones start
     }
     await server.kill9();
-    const before = server.query<{ n: number }>("SELECT count(*) AS n FROM executions WHERE status = 'succeeded'")[0]!.n;
+    const before = server.query<{ n: number }>(
+      "SELECT count(*) AS n FROM executions WHERE status = 'succeeded'",
+    )[0]!.n;
     expect(before).toBeLessThan(200);
     await server.start();
     await eventually(
-      () => server!.query<{ n: number }>("SELECT count(*) AS n FROM executions WHERE status = 'succeeded'")[0]!.n === 200,
+      () =>
+        server!.query<{ n: number }>(
+          "SELECT count(*) AS n FROM executions WHERE status = 'succeeded'",
+        )[0]!.n === 200,
       30_000,
       'all 200 executions to succeed after the restart',
     );
@@ -101,13 +128,23 @@ describe('crash safety with real processes', () => {
     target = await countingServer();
     server = new ServerProcess([callWorkflow(target.url)]);
     await server.start({ FLOWSTATE_TEST_FAILPOINT: 'after-side-effect-before-record:call' });
-    await fetch(`${server.url}/hooks/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' }).catch(() => undefined);
+    await fetch(`${server.url}/hooks/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":1}',
+    }).catch(() => undefined);
     await server.exited();
     expect(target.keys.size).toBe(1);
     const [key] = [...target.keys.keys()];
-    expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]?.status).not.toBe('succeeded');
+    expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]?.status).not.toBe(
+      'succeeded',
+    );
     await server.start();
-    await eventually(() => server!.query("SELECT 1 FROM executions WHERE status = 'succeeded'").length === 1, 15_000, 'the execution to finish');
+    await eventually(
+      () => server!.query("SELECT 1 FROM executions WHERE status = 'succeeded'").length === 1,
+      15_000,
+      'the execution to finish',
+    );
     expect(target.keys.get(key!)).toBe(2);
     assertJournalComplete(server, 1, ['hook', 'call', 'after']);
     expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]!.attempt).toBe(2);
@@ -117,11 +154,21 @@ describe('crash safety with real processes', () => {
     target = await countingServer();
     server = new ServerProcess([callWorkflow(target.url)]);
     await server.start({ FLOWSTATE_TEST_FAILPOINT: 'after-commit:call' });
-    await fetch(`${server.url}/hooks/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' }).catch(() => undefined);
+    await fetch(`${server.url}/hooks/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":1}',
+    }).catch(() => undefined);
     await server.exited();
-    expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]?.status).toBe('succeeded');
+    expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]?.status).toBe(
+      'succeeded',
+    );
     await server.start();
-    await eventually(() => server!.query("SELECT 1 FROM executions WHERE status = 'succeeded'").length === 1, 15_000, 'the execution to finish');
+    await eventually(
+      () => server!.query("SELECT 1 FROM executions WHERE status = 'succeeded'").length === 1,
+      15_000,
+      'the execution to finish',
+    );
     expect([...target.keys.values()]).toEqual([1]);
     assertJournalComplete(server, 1, ['hook', 'call', 'after']);
   });
@@ -131,16 +178,24 @@ describe('crash safety with real processes', () => {
     server = new ServerProcess([callWorkflow(target.url)]);
     const env = { FLOWSTATE_TEST_FAILPOINT: 'after-side-effect-before-record:call' };
     await server.start(env);
-    await fetch(`${server.url}/hooks/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined);
+    await fetch(`${server.url}/hooks/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }).catch(() => undefined);
     await server.exited();
     let restarts = 0;
     for (; restarts < 8; restarts++) {
       await server.start(env);
       await sleep(1500);
-      const failed = server.query<{ error: string }>("SELECT error FROM executions WHERE status = 'failed'");
+      const failed = server.query<{ error: string }>(
+        "SELECT error FROM executions WHERE status = 'failed'",
+      );
       if (failed.length === 1) {
         expect(JSON.parse(failed[0]!.error)).toMatchObject({ code: 'WORKER_LOST' });
-        expect(JSON.parse(failed[0]!.error).message).toMatch(/stopped during each of its 3 attempts/);
+        expect(JSON.parse(failed[0]!.error).message).toMatch(
+          /stopped during each of its 3 attempts/,
+        );
         break;
       }
       await server.exited();

@@ -17,7 +17,10 @@ const w1 = workflow(
       id: 'calc',
       type: 'transform.set',
       params: {
-        fields: { total: '{{ $input.body.amount * 1.2 }}', email: '{{ $uppercase($input.body.email) }}' },
+        fields: {
+          total: '{{ $input.body.amount * 1.2 }}',
+          email: '{{ $uppercase($input.body.email) }}',
+        },
         keepInput: false,
       },
     },
@@ -26,7 +29,14 @@ const w1 = workflow(
     { id: 'basic', type: 'transform.set', params: { fields: { tier: 'basic' } } },
     { id: 'join', type: 'flow.merge', params: { mode: 'first' } },
   ],
-  ['hook->calc', 'calc->check', 'check:true->gold', 'check:false->basic', 'gold->join', 'basic->join'],
+  [
+    'hook->calc',
+    'calc->check',
+    'check:true->gold',
+    'check:false->basic',
+    'gold->join',
+    'basic->join',
+  ],
 );
 
 describe('control flow', () => {
@@ -73,7 +83,13 @@ describe('control flow', () => {
           {
             id: 'route',
             type: 'flow.switch',
-            params: { value: '{{ $input.kind }}', cases: [{ port: 'lead', equals: 'lead' }, { port: 'deal', equals: 'deal' }] },
+            params: {
+              value: '{{ $input.kind }}',
+              cases: [
+                { port: 'lead', equals: 'lead' },
+                { port: 'deal', equals: 'deal' },
+              ],
+            },
           },
           { id: 'lead', type: 'transform.set', params: { fields: { handled: 'lead' } } },
           { id: 'deal', type: 'transform.set', params: { fields: { handled: 'deal' } } },
@@ -123,11 +139,36 @@ describe('control flow', () => {
       workflow(
         [
           { id: 'start', type: 'trigger.manual' },
-          { id: 'off', type: 'transform.set', params: { fields: { changed: true } }, disabled: true },
+          {
+            id: 'off',
+            type: 'transform.set',
+            params: { fields: { changed: true } },
+            disabled: true,
+          },
         ],
         ['start->off'],
       ),
     );
     expect((await t.run(id, { v: 1 })).output).toEqual({ v: 1 });
+  });
+});
+
+describe('flow.return across a reload', () => {
+  test('the returned value stays the output when the execution is reloaded after a wait', async () => {
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'ret', type: 'flow.return', params: { value: { returned: true } } },
+          { id: 'nap', type: 'wait.delay', params: { durationMs: 200 } },
+          { id: 'late', type: 'transform.set', params: { fields: { late: true } } },
+        ],
+        ['start->ret', 'start->nap', 'nap->late'],
+      ),
+    );
+    const handle = await t.engine.startExecution({ workflowId: id, input: {} });
+    const engine = await t.restart();
+    const { waitForEnd } = await import('../helpers.js');
+    expect((await waitForEnd(engine, handle.executionId)).output).toEqual({ returned: true });
   });
 });

@@ -15,8 +15,17 @@ describe('flow.loop', () => {
       workflow(
         [
           { id: 'start', type: 'trigger.manual' },
-          { id: 'each', type: 'flow.loop', params: { items: '{{ $input.numbers }}', concurrency: 2 } },
-          { id: 'double', type: 'transform.set', parentId: 'each', params: { fields: { n: '{{ $item * 2 }}', i: '{{ $index }}' }, keepInput: false } },
+          {
+            id: 'each',
+            type: 'flow.loop',
+            params: { items: '{{ $input.numbers }}', concurrency: 2 },
+          },
+          {
+            id: 'double',
+            type: 'transform.set',
+            parentId: 'each',
+            params: { fields: { n: '{{ $item * 2 }}', i: '{{ $index }}' }, keepInput: false },
+          },
           { id: 'after', type: 'transform.jsonata', params: { expression: '$sum($input.n)' } },
         ],
         ['start->each', 'each:done->after'],
@@ -27,7 +36,16 @@ describe('flow.loop', () => {
     expect(execution.output).toBe(30);
     const detail = await t.engine.getExecutionDetail(execution.id);
     const keys = detail!.steps.map((s) => s.key).sort();
-    expect(keys).toEqual(['after', 'each', 'each[0]/double', 'each[1]/double', 'each[2]/double', 'each[3]/double', 'each[4]/double', 'start']);
+    expect(keys).toEqual([
+      'after',
+      'each',
+      'each[0]/double',
+      'each[1]/double',
+      'each[2]/double',
+      'each[3]/double',
+      'each[4]/double',
+      'start',
+    ]);
     const each = detail!.steps.find((s) => s.key === 'each')!;
     expect(each.output).toEqual([0, 1, 2, 3, 4].map((i) => ({ n: (i + 1) * 2, i })));
   });
@@ -38,10 +56,30 @@ describe('flow.loop', () => {
         [
           { id: 'start', type: 'trigger.manual' },
           { id: 'rows', type: 'flow.loop', params: { items: '{{ $input.matrix }}' } },
-          { id: 'cells', type: 'flow.loop', parentId: 'rows', params: { items: '{{ $item }}', concurrency: 3 } },
-          { id: 'even', type: 'flow.if', parentId: 'cells', params: { condition: '{{ $item % 2 = 0 }}' } },
-          { id: 'yes', type: 'transform.jsonata', parentId: 'cells', params: { expression: '"even"' } },
-          { id: 'no', type: 'transform.jsonata', parentId: 'cells', params: { expression: '"odd"' } },
+          {
+            id: 'cells',
+            type: 'flow.loop',
+            parentId: 'rows',
+            params: { items: '{{ $item }}', concurrency: 3 },
+          },
+          {
+            id: 'even',
+            type: 'flow.if',
+            parentId: 'cells',
+            params: { condition: '{{ $item % 2 = 0 }}' },
+          },
+          {
+            id: 'yes',
+            type: 'transform.jsonata',
+            parentId: 'cells',
+            params: { expression: '"even"' },
+          },
+          {
+            id: 'no',
+            type: 'transform.jsonata',
+            parentId: 'cells',
+            params: { expression: '"odd"' },
+          },
           { id: 'pick', type: 'flow.merge', parentId: 'cells', params: { mode: 'first' } },
         ],
         ['start->rows', 'even:true->yes', 'even:false->no', 'yes->pick', 'no->pick'],
@@ -75,7 +113,11 @@ describe('flow.call', () => {
       workflow(
         [
           { id: 'in', type: 'trigger.manual' },
-          { id: 'work', type: 'transform.set', params: { fields: { doubled: '{{ $input.n * 2 }}' }, keepInput: false } },
+          {
+            id: 'work',
+            type: 'transform.set',
+            params: { fields: { doubled: '{{ $input.n * 2 }}' }, keepInput: false },
+          },
         ],
         ['in->work'],
       ),
@@ -86,7 +128,11 @@ describe('flow.call', () => {
         [
           { id: 'start', type: 'trigger.manual' },
           { id: 'call', type: 'flow.call', params: { workflowId: child, input: '{{ $input }}' } },
-          { id: 'after', type: 'transform.set', params: { fields: { result: '{{ $input.doubled }}' }, keepInput: false } },
+          {
+            id: 'after',
+            type: 'transform.set',
+            params: { fields: { result: '{{ $input.doubled }}' }, keepInput: false },
+          },
         ],
         ['start->call', 'call->after'],
       ),

@@ -60,7 +60,9 @@ describe('operator actions', () => {
       expect.arrayContaining([['nap', 'cancelled']]),
     );
     expect(detail!.steps.find((s) => s.key === 'after')).toBeUndefined();
-    await expect(t.engine.cancel(handle.executionId)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(t.engine.cancel(handle.executionId)).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
   });
 
   test('pause holds ready steps; resume runs them', async () => {
@@ -78,7 +80,15 @@ describe('operator actions', () => {
 
   test('rerun starts a new execution with the same version and input', async () => {
     t = await makeEngine({ extraNodes: [counter] });
-    const id = await t.deploy(workflow([{ id: 'start', type: 'trigger.manual' }, { id: 'c', type: 'test.count' }], ['start->c']));
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'c', type: 'test.count' },
+        ],
+        ['start->c'],
+      ),
+    );
     const first = await t.run(id, { x: 1 });
     const handle = await t.engine.rerun(first.id);
     const second = await waitForEnd(t.engine, handle.executionId);
@@ -120,7 +130,14 @@ describe('journal', () => {
     t = await makeEngine({ blobThresholdBytes: 1024 });
     const id = await t.deploy(
       workflow(
-        [{ id: 'start', type: 'trigger.manual' }, { id: 'big', type: 'transform.jsonata', params: { expression: '$input.text & $input.text' } }],
+        [
+          { id: 'start', type: 'trigger.manual' },
+          {
+            id: 'big',
+            type: 'transform.jsonata',
+            params: { expression: '$input.text & $input.text' },
+          },
+        ],
         ['start->big'],
       ),
     );
@@ -134,7 +151,15 @@ describe('journal', () => {
 
   test('a step whose worker died is run again by another worker; after the limit it fails as WORKER_LOST', async () => {
     t = await makeEngine({ extraNodes: [counter], leaseMs: 200 });
-    const id = await t.deploy(workflow([{ id: 'start', type: 'trigger.manual' }, { id: 'c', type: 'test.count' }], ['start->c']));
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'c', type: 'test.count' },
+        ],
+        ['start->c'],
+      ),
+    );
     // A "dead" worker claimed the step and never finished: simulate with a second engine that claims and stops.
     const handle = await t.engine.startExecution({ workflowId: id, input: {} });
     await waitForEnd(t.engine, handle.executionId);
@@ -145,8 +170,24 @@ describe('journal', () => {
     await t.store.commit([
       {
         expectSeq: detail!.execution.seq,
-        execution: { ...detail!.execution, status: 'running', output: undefined, finishedAt: undefined },
-        steps: [{ step: { ...step, status: 'running', attempt: 3, leaseOwner: 'dead', leaseExpiresAt: now - 1, output: undefined } }],
+        execution: {
+          ...detail!.execution,
+          status: 'running',
+          output: undefined,
+          finishedAt: undefined,
+        },
+        steps: [
+          {
+            step: {
+              ...step,
+              status: 'running',
+              attempt: 3,
+              leaseOwner: 'dead',
+              leaseExpiresAt: now - 1,
+              output: undefined,
+            },
+          },
+        ],
       },
     ]);
     t.engine.workers.kick();
@@ -157,14 +198,26 @@ describe('journal', () => {
 
   test('a late result from a worker whose lease was taken over is refused (fencing)', async () => {
     t = await makeEngine({ extraNodes: [counter] });
-    const id = await t.deploy(workflow([{ id: 'start', type: 'trigger.manual' }, { id: 'nap', type: 'wait.delay', params: { durationMs: 50 } }], ['start->nap']));
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'nap', type: 'wait.delay', params: { durationMs: 50 } },
+        ],
+        ['start->nap'],
+      ),
+    );
     const handle = await t.engine.startExecution({ workflowId: id, input: {} });
     await waitForEnd(t.engine, handle.executionId);
     const loaded = (await t.store.loadExecution(handle.executionId))!;
     const step = loaded.steps.find((s) => s.key === 'nap')!;
     const stale = { ...step, status: 'running' as const, leaseOwner: 'old-worker' };
     const outcome = await t.store.commit([
-      { expectSeq: loaded.execution.seq, execution: loaded.execution, steps: [{ step: stale, expectLeaseOwner: 'old-worker' }] },
+      {
+        expectSeq: loaded.execution.seq,
+        execution: loaded.execution,
+        steps: [{ step: stale, expectLeaseOwner: 'old-worker' }],
+      },
     ]);
     expect(outcome[0]!.status).toBe('fenced');
     expect(Engine).toBeDefined();

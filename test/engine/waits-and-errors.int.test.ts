@@ -11,7 +11,10 @@ const flaky = defineNode({
   name: 'Flaky',
   group: 'action',
   description: 'fails a number of times',
-  params: z.object({ failTimes: z.number(), kind: z.enum(['retriable', 'fatal', 'retry-after']).default('retriable') }),
+  params: z.object({
+    failTimes: z.number(),
+    kind: z.enum(['retriable', 'fatal', 'retry-after']).default('retriable'),
+  }),
   ports: ['out'],
   sideEffects: true,
   run(ctx) {
@@ -34,7 +37,11 @@ const slow = defineNode({
   ports: ['out'],
   sideEffects: true,
   run: (ctx) =>
-    new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error(`aborted: ${String(ctx.signal.reason)}`)))),
+    new Promise((_, reject) =>
+      ctx.signal.addEventListener('abort', () =>
+        reject(new Error(`aborted: ${String(ctx.signal.reason)}`)),
+      ),
+    ),
 });
 
 let t: TestEngine;
@@ -42,13 +49,25 @@ afterEach(async () => {
   await t.close();
 });
 
-const retry = { maxAttempts: 3, backoff: 'exponential' as const, delayMs: 20, maxDelayMs: 1000, jitter: false };
+const retry = {
+  maxAttempts: 3,
+  backoff: 'exponential' as const,
+  delayMs: 20,
+  maxDelayMs: 1000,
+  jitter: false,
+};
 
 describe('retries and onError', () => {
   test('a retriable failure is retried with backoff and then succeeds with the same idempotency key', async () => {
     t = await makeEngine({ extraNodes: [flaky] });
     const id = await t.deploy(
-      workflow([{ id: 'start', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', params: { failTimes: 2 }, retry }], ['start->f']),
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'f', type: 'test.flaky', params: { failTimes: 2 }, retry },
+        ],
+        ['start->f'],
+      ),
     );
     const execution = await t.run(id);
     expect(execution.status).toBe('succeeded');
@@ -58,10 +77,18 @@ describe('retries and onError', () => {
   test('Retry-After is honoured', async () => {
     t = await makeEngine({ extraNodes: [flaky] });
     const id = await t.deploy(
-      workflow([{ id: 'start', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', params: { failTimes: 1, kind: 'retry-after' }, retry }], ['start->f']),
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'f', type: 'test.flaky', params: { failTimes: 1, kind: 'retry-after' }, retry },
+        ],
+        ['start->f'],
+      ),
     );
     const execution = await t.run(id);
-    const step = (await t.engine.getExecutionDetail(execution.id))!.steps.find((s) => s.key === 'f')!;
+    const step = (await t.engine.getExecutionDetail(execution.id))!.steps.find(
+      (s) => s.key === 'f',
+    )!;
     expect(execution.status).toBe('succeeded');
     expect(step.finishedAt! - execution.createdAt).toBeGreaterThanOrEqual(150);
   });
@@ -69,7 +96,13 @@ describe('retries and onError', () => {
   test('attempts run out: fail fails the execution, continue passes { error }, route uses the error port', async () => {
     t = await makeEngine({ extraNodes: [flaky] });
     const failing = await t.deploy(
-      workflow([{ id: 'start', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', params: { failTimes: 9 }, retry }], ['start->f']),
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'f', type: 'test.flaky', params: { failTimes: 9 }, retry },
+        ],
+        ['start->f'],
+      ),
     );
     const failed = await t.run(failing);
     expect(failed.status).toBe('failed');
@@ -77,19 +110,38 @@ describe('retries and onError', () => {
 
     const continuing = await t.deploy(
       workflow(
-        [{ id: 'start', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', params: { failTimes: 9, kind: 'fatal' }, onError: 'continue' }],
+        [
+          { id: 'start', type: 'trigger.manual' },
+          {
+            id: 'f',
+            type: 'test.flaky',
+            params: { failTimes: 9, kind: 'fatal' },
+            onError: 'continue',
+          },
+        ],
         ['start->f'],
       ),
     );
-    expect((await t.run(continuing)).output).toEqual({ error: { code: 'NON_RETRIABLE', message: 'bad request', name: 'NonRetriableError' } });
+    expect((await t.run(continuing)).output).toEqual({
+      error: { code: 'NON_RETRIABLE', message: 'bad request', name: 'NonRetriableError' },
+    });
 
     const routing = await t.deploy(
       workflow(
         [
           { id: 'start', type: 'trigger.manual' },
-          { id: 'f', type: 'test.flaky', params: { failTimes: 9, kind: 'fatal' }, onError: 'route' },
+          {
+            id: 'f',
+            type: 'test.flaky',
+            params: { failTimes: 9, kind: 'fatal' },
+            onError: 'route',
+          },
           { id: 'ok', type: 'transform.set', params: { fields: { path: 'ok' } } },
-          { id: 'handler', type: 'transform.set', params: { fields: { handled: '{{ $input.error.message }}' }, keepInput: false } },
+          {
+            id: 'handler',
+            type: 'transform.set',
+            params: { fields: { handled: '{{ $input.error.message }}' }, keepInput: false },
+          },
         ],
         ['start->f', 'f->ok', 'f:error->handler'],
       ),
@@ -104,7 +156,13 @@ describe('retries and onError', () => {
   test('an attempt that runs past its timeout is aborted through its AbortSignal', async () => {
     t = await makeEngine({ extraNodes: [slow] });
     const id = await t.deploy(
-      workflow([{ id: 'start', type: 'trigger.manual' }, { id: 's', type: 'test.slow', timeoutMs: 100 }], ['start->s']),
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 's', type: 'test.slow', timeoutMs: 100 },
+        ],
+        ['start->s'],
+      ),
     );
     const execution = await t.run(id);
     expect(execution.status).toBe('failed');
@@ -115,7 +173,15 @@ describe('retries and onError', () => {
     t = await makeEngine();
     const id = await t.deploy(
       workflow(
-        [{ id: 'start', type: 'trigger.manual' }, { id: 'calc', name: 'Compute', type: 'transform.set', params: { fields: { total: '{{ $input.a + }}' } } }],
+        [
+          { id: 'start', type: 'trigger.manual' },
+          {
+            id: 'calc',
+            name: 'Compute',
+            type: 'transform.set',
+            params: { fields: { total: '{{ $input.a + }}' } },
+          },
+        ],
         ['start->calc'],
       ),
     );
@@ -131,7 +197,11 @@ describe('retries and onError', () => {
       workflow(
         [
           { id: 'start', type: 'trigger.manual' },
-          { id: 'loop', type: 'transform.jsonata', params: { expression: '($f := function($n){ $f($n + 1) }; $f(0))' } },
+          {
+            id: 'loop',
+            type: 'transform.jsonata',
+            params: { expression: '($f := function($n){ $f($n + 1) }; $f(0))' },
+          },
         ],
         ['start->loop'],
       ),
@@ -162,7 +232,9 @@ describe('waits', () => {
     expect(t.engine.runs.has(handle.executionId)).toBe(false);
     const execution = await waitForEnd(t.engine, handle.executionId);
     expect(execution.output).toEqual({ v: 1, woke: true });
-    const nap = (await t.engine.getExecutionDetail(execution.id))!.steps.find((s) => s.key === 'nap')!;
+    const nap = (await t.engine.getExecutionDetail(execution.id))!.steps.find(
+      (s) => s.key === 'nap',
+    )!;
     expect(nap.finishedAt! - execution.createdAt).toBeGreaterThanOrEqual(300);
   });
 
@@ -190,7 +262,11 @@ describe('waits', () => {
       workflow(
         [
           { id: 'start', type: 'trigger.manual' },
-          { id: 'await', type: 'wait.event', params: { event: 'order.paid', correlationKey: '{{ $input.orderId }}', timeoutMs: 500 } },
+          {
+            id: 'await',
+            type: 'wait.event',
+            params: { event: 'order.paid', correlationKey: '{{ $input.orderId }}', timeoutMs: 500 },
+          },
           { id: 'paid', type: 'transform.set', params: { fields: { outcome: 'paid' } } },
           { id: 'late', type: 'transform.set', params: { fields: { outcome: 'timeout' } } },
         ],
@@ -199,11 +275,25 @@ describe('waits', () => {
     );
     const first = await t.engine.startExecution({ workflowId: id, input: { orderId: 'A1' } });
     const second = await t.engine.startExecution({ workflowId: id, input: { orderId: 'B2' } });
-    const { resumed } = await t.engine.deliverEvent({ name: 'order.paid', correlationKey: 'A1', payload: { amount: 5 } });
+    const { resumed } = await t.engine.deliverEvent({
+      name: 'order.paid',
+      correlationKey: 'A1',
+      payload: { amount: 5 },
+    });
     expect(resumed).toEqual([first.executionId]);
-    expect((await waitForEnd(t.engine, first.executionId)).output).toEqual({ amount: 5, outcome: 'paid' });
-    expect((await waitForEnd(t.engine, second.executionId)).output).toEqual({ orderId: 'B2', outcome: 'timeout' });
-    const again = await t.engine.deliverEvent({ name: 'order.paid', correlationKey: 'A1', payload: {} });
+    expect((await waitForEnd(t.engine, first.executionId)).output).toEqual({
+      amount: 5,
+      outcome: 'paid',
+    });
+    expect((await waitForEnd(t.engine, second.executionId)).output).toEqual({
+      orderId: 'B2',
+      outcome: 'timeout',
+    });
+    const again = await t.engine.deliverEvent({
+      name: 'order.paid',
+      correlationKey: 'A1',
+      payload: {},
+    });
     expect(again.resumed).toEqual([]);
   });
 });

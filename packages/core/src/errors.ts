@@ -8,7 +8,11 @@ export class FlowstateError extends Error {
   override name = 'FlowstateError';
   readonly code: string;
   readonly details: readonly ErrorDetail[];
-  constructor(code: string, message: string, options?: { cause?: unknown; details?: ErrorDetail[] }) {
+  constructor(
+    code: string,
+    message: string,
+    options?: { cause?: unknown; details?: ErrorDetail[] },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options?.details ?? [];
@@ -47,7 +51,9 @@ export const StepErrorSchema = z.object({
   message: z.string(),
   retriable: z.boolean(),
   retryAfterMs: z.number().optional(),
-  details: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })).optional(),
+  details: z
+    .array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() }))
+    .optional(),
   stack: z.string().optional(),
 });
 export type StepError = z.infer<typeof StepErrorSchema>;

@@ -26,11 +26,14 @@ describe('expressions', () => {
   bench('single variable path (fast path)', async () => {
     await evaluateTemplate('{{ $trigger.body.email }}', scope);
   });
-  bench('arithmetic (JSONata)', async () => {
+  bench('arithmetic (fast subset)', async () => {
     await evaluateTemplate('{{ $steps.Compute.total * 2 }}', scope);
   });
-  bench('concatenation (JSONata)', async () => {
+  bench('concatenation (fast subset)', async () => {
     await evaluateTemplate('{{ $trigger.body.name & " " & $trigger.body.last }}', scope);
+  });
+  bench('function call (full JSONata)', async () => {
+    await evaluateTemplate('{{ $sum($steps.Compute.items.qty) }}', scope);
   });
   bench('resolveParams with 4 templates', async () => {
     await resolveParams(params, scope, { nodeName: 'Call' });

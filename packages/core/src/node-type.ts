@@ -142,7 +142,8 @@ export interface NodeRegistry {
 export function createRegistry(types: readonly NodeType<any>[]): NodeRegistry {
   const byType = new Map<string, NodeType>();
   for (const nodeType of types) {
-    if (byType.has(nodeType.type)) throw new Error(`Node type "${nodeType.type}" is registered twice`);
+    if (byType.has(nodeType.type))
+      throw new Error(`Node type "${nodeType.type}" is registered twice`);
     byType.set(nodeType.type, nodeType as NodeType);
   }
   return { get: (type) => byType.get(type), list: () => [...byType.values()] };
@@ -157,7 +158,11 @@ export const directives = {
     items: options.items,
     concurrency: options.concurrency,
   }),
-  callWorkflow: (options: { workflowId: string; version?: number; input: JsonValue }): NodeDirective => ({
+  callWorkflow: (options: {
+    workflowId: string;
+    version?: number;
+    input: JsonValue;
+  }): NodeDirective => ({
     [DIRECTIVE]: 'call',
     workflowId: options.workflowId,
     ...(options.version === undefined ? {} : { version: options.version }),

@@ -20,9 +20,7 @@ export interface EngineLogger {
 }
 
 /** Named points where tests can crash or stall the engine (crash-safety tests). */
-export type FailpointName =
-  | 'after-side-effect-before-record'
-  | 'after-commit';
+export type FailpointName = 'after-side-effect-before-record' | 'after-commit';
 
 export interface EngineOptions {
   store: Store;

@@ -20,7 +20,11 @@ export class GroupCommitter {
   constructor(
     private readonly store: Store,
     private readonly workerId: string,
-    private readonly onCommitted: (run: ExecutionRun, outcome: FlushResult, change: ExecutionChange | undefined) => void,
+    private readonly onCommitted: (
+      run: ExecutionRun,
+      outcome: FlushResult,
+      change: ExecutionChange | undefined,
+    ) => void,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -61,7 +65,9 @@ export class GroupCommitter {
     }
   }
 
-  private async commitBatch(batch: Map<ExecutionRun, Array<(outcome: FlushResult) => void>>): Promise<void> {
+  private async commitBatch(
+    batch: Map<ExecutionRun, Array<(outcome: FlushResult) => void>>,
+  ): Promise<void> {
     const runs: ExecutionRun[] = [];
     const changes: ExecutionChange[] = [];
     for (const run of batch.keys()) {
@@ -77,8 +83,10 @@ export class GroupCommitter {
       if (!partial) {
         // The store failed as a whole (disk full, connection lost): nothing was written. The
         // runs are dropped from memory; their work is claimed again from the store later.
-        for (const [index, run] of runs.entries()) this.onCommitted(run, { status: 'conflict' }, changes[index]);
-        for (const waiters of batch.values()) for (const resolve of waiters) resolve({ status: 'conflict' });
+        for (const [index, run] of runs.entries())
+          this.onCommitted(run, { status: 'conflict' }, changes[index]);
+        for (const waiters of batch.values())
+          for (const resolve of waiters) resolve({ status: 'conflict' });
         this.onError(error);
         return;
       }
@@ -96,7 +104,11 @@ export class GroupCommitter {
       this.onCommitted(run, outcome, changes[index]);
     }
     for (const [run, waiters] of batch) {
-      const outcome = byRun.get(run) ?? (run.expectSeq === 'new' ? { status: 'conflict' as const } : { status: 'ok' as const, seq: run.expectSeq });
+      const outcome =
+        byRun.get(run) ??
+        (run.expectSeq === 'new'
+          ? { status: 'conflict' as const }
+          : { status: 'ok' as const, seq: run.expectSeq });
       for (const resolve of waiters) resolve(outcome);
     }
   }
@@ -105,8 +117,13 @@ export class GroupCommitter {
     const { steps, addWaits, removeWaits } = run.takeChanges();
     const writes: StepWrite[] = steps.map((step) => {
       // A final step holds no lease: the row leaves the lease index once it is done.
-      const written = isFinal(step) && step.leaseOwner !== undefined ? { ...step, leaseOwner: undefined, leaseExpiresAt: undefined } : step;
-      return run.leasedOnDisk.has(step.key) ? { step: written, expectLeaseOwner: this.workerId } : { step: written };
+      const written =
+        isFinal(step) && step.leaseOwner !== undefined
+          ? { ...step, leaseOwner: undefined, leaseExpiresAt: undefined }
+          : step;
+      return run.leasedOnDisk.has(step.key)
+        ? { step: written, expectLeaseOwner: this.workerId }
+        : { step: written };
     });
     return {
       expectSeq: run.expectSeq,
@@ -119,7 +136,10 @@ export class GroupCommitter {
 }
 
 /** Per-change outcomes carried by a store error that committed part of a batch. */
-function partialOutcomes(error: unknown, length: number): Array<CommitOutcome | { status: 'error' }> | undefined {
+function partialOutcomes(
+  error: unknown,
+  length: number,
+): Array<CommitOutcome | { status: 'error' }> | undefined {
   const outcomes = (error as { outcomes?: unknown } | null)?.outcomes;
   if (!Array.isArray(outcomes) || outcomes.length !== length) return undefined;
   return outcomes as Array<CommitOutcome | { status: 'error' }>;

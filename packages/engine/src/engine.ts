@@ -89,7 +89,10 @@ export class Engine {
   /** Recovers (in embedded mode), then claims due steps, renews leases and sweeps. */
   async start(options: { recover?: boolean } = {}): Promise<void> {
     if (options.recover) {
-      const expired = await this.store.expireLeases({ exceptOwner: this.workerId, now: this.clock.now() });
+      const expired = await this.store.expireLeases({
+        exceptOwner: this.workerId,
+        now: this.clock.now(),
+      });
       if (expired > 0) this.logger.info({ expired }, 'recovered steps from a previous process');
     }
     this.workers.start();
@@ -101,7 +104,9 @@ export class Engine {
   }
 
   /** Starts an execution of a workflow; resolves once it is on disk. */
-  async startExecution(options: StartExecutionOptions & { rerunOf?: string }): Promise<ExecutionHandle> {
+  async startExecution(
+    options: StartExecutionOptions & { rerunOf?: string },
+  ): Promise<ExecutionHandle> {
     const run = await this.operations.createRun(options);
     return this.launch(run);
   }
@@ -140,7 +145,10 @@ export class Engine {
     if (!loaded) return undefined;
     const again = this.runs.get(executionId);
     if (again && !again.evicted) return again;
-    const { graph } = await this.workflows.version(loaded.execution.workflowId, loaded.execution.workflowVersion);
+    const { graph } = await this.workflows.version(
+      loaded.execution.workflowId,
+      loaded.execution.workflowVersion,
+    );
     const run = new ExecutionRun({
       execution: loaded.execution,
       graph,
@@ -148,6 +156,8 @@ export class Engine {
       expectSeq: loaded.execution.seq,
     });
     for (const step of loaded.steps) run.noteLease(step, this.workerId);
+    // Only `flow.return` sets the output of an execution that has not finished yet.
+    run.returned = loaded.execution.output !== undefined;
     this.rebuildLastOutput(run);
     this.runs.set(executionId, run);
     return run;
@@ -165,9 +175,16 @@ export class Engine {
     }
   }
 
-  private afterCommit(run: ExecutionRun, outcome: FlushResult, change: ExecutionChange | undefined): void {
+  private afterCommit(
+    run: ExecutionRun,
+    outcome: FlushResult,
+    change: ExecutionChange | undefined,
+  ): void {
     if (outcome.status !== 'ok') {
-      this.logger.warn({ executionId: run.id, outcome }, 'commit refused; dropping the execution from this worker');
+      this.logger.warn(
+        { executionId: run.id, outcome },
+        'commit refused; dropping the execution from this worker',
+      );
       this.evict(run);
       return;
     }
@@ -177,13 +194,21 @@ export class Engine {
     }
     this.workers.noteDue(change);
     const execution = run.execution;
-    const final = execution.status === 'succeeded' || execution.status === 'failed' || execution.status === 'cancelled';
+    const final =
+      execution.status === 'succeeded' ||
+      execution.status === 'failed' ||
+      execution.status === 'cancelled';
     if (execution.response && !run.responseNotified && !final) {
       run.responseNotified = true;
       this.notify(run.id, { kind: 'response', response: execution.response });
     }
     if (final) {
-      this.notify(run.id, execution.response && !run.responseNotified ? { kind: 'response', response: execution.response } : { kind: 'finished', execution: { ...execution } });
+      this.notify(
+        run.id,
+        execution.response && !run.responseNotified
+          ? { kind: 'response', response: execution.response }
+          : { kind: 'finished', execution: { ...execution } },
+      );
       run.responseNotified = true;
       this.runs.delete(run.id);
       void this.operations.afterFinish(run);
@@ -257,7 +282,11 @@ export class Engine {
   }
 
   /** Resumes the `wait.event` steps waiting for this event and key. */
-  deliverEvent(event: { name: string; correlationKey: string; payload: JsonValue }): Promise<{ resumed: string[] }> {
+  deliverEvent(event: {
+    name: string;
+    correlationKey: string;
+    payload: JsonValue;
+  }): Promise<{ resumed: string[] }> {
     return this.operations.deliverEvent(event);
   }
 

@@ -3,7 +3,6 @@ import { parseStepKey, ROOT_SCOPE, stepKey, type Scope } from './keys.js';
 import { edgeState, readiness, type Readiness } from './readiness.js';
 import type { ExecutionChange, ExecutionRecord, StepRecord, StepRef, WaitRecord } from './store.js';
 
-
 /**
  * The in-memory state of one execution while this process drives it: the journal rows
  * it has loaded or created, which of them changed since the last commit, and the waits to
@@ -68,7 +67,6 @@ export class ExecutionRun {
     else this.leasedOnDisk.delete(step.key);
   }
 
-
   get id(): string {
     return this.execution.id;
   }
@@ -91,7 +89,12 @@ export class ExecutionRun {
   }
 
   get dirty(): boolean {
-    return this.executionDirty || this.dirtyKeys.size > 0 || this.addWaits.length > 0 || this.removeWaits.length > 0;
+    return (
+      this.executionDirty ||
+      this.dirtyKeys.size > 0 ||
+      this.addWaits.length > 0 ||
+      this.removeWaits.length > 0
+    );
   }
 
   /** Takes the pending changes for a commit. */
@@ -113,7 +116,8 @@ export class ExecutionRun {
   /** Whether any step is ready, running or waiting. */
   hasLiveSteps(): boolean {
     for (const step of this.steps.values()) {
-      if (step.status === 'ready' || step.status === 'running' || step.status === 'waiting') return true;
+      if (step.status === 'ready' || step.status === 'running' || step.status === 'waiting')
+        return true;
     }
     return false;
   }
@@ -121,7 +125,8 @@ export class ExecutionRun {
   /** Whether this process has nothing left to do for the run right now. */
   isQuiescent(): boolean {
     if (this.running.size > 0 || this.dirty) return false;
-    for (const step of this.steps.values()) if (step.status === 'ready' || step.status === 'running') return false;
+    for (const step of this.steps.values())
+      if (step.status === 'ready' || step.status === 'running') return false;
     return true;
   }
 
@@ -156,7 +161,8 @@ export class ExecutionRun {
     for (const source of sources) {
       const step = this.steps.get(stepKey(scope, source));
       if (step?.status !== 'succeeded') continue;
-      if (!incoming.some((edge) => edge.from === source && edgeDelivered(step, edge.port))) continue;
+      if (!incoming.some((edge) => edge.from === source && edgeDelivered(step, edge.port)))
+        continue;
       input[this.graph.node(source)!.name] = step.output ?? null;
     }
     return input;
@@ -186,7 +192,13 @@ export class ExecutionRun {
   loopItem(scope: Scope): { item: JsonValue; index: number } | undefined {
     const frame = scope.frames.at(-1);
     if (!frame) return undefined;
-    const outer = { frames: scope.frames.slice(0, -1), prefix: scope.prefix.slice(0, scope.prefix.length - `${frame.loopId}[${frame.index}]/`.length) };
+    const outer = {
+      frames: scope.frames.slice(0, -1),
+      prefix: scope.prefix.slice(
+        0,
+        scope.prefix.length - `${frame.loopId}[${frame.index}]/`.length,
+      ),
+    };
     const loopStep = this.steps.get(stepKey(outer, frame.loopId));
     const state = loopStep?.state as { items?: JsonValue[] } | undefined;
     return { item: state?.items?.[frame.index] ?? null, index: frame.index };

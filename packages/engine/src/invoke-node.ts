@@ -77,13 +77,17 @@ export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
     }
     const result = await runBounded(options, parsed.data);
     if (isDirective(result)) {
-      if (result[DIRECTIVE] === 'emit') return { kind: 'output', port: result.port, value: result.value };
+      if (result[DIRECTIVE] === 'emit')
+        return { kind: 'output', port: result.port, value: result.value };
       return { kind: 'directive', directive: result };
     }
     return { kind: 'output', port: 'out', value: result };
   } catch (error) {
     const serialized = serializeError(error);
-    if (error instanceof FlowstateError && (error.code.startsWith('EXPRESSION') || error.code === 'INVALID_PARAMS')) {
+    if (
+      error instanceof FlowstateError &&
+      (error.code.startsWith('EXPRESSION') || error.code === 'INVALID_PARAMS')
+    ) {
       serialized.retriable = false;
     }
     return { kind: 'error', error: serialized };
@@ -98,7 +102,9 @@ async function runBounded(options: InvokeOptions, params: unknown) {
   if (!nodeType.sideEffects) {
     // Pure nodes (transforms, conditions) finish in microseconds; a timer and an abort
     // controller per step would cost more than the node. Expressions bound their own time.
-    return nodeType.run(buildContext(options, params, options.signal.aborted ? options.signal : NEVER_ABORTED));
+    return nodeType.run(
+      buildContext(options, params, options.signal.aborted ? options.signal : NEVER_ABORTED),
+    );
   }
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason);
@@ -112,7 +118,9 @@ async function runBounded(options: InvokeOptions, params: unknown) {
     }, options.timeoutMs);
   });
   const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
+      once: true,
+    });
   });
   try {
     const ctx = buildContext(options, params, controller.signal);
@@ -141,7 +149,11 @@ function buildContext(options: InvokeOptions, params: unknown, signal: AbortSign
     idempotencyKey: `${execution.id}:${options.stepKey}`,
     signal,
     simulate: options.simulate,
-    logger: nodeLogger(options.logger, { executionId: execution.id, stepKey: options.stepKey, node: node.name }),
+    logger: nodeLogger(options.logger, {
+      executionId: execution.id,
+      stepKey: options.stepKey,
+      node: node.name,
+    }),
     now: () => new Date(options.now()),
     evaluate: (expression, extra) =>
       evaluateExpression(expression, extra ? { ...options.scope, ...extra } : options.scope, {

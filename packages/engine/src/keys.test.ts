@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { containerStepKey, iterationScope, parentScope, parseStepKey, ROOT_SCOPE, stepKey } from './keys.js';
+import {
+  containerStepKey,
+  iterationScope,
+  parentScope,
+  parseStepKey,
+  ROOT_SCOPE,
+  stepKey,
+} from './keys.js';
 
 describe('step keys', () => {
   test.each(['node', 'loop[3]/body', 'outer[0]/inner[12]/leaf'])('%s round-trips', (key) => {

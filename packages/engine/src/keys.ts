@@ -49,7 +49,10 @@ export function parseStepKey(key: string): { scope: Scope; nodeId: string } {
 export function containerStepKey(scope: Scope): string | undefined {
   const last = scope.frames.at(-1);
   if (!last) return undefined;
-  const outerPrefix = scope.prefix.slice(0, scope.prefix.length - `${last.loopId}[${last.index}]/`.length);
+  const outerPrefix = scope.prefix.slice(
+    0,
+    scope.prefix.length - `${last.loopId}[${last.index}]/`.length,
+  );
   return outerPrefix + last.loopId;
 }
 

@@ -23,7 +23,10 @@ export class Operations {
 
   /** Builds a run whose trigger step has succeeded with `input`, successors created. */
   async createRun(
-    options: StartExecutionOptions & { rerunOf?: string; parent?: { run: ExecutionRun; stepKey: string } },
+    options: StartExecutionOptions & {
+      rerunOf?: string;
+      parent?: { run: ExecutionRun; stepKey: string };
+    },
   ): Promise<ExecutionRun> {
     const engine = this.engine;
     const version =
@@ -70,9 +73,14 @@ export class Operations {
   ): Promise<string[] | undefined> {
     const engine = this.engine;
     const step = run.steps.get(key)!;
-    const fail = (error: FlowstateError) => exhaustStep(run, key, serializeError(error), engine.decide());
+    const fail = (error: FlowstateError) =>
+      exhaustStep(run, key, serializeError(error), engine.decide());
     if (run.execution.depth + 1 > engine.maxDepth) {
-      return fail(new NonRetriableError(`Sub-workflow depth limit of ${engine.maxDepth} reached`, { code: 'DEPTH_LIMIT' }));
+      return fail(
+        new NonRetriableError(`Sub-workflow depth limit of ${engine.maxDepth} reached`, {
+          code: 'DEPTH_LIMIT',
+        }),
+      );
     }
     let child: ExecutionRun;
     try {
@@ -83,7 +91,8 @@ export class Operations {
         parent: { run, stepKey: key },
       });
     } catch (error) {
-      if (error instanceof FlowstateError) return fail(new NonRetriableError(error.message, { code: error.code }));
+      if (error instanceof FlowstateError)
+        return fail(new NonRetriableError(error.message, { code: error.code }));
       throw error;
     }
     run.putStep({
@@ -106,16 +115,27 @@ export class Operations {
     try {
       if (run.execution.parentExecutionId) await this.completeParent(run.execution);
       const errorWorkflowId = run.graph.workflow.settings?.errorWorkflowId;
-      if (run.execution.status === 'failed' && errorWorkflowId && errorWorkflowId !== run.execution.workflowId) {
+      if (
+        run.execution.status === 'failed' &&
+        errorWorkflowId &&
+        errorWorkflowId !== run.execution.workflowId
+      ) {
         await this.engine.startExecution({
           workflowId: errorWorkflowId,
           input: {
-            execution: { id: run.id, workflowId: run.execution.workflowId, error: run.execution.error ?? null },
+            execution: {
+              id: run.id,
+              workflowId: run.execution.workflowId,
+              error: run.execution.error ?? null,
+            },
           } as JsonValue,
         });
       }
     } catch (error) {
-      this.engine.logger.error({ err: error, executionId: run.id }, 'follow-up of a finished execution failed');
+      this.engine.logger.error(
+        { err: error, executionId: run.id },
+        'follow-up of a finished execution failed',
+      );
     }
   }
 
@@ -126,7 +146,13 @@ export class Operations {
     const parent = await engine.runOf(child.parentExecutionId);
     const step = parent?.steps.get(child.parentStepKey);
     const state = step && waitState(step);
-    if (!parent || step?.status !== 'waiting' || state?.kind !== 'call' || state.childExecutionId !== child.id) return;
+    if (
+      !parent ||
+      step?.status !== 'waiting' ||
+      state?.kind !== 'call' ||
+      state.childExecutionId !== child.id
+    )
+      return;
     const decide = engine.decide();
     const ready =
       child.status === 'succeeded'
@@ -135,9 +161,12 @@ export class Operations {
             parent,
             step.key,
             serializeError(
-              new NonRetriableError(`Sub-workflow execution ${child.id} ${child.status}: ${child.error?.message ?? ''}`.trim(), {
-                code: 'CHILD_FAILED',
-              }),
+              new NonRetriableError(
+                `Sub-workflow execution ${child.id} ${child.status}: ${child.error?.message ?? ''}`.trim(),
+                {
+                  code: 'CHILD_FAILED',
+                },
+              ),
             ),
             decide,
           );
@@ -154,7 +183,8 @@ export class Operations {
     for (const step of run.steps.values()) {
       if (step.status === 'ready' || step.status === 'waiting') {
         run.putStep({ ...step, status: 'cancelled', finishedAt: now, leaseOwner: undefined });
-        if (waitState(step)?.kind === 'suspend') run.removeWaits.push({ executionId: id, key: step.key });
+        if (waitState(step)?.kind === 'suspend')
+          run.removeWaits.push({ executionId: id, key: step.key });
       }
     }
     run.abortRunning(new Error('execution cancelled'));
@@ -171,7 +201,8 @@ export class Operations {
     if (run.execution.status !== 'running') throw invalidState(run.execution, 'pause');
     const now = this.engine.clock.now();
     for (const step of run.steps.values()) {
-      if (step.status === 'ready') run.putStep({ ...step, leaseOwner: undefined, leaseExpiresAt: undefined });
+      if (step.status === 'ready')
+        run.putStep({ ...step, leaseOwner: undefined, leaseExpiresAt: undefined });
     }
     run.setExecution({ ...run.execution, status: 'paused', updatedAt: now });
     await this.commit(run);
@@ -193,13 +224,29 @@ export class Operations {
     const run = await this.requireRun(id);
     if (run.execution.status !== 'failed') throw invalidState(run.execution, 'retry');
     const decide = engine.decide();
-    const owned = { leaseOwner: decide.workerId, leaseExpiresAt: decide.now + decide.leaseMs, runAt: decide.now };
+    const owned = {
+      leaseOwner: decide.workerId,
+      leaseExpiresAt: decide.now + decide.leaseMs,
+      runAt: decide.now,
+    };
     for (const step of run.steps.values()) {
       if (step.status === 'failed') {
-        run.putStep({ ...step, status: 'ready', attempt: 0, error: undefined, finishedAt: undefined, ...owned });
+        run.putStep({
+          ...step,
+          status: 'ready',
+          attempt: 0,
+          error: undefined,
+          finishedAt: undefined,
+          ...owned,
+        });
       } else if (step.status === 'cancelled' && step.error?.code === CANCELLED_BY_FAILURE.code) {
         const waiting = step.state !== undefined;
-        run.putStep({ ...step, status: waiting ? 'waiting' : 'ready', error: undefined, ...(waiting ? {} : owned) });
+        run.putStep({
+          ...step,
+          status: waiting ? 'waiting' : 'ready',
+          error: undefined,
+          ...(waiting ? {} : owned),
+        });
       }
     }
     const { error: _dropped, finishedAt: _finished, ...rest } = run.execution;
@@ -211,17 +258,30 @@ export class Operations {
   }
 
   /** Resumes every step waiting for this event and correlation key. */
-  async deliverEvent(event: { name: string; correlationKey: string; payload: JsonValue }): Promise<{ resumed: string[] }> {
+  async deliverEvent(event: {
+    name: string;
+    correlationKey: string;
+    payload: JsonValue;
+  }): Promise<{ resumed: string[] }> {
     const engine = this.engine;
     const resumed: string[] = [];
-    const waits = await engine.store.findWaits({ eventName: event.name, correlationKey: event.correlationKey });
+    const waits = await engine.store.findWaits({
+      eventName: event.name,
+      correlationKey: event.correlationKey,
+    });
     for (const wait of waits) {
       const run = await engine.runOf(wait.executionId);
       const step = run?.steps.get(wait.stepKey);
       const state = step && waitState(step);
-      if (!run || step?.status !== 'waiting' || state?.kind !== 'suspend' || !state.options.event) continue;
+      if (!run || step?.status !== 'waiting' || state?.kind !== 'suspend' || !state.options.event)
+        continue;
       if (run.execution.status !== 'running') continue;
-      const ready = resumeStep(run, step.key, { port: state.options.event.port, value: event.payload }, engine.decide());
+      const ready = resumeStep(
+        run,
+        step.key,
+        { port: state.options.event.port, value: event.payload },
+        engine.decide(),
+      );
       if ((await engine.flush(run)).status !== 'ok') continue;
       resumed.push(run.id);
       for (const key of ready) engine.executor.schedule(run, key);
@@ -248,20 +308,33 @@ function pickTrigger(version: CachedVersion, requested: string | undefined): str
   const triggers = version.graph.triggers();
   if (requested) {
     if (!triggers.some((node) => node.id === requested)) {
-      throw new FlowstateError('INVALID_TRIGGER', `Node "${requested}" is not a trigger of workflow "${version.workflowId}"`);
+      throw new FlowstateError(
+        'INVALID_TRIGGER',
+        `Node "${requested}" is not a trigger of workflow "${version.workflowId}"`,
+      );
     }
     return requested;
   }
   const chosen = triggers.find((node) => node.type === 'trigger.manual') ?? triggers[0];
-  if (!chosen) throw new FlowstateError('INVALID_TRIGGER', `Workflow "${version.workflowId}" has no trigger node`);
+  if (!chosen)
+    throw new FlowstateError(
+      'INVALID_TRIGGER',
+      `Workflow "${version.workflowId}" has no trigger node`,
+    );
   return chosen.id;
 }
 
 function isFinal(execution: ExecutionRecord): boolean {
-  return execution.status === 'succeeded' || execution.status === 'failed' || execution.status === 'cancelled';
+  return (
+    execution.status === 'succeeded' ||
+    execution.status === 'failed' ||
+    execution.status === 'cancelled'
+  );
 }
 
 function invalidState(execution: ExecutionRecord, action: string): FlowstateError {
-  return new FlowstateError('INVALID_STATE', `Cannot ${action} execution ${execution.id}: it is ${execution.status}`);
+  return new FlowstateError(
+    'INVALID_STATE',
+    `Cannot ${action} execution ${execution.id}: it is ${execution.status}`,
+  );
 }
-

@@ -8,28 +8,40 @@ import type { ExecutionRecord } from './store.js';
 const decide: Decide = { now: 1000, workerId: 'w', leaseMs: 1000 };
 
 /** A random DAG: node 0 is the trigger, edges go from lower to higher index on random ports. */
-const dagArbitrary = fc
-  .integer({ min: 2, max: 12 })
-  .chain((size) =>
-    fc.record({
-      size: fc.constant(size),
-      edges: fc.uniqueArray(
-        fc
-          .tuple(fc.integer({ min: 0, max: size - 1 }), fc.integer({ min: 0, max: size - 1 }), fc.constantFrom('out', 'a', 'b'))
-          .filter(([from, to]) => from < to && to > 0),
-        { selector: ([from, to, port]) => `${from}-${to}-${port}`, maxLength: size * 3 },
-      ),
-      // The port each node emits on when it runs.
-      emits: fc.array(fc.constantFrom('out', 'a', 'b'), { minLength: size, maxLength: size }),
-    }),
-  );
+const dagArbitrary = fc.integer({ min: 2, max: 12 }).chain((size) =>
+  fc.record({
+    size: fc.constant(size),
+    edges: fc.uniqueArray(
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: size - 1 }),
+          fc.integer({ min: 0, max: size - 1 }),
+          fc.constantFrom('out', 'a', 'b'),
+        )
+        .filter(([from, to]) => from < to && to > 0),
+      { selector: ([from, to, port]) => `${from}-${to}-${port}`, maxLength: size * 3 },
+    ),
+    // The port each node emits on when it runs.
+    emits: fc.array(fc.constantFrom('out', 'a', 'b'), { minLength: size, maxLength: size }),
+  }),
+);
 
 function buildRun(size: number, edges: Array<[number, number, string]>): ExecutionRun {
   const workflow: Workflow = {
     schemaVersion: 1,
     name: 'dag',
-    nodes: Array.from({ length: size }, (_, i) => ({ id: `n${i}`, name: `N${i}`, type: 'x', params: {} })),
-    edges: edges.map(([from, to, port], i) => ({ id: `e${i}`, from: `n${from}`, to: `n${to}`, port })),
+    nodes: Array.from({ length: size }, (_, i) => ({
+      id: `n${i}`,
+      name: `N${i}`,
+      type: 'x',
+      params: {},
+    })),
+    edges: edges.map(([from, to, port], i) => ({
+      id: `e${i}`,
+      from: `n${from}`,
+      to: `n${to}`,
+      port,
+    })),
   };
   const execution: ExecutionRecord = {
     id: 'x1',
@@ -70,7 +82,8 @@ describe('readiness (dead-path elimination)', () => {
         // Reference: live iff some incoming edge comes from a live node that emitted on its port.
         const live = new Set<number>([0]);
         for (let v = 1; v < size; v++) {
-          if (edges.some(([from, to, port]) => to === v && live.has(from) && emits[from] === port)) live.add(v);
+          if (edges.some(([from, to, port]) => to === v && live.has(from) && emits[from] === port))
+            live.add(v);
         }
         const reached = new Set<number>([0]);
         for (let v = 1; v < size; v++) {
@@ -102,6 +115,7 @@ describe('readiness (dead-path elimination)', () => {
 
 function reachedFromTrigger(edges: Array<[number, number, string]>, node: number): boolean {
   const reached = new Set<number>([0]);
-  for (let v = 1; v <= node; v++) if (edges.some(([from, to]) => to === v && reached.has(from))) reached.add(v);
+  for (let v = 1; v <= node; v++)
+    if (edges.some(([from, to]) => to === v && reached.has(from))) reached.add(v);
   return reached.has(node);
 }

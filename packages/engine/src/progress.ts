@@ -59,7 +59,8 @@ export function succeedStep(
     finishedAt: decide.now,
   });
   const { scope, nodeId } = parseStepKey(key);
-  if (scope.frames.length === 0 && run.graph.outgoing(nodeId).length === 0) run.lastOutput = result.value;
+  if (scope.frames.length === 0 && run.graph.outgoing(nodeId).length === 0)
+    run.lastOutput = result.value;
   return advance(run, key, decide);
 }
 
@@ -67,7 +68,12 @@ export function succeedStep(
  * Applies the node's `onError` once its attempts ran out: `continue` passes `{ error }` on,
  * `route` sends `{ error, input }` out of the `error` port, `fail` fails the execution.
  */
-export function exhaustStep(run: ExecutionRun, key: string, error: StepError, decide: Decide): string[] {
+export function exhaustStep(
+  run: ExecutionRun,
+  key: string,
+  error: StepError,
+  decide: Decide,
+): string[] {
   const step = run.steps.get(key)!;
   const node = run.graph.node(step.nodeId)!;
   const errorValue = { code: error.code, message: error.message, name: error.name } as JsonValue;
@@ -75,10 +81,19 @@ export function exhaustStep(run: ExecutionRun, key: string, error: StepError, de
     case 'continue':
       return succeedStep(run, key, { port: 'out', value: { error: errorValue } }, decide);
     case 'route':
-      return succeedStep(run, key, { port: ERROR_PORT, value: { error: errorValue, input: step.input ?? null } }, decide);
+      return succeedStep(
+        run,
+        key,
+        { port: ERROR_PORT, value: { error: errorValue, input: step.input ?? null } },
+        decide,
+      );
     case 'fail':
       run.putStep({ ...step, status: 'failed', error, finishedAt: decide.now, runAt: undefined });
-      failExecution(run, { ...error, message: `Node "${node.name}" failed: ${error.message}` }, decide);
+      failExecution(
+        run,
+        { ...error, message: `Node "${node.name}" failed: ${error.message}` },
+        decide,
+      );
       return [];
   }
 }
@@ -87,11 +102,22 @@ export function exhaustStep(run: ExecutionRun, key: string, error: StepError, de
 export function failExecution(run: ExecutionRun, error: StepError, decide: Decide): void {
   for (const step of run.steps.values()) {
     if (step.status === 'ready' || step.status === 'waiting') {
-      run.putStep({ ...step, status: 'cancelled', error: CANCELLED_BY_FAILURE, leaseOwner: undefined });
+      run.putStep({
+        ...step,
+        status: 'cancelled',
+        error: CANCELLED_BY_FAILURE,
+        leaseOwner: undefined,
+      });
     }
   }
   run.abortRunning(new Error('execution failed'));
-  run.setExecution({ ...run.execution, status: 'failed', error, finishedAt: decide.now, updatedAt: decide.now });
+  run.setExecution({
+    ...run.execution,
+    status: 'failed',
+    error,
+    finishedAt: decide.now,
+    updatedAt: decide.now,
+  });
 }
 
 /** Marks a step cancelled by its execution's failure, so `retry` can bring it back. */
@@ -133,8 +159,20 @@ export function startLoop(
 ): string[] {
   const step = run.steps.get(key)!;
   if (loop.items.length === 0) return succeedStep(run, key, { port: 'done', value: [] }, decide);
-  const state: WaitState = { kind: 'loop', items: loop.items, concurrency: loop.concurrency, started: 0, completed: 0 };
-  run.putStep({ ...step, status: 'waiting', state: state as unknown as JsonValue, leaseOwner: undefined, leaseExpiresAt: undefined });
+  const state: WaitState = {
+    kind: 'loop',
+    items: loop.items,
+    concurrency: loop.concurrency,
+    started: 0,
+    completed: 0,
+  };
+  run.putStep({
+    ...step,
+    status: 'waiting',
+    state: state as unknown as JsonValue,
+    leaseOwner: undefined,
+    leaseExpiresAt: undefined,
+  });
   const ready: string[] = [];
   while (state.started < Math.min(loop.concurrency, loop.items.length)) {
     ready.push(...startIteration(run, key, state, decide));
@@ -142,7 +180,12 @@ export function startLoop(
   return ready;
 }
 
-function startIteration(run: ExecutionRun, loopKey: string, state: WaitState & { kind: 'loop' }, decide: Decide): string[] {
+function startIteration(
+  run: ExecutionRun,
+  loopKey: string,
+  state: WaitState & { kind: 'loop' },
+  decide: Decide,
+): string[] {
   const { scope: outer, nodeId: loopId } = parseStepKey(loopKey);
   const index = state.started++;
   const scope = iterationScope(outer, loopId, index);
@@ -169,11 +212,18 @@ export function advance(run: ExecutionRun, key: string, decide: Decide): string[
   const { scope, nodeId } = parseStepKey(key);
   const ready: string[] = [];
   propagate(run, scope, nodeId, decide, ready);
-  if (scope.frames.length > 0 && iterationDone(run, scope)) ready.push(...completeIteration(run, scope, decide));
+  if (scope.frames.length > 0 && iterationDone(run, scope))
+    ready.push(...completeIteration(run, scope, decide));
   return ready;
 }
 
-function propagate(run: ExecutionRun, scope: Scope, nodeId: string, decide: Decide, ready: string[]): void {
+function propagate(
+  run: ExecutionRun,
+  scope: Scope,
+  nodeId: string,
+  decide: Decide,
+  ready: string[],
+): void {
   for (const edge of run.graph.outgoing(nodeId)) {
     const target = run.graph.node(edge.to);
     if (target) ready.push(...consider(run, scope, target, decide));
@@ -241,12 +291,15 @@ function completeIteration(run: ExecutionRun, scope: Scope, decide: Decide): str
   const state = { ...(waitState(loopStep) as WaitState & { kind: 'loop' }) };
   state.completed += 1;
   const ready: string[] = [];
-  if (state.started < state.items.length) ready.push(...startIteration(run, loopKey, state, decide));
+  if (state.started < state.items.length)
+    ready.push(...startIteration(run, loopKey, state, decide));
   run.putStep({ ...run.steps.get(loopKey)!, state: state as unknown as JsonValue });
   if (state.completed < state.items.length) return ready;
   const { nodeId: loopId } = parseStepKey(loopKey);
   const outer = parentScope(scope);
-  const results = state.items.map((_, index) => iterationResult(run, iterationScope(outer, loopId, index)));
+  const results = state.items.map((_, index) =>
+    iterationResult(run, iterationScope(outer, loopId, index)),
+  );
   return [...ready, ...succeedStep(run, loopKey, { port: 'done', value: results }, decide)];
 }
 
@@ -254,7 +307,8 @@ function completeIteration(run: ExecutionRun, scope: Scope, decide: Decide): str
 function iterationResult(run: ExecutionRun, scope: Scope): JsonValue {
   const frame = scope.frames.at(-1)!;
   const terminals = run.graph.terminals(frame.loopId);
-  if (terminals.length === 1) return run.steps.get(stepKey(scope, terminals[0]!.id))?.output ?? null;
+  if (terminals.length === 1)
+    return run.steps.get(stepKey(scope, terminals[0]!.id))?.output ?? null;
   const result: Record<string, JsonValue> = {};
   for (const node of terminals) {
     const step = run.steps.get(stepKey(scope, node.id));
@@ -278,7 +332,8 @@ export function reconcile(run: ExecutionRun, decide: Decide): string[] {
       const step = run.steps.get(stepKey(scope, node.id));
       const state = step && waitState(step);
       if (step?.status === 'waiting' && state?.kind === 'loop') {
-        for (let index = 0; index < state.started; index++) scopes.push(iterationScope(scope, node.id, index));
+        for (let index = 0; index < state.started; index++)
+          scopes.push(iterationScope(scope, node.id, index));
       }
     }
   }
@@ -299,5 +354,10 @@ export function finishIfDone(run: ExecutionRun, decide: Decide): boolean {
 }
 
 export function isFinal(step: StepRecord): boolean {
-  return step.status === 'succeeded' || step.status === 'failed' || step.status === 'skipped' || step.status === 'cancelled';
+  return (
+    step.status === 'succeeded' ||
+    step.status === 'failed' ||
+    step.status === 'skipped' ||
+    step.status === 'cancelled'
+  );
 }

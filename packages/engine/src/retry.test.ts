@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { retryDelay } from './retry.js';
 
-const policy = { maxAttempts: 5, backoff: 'exponential' as const, delayMs: 100, maxDelayMs: 1000, jitter: false };
+const policy = {
+  maxAttempts: 5,
+  backoff: 'exponential' as const,
+  delayMs: 100,
+  maxDelayMs: 1000,
+  jitter: false,
+};
 
 describe('retryDelay', () => {
   test.each([

@@ -1,4 +1,10 @@
-import { assertNever, DIRECTIVE, type NodeDirective, type NodeType, type StepError } from '@flowstate/core';
+import {
+  assertNever,
+  DIRECTIVE,
+  type NodeDirective,
+  type NodeType,
+  type StepError,
+} from '@flowstate/core';
 import type { Engine } from './engine.js';
 import type { ExecutionRun } from './execution-run.js';
 import { directiveError, invokeNode, type Invocation } from './invoke-node.js';
@@ -25,7 +31,8 @@ export class StepExecutor {
   /** Starts every ready step of `run` that this worker owns. */
   scheduleReady(run: ExecutionRun): void {
     for (const step of run.steps.values()) {
-      if (step.status === 'ready' && step.leaseOwner === this.engine.workerId) this.schedule(run, step.key);
+      if (step.status === 'ready' && step.leaseOwner === this.engine.workerId)
+        this.schedule(run, step.key);
     }
   }
 
@@ -33,7 +40,10 @@ export class StepExecutor {
   schedule(run: ExecutionRun, key: string): void {
     if (run.execution.status !== 'running' || run.evicted || run.running.has(key)) return;
     const task = this.execute(run, key).catch((error: unknown) => {
-      this.engine.logger.error({ err: error, executionId: run.id, stepKey: key }, 'step execution crashed');
+      this.engine.logger.error(
+        { err: error, executionId: run.id, stepKey: key },
+        'step execution crashed',
+      );
     });
     this.inFlight.add(task);
     void task.finally(() => this.inFlight.delete(task));
@@ -58,11 +68,15 @@ export class StepExecutor {
       leaseExpiresAt: now + engine.leaseMs,
     });
     const journalFirst = run.cautious || (nodeType?.sideEffects ?? true);
-    if (journalFirst && (await engine.flush(run)).status !== 'ok') return void run.running.delete(key);
+    if (journalFirst && (await engine.flush(run)).status !== 'ok')
+      return void run.running.delete(key);
 
     let invocation: Invocation;
     if (!node || !nodeType) {
-      invocation = { kind: 'error', error: directiveError(`Unknown node type "${node?.type ?? step.nodeId}"`) };
+      invocation = {
+        kind: 'error',
+        error: directiveError(`Unknown node type "${node?.type ?? step.nodeId}"`),
+      };
     } else if (node.disabled) {
       invocation = { kind: 'output', port: 'out', value: run.steps.get(key)!.input ?? null };
     } else {
@@ -70,7 +84,8 @@ export class StepExecutor {
     }
     run.running.delete(key);
     if (run.evicted) return;
-    if (nodeType?.sideEffects) engine.failpoint('after-side-effect-before-record', { executionId: run.id, stepKey: key });
+    if (nodeType?.sideEffects)
+      engine.failpoint('after-side-effect-before-record', { executionId: run.id, stepKey: key });
 
     const ready = await this.record(run, key, invocation, nodeType);
     if (journalFirst || ready === undefined) {
@@ -82,7 +97,12 @@ export class StepExecutor {
     await engine.settle(run);
   }
 
-  private async invoke(run: ExecutionRun, key: string, nodeType: NodeType, signal: AbortSignal): Promise<Invocation> {
+  private async invoke(
+    run: ExecutionRun,
+    key: string,
+    nodeType: NodeType,
+    signal: AbortSignal,
+  ): Promise<Invocation> {
     const engine = this.engine;
     const step = run.steps.get(key)!;
     const node = run.graph.node(step.nodeId)!;
@@ -103,10 +123,18 @@ export class StepExecutor {
         input: step.input ?? null,
         ...(loop ? { item: loop.item, index: loop.index } : {}),
         vars: {},
-        execution: { id: run.id, workflowId: run.execution.workflowId, workflowVersion: run.execution.workflowVersion },
+        execution: {
+          id: run.id,
+          workflowId: run.execution.workflowId,
+          workflowVersion: run.execution.workflowVersion,
+        },
         now: new Date(now).toISOString(),
       },
-      timeoutMs: node.timeoutMs ?? nodeType.timeoutMs ?? engine.options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs:
+        node.timeoutMs ??
+        nodeType.timeoutMs ??
+        engine.options.defaultTimeoutMs ??
+        DEFAULT_TIMEOUT_MS,
       expressionTimeoutMs: engine.options.expressionTimeoutMs ?? 1000,
       signal,
       simulate: false,
@@ -114,7 +142,10 @@ export class StepExecutor {
       logger: engine.logger,
     });
     const current = run.steps.get(key)!;
-    run.steps.set(key, { ...current, durationMs: Math.round((performance.now() - started) * 1000) / 1000 });
+    run.steps.set(key, {
+      ...current,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    });
     return invocation;
   }
 
@@ -132,7 +163,12 @@ export class StepExecutor {
     const decide = engine.decide();
     const step = run.steps.get(key)!;
     if (run.execution.status !== 'running' && run.execution.status !== 'paused') {
-      run.putStep({ ...step, status: 'cancelled', finishedAt: decide.now, ...resultFields(invocation) });
+      run.putStep({
+        ...step,
+        status: 'cancelled',
+        finishedAt: decide.now,
+        ...resultFields(invocation),
+      });
       return undefined;
     }
     switch (invocation.kind) {
@@ -148,7 +184,12 @@ export class StepExecutor {
   }
 
   /** Retries per the node's policy, or applies `onError` when attempts ran out. */
-  private fail(run: ExecutionRun, key: string, error: StepError, nodeType: NodeType | undefined): string[] | undefined {
+  private fail(
+    run: ExecutionRun,
+    key: string,
+    error: StepError,
+    nodeType: NodeType | undefined,
+  ): string[] | undefined {
     const engine = this.engine;
     const decide = engine.decide();
     const step = run.steps.get(key)!;
@@ -168,7 +209,11 @@ export class StepExecutor {
     return exhaustStep(run, key, error, decide);
   }
 
-  private async direct(run: ExecutionRun, key: string, directive: NodeDirective): Promise<string[] | undefined> {
+  private async direct(
+    run: ExecutionRun,
+    key: string,
+    directive: NodeDirective,
+  ): Promise<string[] | undefined> {
     const engine = this.engine;
     const decide = engine.decide();
     const step = run.steps.get(key)!;
@@ -177,7 +222,12 @@ export class StepExecutor {
         return succeedStep(run, key, { port: directive.port, value: directive.value }, decide);
       case 'suspend':
         if (directive.options.until === undefined && !directive.options.event) {
-          return this.fail(run, key, directiveError('A wait needs a time, an event or both'), undefined);
+          return this.fail(
+            run,
+            key,
+            directiveError('A wait needs a time, an event or both'),
+            undefined,
+          );
         }
         suspendStep(run, key, directive.options);
         return undefined;

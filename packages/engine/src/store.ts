@@ -35,10 +35,17 @@ export interface Store {
     expectVersion?: number;
     now: number;
   }): Promise<WorkflowVersionRecord | { conflict: WorkflowRecord }>;
-  setWorkflowActive(input: { workflowId: string; active: boolean; now: number }): Promise<WorkflowRecord | undefined>;
+  setWorkflowActive(input: {
+    workflowId: string;
+    active: boolean;
+    now: number;
+  }): Promise<WorkflowRecord | undefined>;
   getWorkflow(id: string): Promise<WorkflowRecord | undefined>;
   listWorkflows(): Promise<WorkflowRecord[]>;
-  getWorkflowVersion(workflowId: string, version: number): Promise<WorkflowVersionRecord | undefined>;
+  getWorkflowVersion(
+    workflowId: string,
+    version: number,
+  ): Promise<WorkflowVersionRecord | undefined>;
   /** Deletes a workflow and its versions; refused while executions of it are live. */
   deleteWorkflow(id: string): Promise<boolean>;
 
@@ -60,9 +67,18 @@ export interface Store {
    * Steps of executions that are not `running` are never claimed. Each claimed step is returned
    * as it is after the claim, with the status it had before.
    */
-  claimSteps(input: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedStep[]>;
+  claimSteps(input: {
+    owner: string;
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): Promise<ClaimedStep[]>;
   /** Extends the leases `owner` still holds on these steps; returns how many it holds. */
-  renewLeases(input: { owner: string; steps: readonly StepRef[]; leaseExpiresAt: number }): Promise<number>;
+  renewLeases(input: {
+    owner: string;
+    steps: readonly StepRef[];
+    leaseExpiresAt: number;
+  }): Promise<number>;
   /** Drops every lease held by `owner` (graceful shutdown) so others can claim at once. */
   releaseLeases(owner: string): Promise<void>;
   /** Expires every lease not held by `exceptOwner` (embedded start: all other owners are dead). */
@@ -87,23 +103,16 @@ export interface Store {
 }
 
 export type ExecutionStatus =
-  | 'running'
-  | 'waiting'
-  | 'paused'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled';
+  'running' | 'waiting' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 
-export const FINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'cancelled'];
+export const FINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+];
 
 export type StepStatus =
-  | 'ready'
-  | 'running'
-  | 'waiting'
-  | 'succeeded'
-  | 'failed'
-  | 'skipped'
-  | 'cancelled';
+  'ready' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
 export const STEP_STATUSES: readonly StepStatus[] = [
   'ready',
@@ -115,7 +124,12 @@ export const STEP_STATUSES: readonly StepStatus[] = [
   'cancelled',
 ];
 
-export const FINAL_STEP_STATUSES: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
+export const FINAL_STEP_STATUSES: readonly StepStatus[] = [
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+];
 
 export interface WorkflowRecord {
   id: string;

@@ -40,7 +40,10 @@ export class Workers {
     for (const interval of this.intervals) clearInterval(interval);
     clearTimeout(this.wakeTimer);
     const inFlight = [...this.engine.executor.inFlight];
-    await Promise.race([Promise.allSettled(inFlight), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    await Promise.race([
+      Promise.allSettled(inFlight),
+      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+    ]);
     await this.engine.committer.idle();
     await this.engine.store.releaseLeases(this.engine.workerId);
   }
@@ -49,7 +52,11 @@ export class Workers {
   noteDue(change: ExecutionChange | undefined): void {
     if (!change || this.stopping) return;
     for (const { step } of change.steps) {
-      if ((step.status === 'ready' || step.status === 'waiting') && step.runAt !== undefined && !step.leaseOwner) {
+      if (
+        (step.status === 'ready' || step.status === 'waiting') &&
+        step.runAt !== undefined &&
+        !step.leaseOwner
+      ) {
         this.wakeNoLaterThan(step.runAt);
       }
     }
@@ -154,8 +161,13 @@ export class Workers {
     if (refs.length === 0) return;
     const leaseExpiresAt = engine.clock.now() + engine.leaseMs;
     try {
-      const held = await engine.store.renewLeases({ owner: engine.workerId, steps: refs, leaseExpiresAt });
-      if (held < refs.length) engine.logger.warn({ expected: refs.length, held }, 'some step leases were lost');
+      const held = await engine.store.renewLeases({
+        owner: engine.workerId,
+        steps: refs,
+        leaseExpiresAt,
+      });
+      if (held < refs.length)
+        engine.logger.warn({ expected: refs.length, held }, 'some step leases were lost');
     } catch (error) {
       engine.logger.error({ err: error }, 'renewing leases failed');
     }

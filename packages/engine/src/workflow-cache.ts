@@ -27,9 +27,17 @@ export class WorkflowCache {
     if (cached) return cached;
     const record = await this.store.getWorkflowVersion(workflowId, version);
     if (!record) {
-      throw new FlowstateError('WORKFLOW_NOT_FOUND', `Workflow "${workflowId}" has no version ${version}`);
+      throw new FlowstateError(
+        'WORKFLOW_NOT_FOUND',
+        `Workflow "${workflowId}" has no version ${version}`,
+      );
     }
-    const entry = { workflowId, version, definition: record.definition, graph: new WorkflowGraph(record.definition) };
+    const entry = {
+      workflowId,
+      version,
+      definition: record.definition,
+      graph: new WorkflowGraph(record.definition),
+    };
     if (this.versions.size >= this.limit) this.versions.delete(this.versions.keys().next().value!);
     this.versions.set(key, entry);
     return entry;
@@ -38,7 +46,8 @@ export class WorkflowCache {
   /** The workflow's current version. */
   async current(workflowId: string): Promise<CachedVersion> {
     const workflow = await this.store.getWorkflow(workflowId);
-    if (!workflow) throw new FlowstateError('WORKFLOW_NOT_FOUND', `No workflow with id "${workflowId}"`);
+    if (!workflow)
+      throw new FlowstateError('WORKFLOW_NOT_FOUND', `No workflow with id "${workflowId}"`);
     return this.version(workflowId, workflow.currentVersion);
   }
 }

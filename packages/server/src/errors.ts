@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FlowstateError, type ErrorDetail } from '@flowstate/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /**
  * The one table from error code to HTTP status. Codes not listed are server faults (500).

@@ -13,7 +13,9 @@ export function failpointFromEnv(value: string | undefined): EngineOptions['fail
   const name = value.slice(0, separator) as FailpointName;
   const stepKey = value.slice(separator + 1);
   if (separator < 0 || !NAMES.includes(name) || !stepKey) {
-    throw new Error(`FLOWSTATE_TEST_FAILPOINT must be "<${NAMES.join('|')}>:<step key>", got "${value}"`);
+    throw new Error(
+      `FLOWSTATE_TEST_FAILPOINT must be "<${NAMES.join('|')}>:<step key>", got "${value}"`,
+    );
   }
   return (reached, info) => {
     if (reached === name && info.stepKey === stepKey) process.kill(process.pid, 'SIGKILL');
