@@ -130,7 +130,15 @@ function cannon(url, body, seconds) {
 function countSteps(dbFile) {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT count(*) AS n FROM steps').get().n;
+    // Step rows, plus the steps of executions journaled compactly in one row.
+    const rows = db.prepare('SELECT count(*) AS n FROM steps').get().n;
+    const compact = db
+      .prepare(
+        `SELECT coalesce(sum((SELECT sum(value) FROM json_each(steps_summary))), 0) AS n
+         FROM executions WHERE steps_summary IS NOT NULL`,
+      )
+      .get().n;
+    return rows + compact;
   } finally {
     db.close();
   }

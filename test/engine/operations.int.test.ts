@@ -126,6 +126,36 @@ describe('operator actions', () => {
 });
 
 describe('journal', () => {
+  test('an execution finished in its first commit is stored compactly and can still be retried', async () => {
+    t = await makeEngine();
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'ok', type: 'transform.set', params: { fields: { a: 1 } } },
+          { id: 'bad', type: 'transform.jsonata', params: { expression: '$error("nope")' } },
+        ],
+        ['start->ok', 'ok->bad'],
+      ),
+    );
+    const failed = await t.run(id, { v: 1 });
+    expect(failed.status).toBe('failed');
+    expect(await t.store.countSteps({ executionId: failed.id })).toMatchObject({ succeeded: 2, failed: 1 });
+    const before = (await t.engine.getExecutionDetail(failed.id))!.steps;
+    expect(before.map((s) => [s.key, s.status])).toEqual([
+      ['start', 'succeeded'],
+      ['ok', 'succeeded'],
+      ['bad', 'failed'],
+    ]);
+    await t.engine.retry(failed.id);
+    const again = await waitForEnd(t.engine, failed.id);
+    expect(again.status).toBe('failed');
+    const after = (await t.engine.getExecutionDetail(failed.id))!.steps;
+    expect(after.find((s) => s.key === 'ok')!.output).toEqual({ v: 1, a: 1 });
+    expect(after.find((s) => s.key === 'bad')!.attempt).toBe(1);
+    expect(await t.store.countSteps({ executionId: failed.id })).toMatchObject({ succeeded: 2, failed: 1 });
+  });
+
   test('payloads above the blob threshold are stored out of line and read back unchanged', async () => {
     t = await makeEngine({ blobThresholdBytes: 1024 });
     const id = await t.deploy(

@@ -1,9 +1,17 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { FlowstateError, serializeError, type StepError } from '@flowstate/core';
-import type { CommitOutcome, ExecutionChange } from '@flowstate/engine';
+import {
+  FINAL_EXECUTION_STATUSES,
+  FINAL_STEP_STATUSES,
+  type CommitOutcome,
+  type ExecutionChange,
+  type StepRecord,
+} from '@flowstate/engine';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import { executionParams, stepParams, type ExecutionRow, type StepRow } from './rows.js';
+
+type CompactExecutionRow = Omit<ExecutionRow, 'seq'> & { steps_json: string | null; steps_summary: string };
 
 /** An outcome of a change that failed for an unexpected reason (bad data, a bug). */
 export interface CommitFailure {
@@ -56,6 +64,9 @@ export class ExecutionCommitter {
   readonly #addWait: Statement<[string, string, string, string, number]>;
   readonly #removeWaits: Statement<[string, string]>;
   readonly #currentSeq: Statement<[string], number>;
+  readonly #insertCompact: Statement<[CompactExecutionRow]>;
+  readonly #compactSteps: Statement<[string], string | null>;
+  readonly #clearCompact: Statement<[string]>;
   readonly #holdsLease: Statement<[string, string, string], number>;
   readonly #fastBatch: (changes: readonly ExecutionChange[]) => CommitOutcome[];
   readonly #safeBatch: (changes: readonly ExecutionChange[]) => (CommitOutcome | CommitFailure)[];
@@ -92,6 +103,19 @@ export class ExecutionCommitter {
       DO UPDATE SET created_at = excluded.created_at`);
     this.#removeWaits = db.prepare('DELETE FROM waits WHERE execution_id = ? AND step_key = ?');
 
+    this.#insertCompact = db.prepare(`INSERT INTO executions (id, workflow_id, workflow_version,
+      status, seq, trigger_node_id, input, output, error, response, parent_execution_id,
+      parent_step_key, depth, rerun_of, created_at, updated_at, finished_at, steps_json, steps_summary)
+      VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @input, @output,
+      @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @created_at,
+      @updated_at, @finished_at, @steps_json, @steps_summary)
+      ON CONFLICT (id) DO NOTHING`);
+    this.#compactSteps = db
+      .prepare<[string], string | null>('SELECT steps_json FROM executions WHERE id = ?')
+      .pluck();
+    this.#clearCompact = db.prepare(
+      'UPDATE executions SET steps_json = NULL, steps_summary = NULL WHERE id = ?',
+    );
     this.#currentSeq = db
       .prepare<[string], number>('SELECT seq FROM executions WHERE id = ?')
       .pluck();
@@ -153,16 +177,37 @@ export class ExecutionCommitter {
     return undefined;
   }
 
+  /** Turns a compact execution's step journal back into rows before it changes again (retry). */
+  #expandCompact(executionId: string): void {
+    const text = this.#compactSteps.get(executionId);
+    if (text === null || text === undefined) return;
+    for (const step of this.#codec.decode(text) as unknown as StepRecord[]) {
+      this.#upsertStep.run(stepParams(step, this.#codec));
+    }
+    this.#clearCompact.run(executionId);
+  }
+
   /** Writes `change`; throws `Rejected` (safe path) when its seq or a fence does not hold. */
   #apply(change: ExecutionChange): CommitOutcome {
     const { execution } = change;
     const params = executionParams(execution, this.#codec);
     let seq: number;
+    if (isCompactable(change)) {
+      const steps = change.steps.map((write) => write.step);
+      const row = {
+        ...params,
+        steps_json: this.#codec.encode(steps),
+        steps_summary: JSON.stringify(countByStatus(steps)),
+      };
+      if (this.#insertCompact.run(row).changes === 0) throw new Rejected({ status: 'conflict' });
+      return { status: 'ok', seq: 1 };
+    }
     if (change.expectSeq === 'new') {
       if (this.#insertExecution.run(params).changes === 0)
         throw new Rejected({ status: 'conflict' });
       seq = 1;
     } else {
+      this.#expandCompact(execution.id);
       const row = this.#updateExecution.get({ ...params, expect_seq: change.expectSeq });
       if (row === undefined) throw new Rejected({ status: 'conflict' });
       seq = row.seq;
@@ -195,4 +240,26 @@ export class ExecutionCommitter {
     }
     return { status: 'ok', seq };
   }
+}
+
+/**
+ * A change that creates an execution already finished, with every step final and nothing
+ * to wait for: its steps will never be claimed or updated one by one, so they are stored in
+ * one column of the execution row (one row written instead of one per step).
+ */
+function isCompactable(change: ExecutionChange): boolean {
+  return (
+    change.expectSeq === 'new' &&
+    FINAL_EXECUTION_STATUSES.includes(change.execution.status) &&
+    (change.addWaits?.length ?? 0) === 0 &&
+    change.steps.every(
+      (write) => write.expectLeaseOwner === undefined && FINAL_STEP_STATUSES.includes(write.step.status),
+    )
+  );
+}
+
+function countByStatus(steps: readonly StepRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const step of steps) counts[step.status] = (counts[step.status] ?? 0) + 1;
+  return counts;
 }

@@ -4,6 +4,7 @@ import {
   type ExecutionQuery,
   type ExecutionRecord,
   type LoadedExecution,
+  type StepRecord,
   type StepStatus,
   type WaitRecord,
 } from '@flowstate/engine';
@@ -34,6 +35,9 @@ export class ExecutionQueries {
   readonly #unfinished: Statement<[number], ExecutionRow>;
   readonly #countAll: Statement<[], { status: string; n: number }>;
   readonly #countOne: Statement<[string], { status: string; n: number }>;
+  readonly #compactSteps: Statement<[string], string | null>;
+  readonly #compactSummaries: Statement<[], string>;
+  readonly #compactSummary: Statement<[string], string | null>;
   /** One prepared statement per combination of list filters. */
   readonly #lists = new Map<string, Statement<[ListParams], ExecutionRow>>();
 
@@ -59,6 +63,17 @@ export class ExecutionQueries {
       WHERE e.status = 'running' AND NOT EXISTS (SELECT 1 FROM steps s
         WHERE s.execution_id = e.id AND s.status IN ('ready','running','waiting'))
       ORDER BY e.created_at, e.id LIMIT ?`);
+    this.#compactSteps = db
+      .prepare<[string], string | null>('SELECT steps_json FROM executions WHERE id = ?')
+      .pluck();
+    this.#compactSummaries = db
+      .prepare<[], string>(
+        'SELECT steps_summary FROM executions WHERE steps_summary IS NOT NULL',
+      )
+      .pluck();
+    this.#compactSummary = db
+      .prepare<[string], string | null>('SELECT steps_summary FROM executions WHERE id = ?')
+      .pluck();
     this.#countAll = db.prepare('SELECT status, count(*) AS n FROM steps GROUP BY status');
     this.#countOne = db.prepare(
       'SELECT status, count(*) AS n FROM steps WHERE execution_id = ? GROUP BY status',
@@ -76,7 +91,11 @@ export class ExecutionQueries {
       .transaction(() => {
         const execution = this.get(id);
         if (execution === undefined) return undefined;
-        const steps = this.#steps.all(id).map((row) => toStepRecord(row, this.#codec));
+        const compact = this.#compactSteps.get(id);
+        const steps =
+          compact === null || compact === undefined
+            ? this.#steps.all(id).map((row) => toStepRecord(row, this.#codec))
+            : (this.#codec.decode(compact) as unknown as StepRecord[]);
         return { execution, steps };
       })
       .deferred();
@@ -136,6 +155,15 @@ export class ExecutionQueries {
     >;
     const rows = executionId === undefined ? this.#countAll.all() : this.#countOne.all(executionId);
     for (const row of rows) counts[row.status as StepStatus] = row.n;
+    const summaries =
+      executionId === undefined
+        ? this.#compactSummaries.all()
+        : [this.#compactSummary.get(executionId)].filter((text) => typeof text === 'string');
+    for (const text of summaries) {
+      for (const [status, n] of Object.entries(JSON.parse(text) as Record<string, number>)) {
+        counts[status as StepStatus] += n;
+      }
+    }
     return counts;
   }
 }

@@ -134,6 +134,26 @@ ${blobTriggers('executions', ['input', 'output', 'response'])}
 ${blobTriggers('steps', ['input', 'output', 'state'])}
 `,
   },
+  {
+    version: 2,
+    name: 'compact step journal',
+    // Executions whose first commit already finishes them keep their steps in one column
+    // (see ARCHITECTURE.md): they are never claimed, leased or updated step by step.
+    sql: `
+ALTER TABLE executions ADD COLUMN steps_json TEXT;
+ALTER TABLE executions ADD COLUMN steps_summary TEXT;
+CREATE TRIGGER executions_steps_blobs_update AFTER UPDATE OF steps_json ON executions
+  WHEN OLD.steps_json GLOB '@blob:*'
+BEGIN
+  ${blobCleanup('steps_json', true)}
+END;
+CREATE TRIGGER executions_steps_blobs_delete AFTER DELETE ON executions
+  WHEN OLD.steps_json GLOB '@blob:*'
+BEGIN
+  ${blobCleanup('steps_json', false)}
+END;
+`,
+  },
 ];
 
 /** Applies every migration newer than the database's version, in one transaction. */

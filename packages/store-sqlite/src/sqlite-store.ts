@@ -21,6 +21,7 @@ import { ExecutionQueries } from './execution-queries.js';
 import { runMigrations } from './migrations.js';
 import { PayloadCodec } from './payload-codec.js';
 import { StepLeases } from './step-leases.js';
+import { WalSync } from './wal-sync.js';
 import { WorkflowRepository } from './workflow-repository.js';
 
 /** Options of `SqliteStore`. */
@@ -62,6 +63,8 @@ export class SqliteStore implements Store {
   readonly #blobThresholdBytes: number;
   #lock: DataDirLock | undefined;
   #parts: Parts | undefined;
+  /** Group fsync for `synchronous: 'FULL'` on a file (see wal-sync.ts). */
+  #walSync: WalSync | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#blobThresholdBytes = options.blobThresholdBytes ?? 256 * 1024;
@@ -75,6 +78,10 @@ export class SqliteStore implements Store {
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.#db.pragma('foreign_keys = ON');
+    const onDisk = options.filename !== ':memory:' && options.filename !== '';
+    if ((options.synchronous ?? 'FULL') === 'FULL' && onDisk) {
+      this.#walSync = new WalSync(this.#db, options.filename);
+    }
   }
 
   /**
@@ -115,6 +122,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#walSync?.close();
     if (this.#db.open) this.#db.close();
     this.#lock?.release();
     this.#lock = undefined;
@@ -126,7 +134,9 @@ export class SqliteStore implements Store {
     active: boolean;
     now: number;
   }): Promise<WorkflowRecord> {
-    return this.#p.workflows.create(input);
+    const result = this.#p.workflows.create(input);
+    await this.#walSync?.durable();
+    return result;
   }
 
   async saveWorkflowVersion(input: {
@@ -135,7 +145,9 @@ export class SqliteStore implements Store {
     expectVersion?: number;
     now: number;
   }): Promise<WorkflowVersionRecord | { conflict: WorkflowRecord }> {
-    return this.#p.workflows.saveVersion(input);
+    const result = this.#p.workflows.saveVersion(input);
+    await this.#walSync?.durable();
+    return result;
   }
 
   async setWorkflowActive(input: {
@@ -143,7 +155,9 @@ export class SqliteStore implements Store {
     active: boolean;
     now: number;
   }): Promise<WorkflowRecord | undefined> {
-    return this.#p.workflows.setActive(input);
+    const result = this.#p.workflows.setActive(input);
+    await this.#walSync?.durable();
+    return result;
   }
 
   async getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
@@ -163,12 +177,25 @@ export class SqliteStore implements Store {
 
   /** Also deletes the workflow's finished executions; throws `WORKFLOW_IN_USE` while some are live. */
   async deleteWorkflow(id: string): Promise<boolean> {
-    return this.#p.workflows.delete(id);
+    const result = this.#p.workflows.delete(id);
+    await this.#walSync?.durable();
+    return result;
   }
 
   /** Throws `StoreCommitError` (with per-change outcomes) if a change fails unexpectedly. */
+  /** One transaction for the batch; with `FULL`, resolves once it is fsynced (group fsync). */
   async commit(changes: readonly ExecutionChange[]): Promise<CommitOutcome[]> {
-    return this.#p.committer.commit(changes);
+    const walSync = this.#walSync;
+    if (walSync === undefined) return this.#p.committer.commit(changes);
+    let outcomes: CommitOutcome[];
+    try {
+      outcomes = this.#p.committer.commit(changes);
+    } finally {
+      // A batch that failed part-way (StoreCommitError) committed the rest: make it durable too.
+      await walSync.durable();
+    }
+    walSync.maybeCheckpoint();
+    return outcomes;
   }
 
   async loadExecution(id: string): Promise<LoadedExecution | undefined> {

@@ -1,0 +1,147 @@
+import { close, fsync, open, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Database } from 'better-sqlite3';
+
+const require = createRequire(import.meta.url);
+
+/** WAL size above which the background checkpointer is asked to run. */
+const CHECKPOINT_BYTES = 4 * 1024 * 1024;
+/** WAL size at which the writer checkpoints itself (the background one fell behind). */
+const FORCED_CHECKPOINT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The background checkpointer: its own connection on a worker thread, with
+ * `synchronous = FULL`, runs PASSIVE checkpoints (which never block the writer). CommonJS
+ * source so it runs the same from `dist/` and under a TypeScript test runner.
+ */
+const CHECKPOINTER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { timeout: 0 });
+db.pragma('synchronous = FULL');
+parentPort.on('message', (message) => {
+  if (message === 'close') { db.close(); parentPort.postMessage({ closed: true }); return; }
+  try { db.pragma('wal_checkpoint(PASSIVE)'); parentPort.postMessage({ ok: true }); }
+  catch (error) { parentPort.postMessage({ ok: false, message: String(error && error.message) }); }
+});
+`;
+
+/**
+ * Group fsync of the write-ahead log. The connection runs with `synchronous = OFF`, so a
+ * commit only writes WAL frames to the OS; `durable()` then fsyncs the WAL file on libuv's
+ * thread pool while the event loop keeps serving. Every commit made before an fsync starts
+ * is on disk once it ends, so callers that arrive while one is in flight share the next.
+ * This gives `synchronous = FULL` durability (nothing acknowledged is lost on power failure)
+ * without blocking the process on each fsync. Checkpoints run with `synchronous = FULL` so
+ * the database file is on disk before the WAL is reused; they run on a worker thread with its
+ * own connection so the writer never waits for them.
+ */
+export class WalSync {
+  readonly #db: Database;
+  readonly #walPath: string;
+  readonly #databasePath: string;
+  #fd: number | undefined;
+  #worker: Worker | undefined;
+  #checkpointing: Promise<void> | undefined;
+  #inFlight: Promise<void> | undefined;
+  #next: Promise<void> | undefined;
+
+  constructor(db: Database, databasePath: string) {
+    this.#db = db;
+    this.#databasePath = databasePath;
+    this.#walPath = `${databasePath}-wal`;
+    db.pragma('synchronous = OFF');
+    db.pragma('wal_autocheckpoint = 0');
+  }
+
+  /** Resolves once every commit made before this call is on disk. */
+  durable(): Promise<void> {
+    if (this.#inFlight === undefined) {
+      this.#inFlight = this.#sync().finally(() => {
+        this.#inFlight = undefined;
+      });
+      return this.#inFlight;
+    }
+    // The fsync in flight may have started before this caller's commit: wait for the next.
+    this.#next ??= this.#inFlight.then(() => {
+      this.#next = undefined;
+      return this.durable();
+    });
+    return this.#next;
+  }
+
+  /** Asks for a checkpoint when the WAL has grown; call after a transaction. */
+  maybeCheckpoint(): void {
+    let size: number;
+    try {
+      size = statSync(this.#walPath).size;
+    } catch {
+      return;
+    }
+    if (size >= FORCED_CHECKPOINT_BYTES) {
+      this.#db.pragma('synchronous = FULL');
+      try {
+        this.#db.pragma('wal_checkpoint(RESTART)');
+      } finally {
+        this.#db.pragma('synchronous = OFF');
+      }
+      return;
+    }
+    if (size < CHECKPOINT_BYTES || this.#checkpointing !== undefined) return;
+    const worker = this.#checkpointer();
+    this.#checkpointing = new Promise<void>((resolve) => {
+      worker.once('message', () => resolve());
+      worker.postMessage('checkpoint');
+    }).finally(() => {
+      this.#checkpointing = undefined;
+    });
+  }
+
+  #checkpointer(): Worker {
+    if (this.#worker === undefined) {
+      this.#worker = new Worker(CHECKPOINTER_SOURCE, {
+        eval: true,
+        workerData: { file: this.#databasePath, driver: require.resolve('better-sqlite3') },
+      });
+      this.#worker.unref();
+      this.#worker.on('error', () => {
+        this.#worker = undefined;
+      });
+    }
+    return this.#worker;
+  }
+
+  /** Waits for the last fsync and checkpoint and leaves the connection ready to close durably. */
+  async close(): Promise<void> {
+    await this.#next;
+    await this.#inFlight;
+    await this.#checkpointing;
+    const worker = this.#worker;
+    if (worker !== undefined) {
+      await new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+        worker.postMessage('close');
+      });
+      await worker.terminate();
+      this.#worker = undefined;
+    }
+    if (this.#fd !== undefined) await new Promise<void>((resolve) => close(this.#fd!, () => resolve()));
+    this.#fd = undefined;
+    if (this.#db.open) this.#db.pragma('synchronous = FULL');
+  }
+
+  async #sync(): Promise<void> {
+    if (this.#fd === undefined) {
+      this.#fd = await new Promise<number | undefined>((resolve, reject) =>
+        open(this.#walPath, 'r', (error, fd) =>
+          error ? (error.code === 'ENOENT' ? resolve(undefined) : reject(error)) : resolve(fd),
+        ),
+      );
+      if (this.#fd === undefined) return;
+    }
+    const fd = this.#fd;
+    await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+  }
+}
