@@ -38,6 +38,12 @@ export class GroupCommitter {
     });
   }
 
+  /** Like `flush`, for callers that do not wait for the outcome. */
+  request(run: ExecutionRun): void {
+    if (!this.pending.has(run)) this.pending.set(run, []);
+    this.schedule();
+  }
+
   /** Resolves once nothing is pending or in flight. */
   idle(): Promise<void> {
     if (!this.flushing && this.pending.size === 0) return Promise.resolve();

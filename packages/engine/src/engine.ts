@@ -234,7 +234,7 @@ export class Engine {
   /** Finishes `run` if nothing is left to do, and commits. */
   async settle(run: ExecutionRun): Promise<void> {
     finishIfDone(run, this.decide());
-    if (run.dirty) await this.flush(run);
+    if (run.dirty) this.committer.request(run);
   }
 
   /** Emits a failpoint (crash-safety tests). */

@@ -47,6 +47,7 @@ export class ExecutionRun {
     for (const step of options.steps ?? []) {
       this.steps.set(step.key, step);
       this.persisted.add(step.key);
+      this.noteOutput(step);
     }
   }
 
@@ -71,10 +72,20 @@ export class ExecutionRun {
     return this.execution.id;
   }
 
+  /** Outputs of succeeded top-level steps by node name, kept as steps succeed. */
+  private readonly rootOutputs: Record<string, JsonValue> = {};
+
   /** Replaces a step row and marks it for the next commit. */
   putStep(step: StepRecord): void {
     this.steps.set(step.key, step);
     this.dirtyKeys.add(step.key);
+    this.noteOutput(step);
+  }
+
+  private noteOutput(step: StepRecord): void {
+    if (step.status !== 'succeeded' || step.key.includes('/')) return;
+    const node = this.graph.node(step.nodeId);
+    if (node) this.rootOutputs[node.name] = step.output ?? null;
   }
 
   /** Replaces the execution row and marks it for the next commit. */
@@ -168,8 +179,12 @@ export class ExecutionRun {
     return input;
   }
 
-  /** Outputs of succeeded steps visible from `scope`, by node name (inner scopes win). */
+  /**
+   * Outputs of succeeded steps visible from `scope`, by node name (inner scopes win).
+   * At top level this is a live object shared by every expression: treat it as read-only.
+   */
   stepOutputs(scope: Scope): Record<string, JsonValue> {
+    if (scope.frames.length === 0) return this.rootOutputs;
     const outputs: Record<string, JsonValue> = {};
     const prefixes = new Set<string>([ROOT_SCOPE.prefix]);
     let prefix = '';

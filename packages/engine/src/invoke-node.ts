@@ -42,6 +42,21 @@ export interface InvokeOptions {
   logger: EngineLogger;
 }
 
+/**
+ * Parsed params of nodes without any `{{ }}` template: the same for every execution of a
+ * workflow version, so they are resolved and checked once (node code treats params as
+ * read-only).
+ */
+const staticParams = new WeakMap<WorkflowNode, { success: true; data: unknown }>();
+
+const templated = new WeakMap<WorkflowNode, boolean>();
+
+function hasTemplate(node: WorkflowNode): boolean {
+  let result = templated.get(node);
+  if (result === undefined) templated.set(node, (result = JSON.stringify(node.params).includes('{{')));
+  return result;
+}
+
 /** A node attempt that ran past its timeout. */
 export class StepTimeoutError extends FlowstateError {
   override name = 'StepTimeoutError';
@@ -58,12 +73,17 @@ export class StepTimeoutError extends FlowstateError {
 export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
   const { node, nodeType } = options;
   try {
-    const resolved = await resolveParams(node.params, options.scope, {
-      nodeName: node.name,
-      rawParams: nodeType.rawParams ?? [],
-      timeoutMs: options.expressionTimeoutMs,
-    });
-    const parsed = nodeType.params.safeParse(resolved);
+    const cached = staticParams.get(node);
+    const parsed =
+      cached ??
+      nodeType.params.safeParse(
+        await resolveParams(node.params, options.scope, {
+          nodeName: node.name,
+          rawParams: nodeType.rawParams ?? [],
+          timeoutMs: options.expressionTimeoutMs,
+        }),
+      );
+    if (cached === undefined && parsed.success && !hasTemplate(node)) staticParams.set(node, parsed);
     if (!parsed.success) {
       const details = parsed.error.issues.map((issue) => ({
         path: `/params${issue.path.map((segment) => `/${String(segment)}`).join('')}`,

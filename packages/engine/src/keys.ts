@@ -34,6 +34,7 @@ const FRAME = /^(.+?)\[(\d+)\]$/;
 
 /** Splits a step key into its scope and node id. */
 export function parseStepKey(key: string): { scope: Scope; nodeId: string } {
+  if (!key.includes('/')) return { scope: ROOT_SCOPE, nodeId: key };
   const parts = key.split('/');
   const nodeId = parts.pop() ?? key;
   let scope = ROOT_SCOPE;
