@@ -140,7 +140,10 @@ describe('journal', () => {
     );
     const failed = await t.run(id, { v: 1 });
     expect(failed.status).toBe('failed');
-    expect(await t.store.countSteps({ executionId: failed.id })).toMatchObject({ succeeded: 2, failed: 1 });
+    expect(await t.store.countSteps({ executionId: failed.id })).toMatchObject({
+      succeeded: 2,
+      failed: 1,
+    });
     const before = (await t.engine.getExecutionDetail(failed.id))!.steps;
     expect(before.map((s) => [s.key, s.status])).toEqual([
       ['start', 'succeeded'],
@@ -153,7 +156,10 @@ describe('journal', () => {
     const after = (await t.engine.getExecutionDetail(failed.id))!.steps;
     expect(after.find((s) => s.key === 'ok')!.output).toEqual({ v: 1, a: 1 });
     expect(after.find((s) => s.key === 'bad')!.attempt).toBe(1);
-    expect(await t.store.countSteps({ executionId: failed.id })).toMatchObject({ succeeded: 2, failed: 1 });
+    expect(await t.store.countSteps({ executionId: failed.id })).toMatchObject({
+      succeeded: 2,
+      failed: 1,
+    });
   });
 
   test('payloads above the blob threshold are stored out of line and read back unchanged', async () => {

@@ -112,23 +112,42 @@ export class Engine {
   }
 
   /** Schedules a new run's first steps and waits for its first commit. */
-  async launch(run: ExecutionRun, extra: ExecutionRun[] = []): Promise<ExecutionHandle> {
-    const outcome = this.outcomeOf(run.id);
+  async launch(run: ExecutionRun): Promise<ExecutionHandle> {
     this.runs.set(run.id, run);
     this.executor.scheduleReady(run);
-    const results = await Promise.all([run, ...extra].map((r) => this.committer.flush(r)));
-    if (results[0]!.status !== 'ok') {
+    const result = await this.committer.flush(run);
+    if (result.status !== 'ok') {
       throw new FlowstateError('COMMIT_FAILED', `Execution ${run.id} could not be stored`);
     }
-    return { executionId: run.id, outcome };
+    // Registered only when asked for: a million started-and-forgotten sleepers hold nothing.
+    let outcome: Promise<ExecutionOutcome> | undefined;
+    const engine = this;
+    return {
+      executionId: run.id,
+      get outcome() {
+        return (outcome ??= engine.outcomeOf(run));
+      },
+    };
   }
 
   /** Waits for the end (or webhook response) of an execution started in this process. */
-  outcomeOf(executionId: string): Promise<ExecutionOutcome> {
+  private outcomeOf(run: ExecutionRun): Promise<ExecutionOutcome> {
+    const current = this.runs.get(run.id) ?? run;
+    const execution = current.execution;
+    if (isFinal(execution)) {
+      return Promise.resolve(
+        execution.response
+          ? { kind: 'response', response: execution.response }
+          : { kind: 'finished', execution: { ...execution } },
+      );
+    }
+    if (execution.response && current.responseNotified) {
+      return Promise.resolve({ kind: 'response', response: execution.response });
+    }
     return new Promise((resolve) => {
-      const waiters = this.outcomeWaiters.get(executionId);
+      const waiters = this.outcomeWaiters.get(run.id);
       if (waiters) waiters.push(resolve);
-      else this.outcomeWaiters.set(executionId, [resolve]);
+      else this.outcomeWaiters.set(run.id, [resolve]);
     });
   }
 
@@ -305,4 +324,12 @@ export class Engine {
       }
     }
   }
+}
+
+function isFinal(execution: ExecutionRecord): boolean {
+  return (
+    execution.status === 'succeeded' ||
+    execution.status === 'failed' ||
+    execution.status === 'cancelled'
+  );
 }

@@ -53,7 +53,8 @@ const templated = new WeakMap<WorkflowNode, boolean>();
 
 function hasTemplate(node: WorkflowNode): boolean {
   let result = templated.get(node);
-  if (result === undefined) templated.set(node, (result = JSON.stringify(node.params).includes('{{')));
+  if (result === undefined)
+    templated.set(node, (result = JSON.stringify(node.params).includes('{{')));
   return result;
 }
 
@@ -83,7 +84,8 @@ export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
           timeoutMs: options.expressionTimeoutMs,
         }),
       );
-    if (cached === undefined && parsed.success && !hasTemplate(node)) staticParams.set(node, parsed);
+    if (cached === undefined && parsed.success && !hasTemplate(node))
+      staticParams.set(node, parsed);
     if (!parsed.success) {
       const details = parsed.error.issues.map((issue) => ({
         path: `/params${issue.path.map((segment) => `/${String(segment)}`).join('')}`,

@@ -7,6 +7,8 @@ import type { ClaimedStep, ExecutionChange, StepRef } from './store.js';
 const POLL_INTERVAL_MS = 1000;
 const SWEEP_INTERVAL_MS = 5000;
 const CLAIM_BATCH = 200;
+/** Claimed steps run at once by default (most are waits ending or short calls). */
+export const DEFAULT_CONCURRENCY = 256;
 /** A step whose worker died is tried again at least this many times, whatever its policy. */
 export const MIN_ATTEMPTS_AFTER_WORKER_LOSS = 3;
 
@@ -87,7 +89,7 @@ export class Workers {
     }
     this.polling = true;
     const engine = this.engine;
-    const concurrency = engine.options.concurrency ?? 64;
+    const concurrency = engine.options.concurrency ?? DEFAULT_CONCURRENCY;
     try {
       do {
         this.pollAgain = false;
@@ -100,7 +102,8 @@ export class Workers {
             leaseMs: engine.leaseMs,
             limit: capacity,
           });
-          for (const claim of claimed) await this.handleClaim(claim);
+          // Handled together so that their commits share one transaction (group commit).
+          await Promise.all(claimed.map((claim) => this.handleClaim(claim)));
           if (claimed.length < capacity) break;
         }
       } while (this.pollAgain && !this.stopping);

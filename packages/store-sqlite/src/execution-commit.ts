@@ -11,7 +11,10 @@ import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import { executionParams, stepParams, type ExecutionRow, type StepRow } from './rows.js';
 
-type CompactExecutionRow = Omit<ExecutionRow, 'seq'> & { steps_json: string | null; steps_summary: string };
+type CompactExecutionRow = Omit<ExecutionRow, 'seq'> & {
+  steps_json: string | null;
+  steps_summary: string;
+};
 
 /** An outcome of a change that failed for an unexpected reason (bad data, a bug). */
 export interface CommitFailure {
@@ -253,7 +256,8 @@ function isCompactable(change: ExecutionChange): boolean {
     FINAL_EXECUTION_STATUSES.includes(change.execution.status) &&
     (change.addWaits?.length ?? 0) === 0 &&
     change.steps.every(
-      (write) => write.expectLeaseOwner === undefined && FINAL_STEP_STATUSES.includes(write.step.status),
+      (write) =>
+        write.expectLeaseOwner === undefined && FINAL_STEP_STATUSES.includes(write.step.status),
     )
   );
 }

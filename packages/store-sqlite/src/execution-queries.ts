@@ -67,9 +67,7 @@ export class ExecutionQueries {
       .prepare<[string], string | null>('SELECT steps_json FROM executions WHERE id = ?')
       .pluck();
     this.#compactSummaries = db
-      .prepare<[], string>(
-        'SELECT steps_summary FROM executions WHERE steps_summary IS NOT NULL',
-      )
+      .prepare<[], string>('SELECT steps_summary FROM executions WHERE steps_summary IS NOT NULL')
       .pluck();
     this.#compactSummary = db
       .prepare<[string], string | null>('SELECT steps_summary FROM executions WHERE id = ?')

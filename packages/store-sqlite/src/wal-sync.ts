@@ -127,7 +127,8 @@ export class WalSync {
       await worker.terminate();
       this.#worker = undefined;
     }
-    if (this.#fd !== undefined) await new Promise<void>((resolve) => close(this.#fd!, () => resolve()));
+    if (this.#fd !== undefined)
+      await new Promise<void>((resolve) => close(this.#fd!, () => resolve()));
     this.#fd = undefined;
     if (this.#db.open) this.#db.pragma('synchronous = FULL');
   }
@@ -142,6 +143,8 @@ export class WalSync {
       if (this.#fd === undefined) return;
     }
     const fd = this.#fd;
-    await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      fsync(fd, (error) => (error ? reject(error) : resolve())),
+    );
   }
 }
