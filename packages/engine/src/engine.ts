@@ -121,11 +121,11 @@ export class Engine {
     }
     // Registered only when asked for: a million started-and-forgotten sleepers hold nothing.
     let outcome: Promise<ExecutionOutcome> | undefined;
-    const engine = this;
+    const outcomeOf = () => this.outcomeOf(run);
     return {
       executionId: run.id,
       get outcome() {
-        return (outcome ??= engine.outcomeOf(run));
+        return (outcome ??= outcomeOf());
       },
     };
   }
