@@ -223,9 +223,11 @@ async function benchSleepers() {
     const rssBefore = rssMiB(server.child.pid);
     const started = performance.now();
     let next = 0;
+    const rssDuringStart = [];
     const startOne = async () => {
       while (next < count) {
         next += 1;
+        if (next % Math.ceil(count / 10) === 0) rssDuringStart.push(`${next}: ${rssMiB(server.child.pid)}`);
         const res = await fetch(`${server.url}/api/v1/workflows/bench-w3/run`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -258,7 +260,8 @@ async function benchSleepers() {
     log();
     log(`W3 sleepers: ${count} executions each waiting ${sleepMs / 1000} s then one transform (embedded SQLite, synchronous=${args.synchronous})`);
     log(`  started all in ${startSeconds.toFixed(1)} s (${Math.round(count / startSeconds)} starts/s over HTTP, 20 clients)`);
-    log(`  server RSS: ${rssBefore} MiB before, ${Math.min(...rssSleeping)}-${Math.max(...rssSleeping)} MiB while sleeping`);
+    log(`  server RSS: ${rssBefore} MiB before; while starting (started: MiB) ${rssDuringStart.join(', ')}`);
+    log(`  server RSS from the last start to the last wake-up: ${Math.min(...rssSleeping)}-${Math.max(...rssSleeping)} MiB`);
     log(`  finished ${finished}/${count}; wake-up lag p50 ${percentile(rows, 50)} ms, p99 ${percentile(rows, 99)} ms, max ${rows.at(-1)} ms`);
   } finally {
     await server.stop();

@@ -82,6 +82,7 @@ export class GroupCommitter {
       changes.push(this.changeOf(run));
     }
     let outcomes: Array<CommitOutcome | { status: 'error' }>;
+    for (const run of runs) run.committing = true;
     try {
       outcomes = changes.length > 0 ? await this.store.commit(changes) : [];
     } catch (error) {
@@ -89,6 +90,7 @@ export class GroupCommitter {
       if (!partial) {
         // The store failed as a whole (disk full, connection lost): nothing was written. The
         // runs are dropped from memory; their work is claimed again from the store later.
+        for (const run of runs) run.committing = false;
         for (const [index, run] of runs.entries())
           this.onCommitted(run, { status: 'conflict' }, changes[index]);
         for (const waiters of batch.values())
@@ -98,9 +100,11 @@ export class GroupCommitter {
       }
       // Some changes were refused for a reason other than concurrency (bad data): the others
       // were committed. The refused runs are dropped as if they had conflicted.
+      for (const run of runs) run.committing = false;
       this.onError(error);
       outcomes = partial;
     }
+    for (const run of runs) run.committing = false;
     const byRun = new Map<ExecutionRun, FlushResult>();
     for (const [index, run] of runs.entries()) {
       const result = outcomes[index]!;

@@ -32,6 +32,8 @@ export class ExecutionRun {
   readonly leasedOnDisk = new Set<string>();
   /** Dropped from this process (lease lost or conflict): its in-flight work is discarded. */
   evicted = false;
+  /** A commit of this run is being written: its lease bookkeeping is about to change. */
+  committing = false;
   /** Whether `outcome` waiters were told about the response already. */
   responseNotified = false;
 

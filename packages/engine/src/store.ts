@@ -102,8 +102,8 @@ export interface Store {
   countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>>;
 }
 
-export type ExecutionStatus =
-  'running' | 'waiting' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+/** An execution that waits (delay, event, sub-workflow) stays `running`: its steps wait. */
+export type ExecutionStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 
 export const FINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
   'succeeded',

@@ -159,6 +159,8 @@ export class Workers {
     const engine = this.engine;
     const refs: StepRef[] = [];
     for (const run of engine.runs.values()) {
+      // A run being committed has fresh leases, and its bookkeeping lags the rows until then.
+      if (run.committing) continue;
       for (const key of run.leasedOnDisk) refs.push({ executionId: run.id, key });
     }
     if (refs.length === 0) return;

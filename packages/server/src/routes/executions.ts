@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import { httpError, parseRequest } from '../errors.js';
 
-const STATUSES = ['running', 'waiting', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
+const STATUSES = ['running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
 
 const ListQuery = z.object({
   workflowId: z.string().min(1).optional(),
