@@ -238,6 +238,30 @@ describe('waits', () => {
     expect(nap.finishedAt! - execution.createdAt).toBeGreaterThanOrEqual(300);
   });
 
+  test('awaitOutcome gives up after its timeout and answers at once for a finished execution', async () => {
+    t = await makeEngine();
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'nap', type: 'wait.delay', params: { durationMs: 300 } },
+        ],
+        ['start->nap'],
+      ),
+    );
+    const handle = await t.engine.startExecution({ workflowId: id, input: { v: 2 } });
+    expect(await t.engine.awaitOutcome(handle.executionId, 50)).toBeUndefined();
+    const outcome = await t.engine.awaitOutcome(handle.executionId, 5000);
+    expect(outcome).toMatchObject({
+      kind: 'finished',
+      execution: { status: 'succeeded', output: { v: 2 } },
+    });
+    expect(await t.engine.awaitOutcome(handle.executionId, 1)).toMatchObject({ kind: 'finished' });
+    await expect(t.engine.awaitOutcome('nope', 10)).rejects.toMatchObject({
+      code: 'EXECUTION_NOT_FOUND',
+    });
+  });
+
   test('a delay survives a restart of the engine', async () => {
     t = await makeEngine();
     const id = await t.deploy(

@@ -133,22 +133,52 @@ export class Engine {
   /** Waits for the end (or webhook response) of an execution started in this process. */
   private outcomeOf(run: ExecutionRun): Promise<ExecutionOutcome> {
     const current = this.runs.get(run.id) ?? run;
-    const execution = current.execution;
-    if (isFinal(execution)) {
-      return Promise.resolve(
-        execution.response
-          ? { kind: 'response', response: execution.response }
-          : { kind: 'finished', execution: { ...execution } },
-      );
-    }
-    if (execution.response && current.responseNotified) {
-      return Promise.resolve({ kind: 'response', response: execution.response });
+    const settled = settledOutcome(current.execution, current.responseNotified);
+    if (settled) return Promise.resolve(settled);
+    return new Promise((resolve) => this.addOutcomeWaiter(run.id, resolve));
+  }
+
+  /**
+   * Waits up to `timeoutMs` for an execution's webhook response or end (after its commit);
+   * `undefined` when the time ran out. Nothing is kept once it returns, so callers that give
+   * up (a webhook answering 202) leave nothing behind for long-running executions.
+   */
+  async awaitOutcome(
+    executionId: string,
+    timeoutMs: number,
+  ): Promise<ExecutionOutcome | undefined> {
+    const run = this.runs.get(executionId);
+    if (run) {
+      const settled = settledOutcome(run.execution, run.responseNotified);
+      if (settled) return settled;
+    } else {
+      const stored = await this.store.getExecution(executionId);
+      if (!stored) {
+        throw new FlowstateError('EXECUTION_NOT_FOUND', `No execution with id "${executionId}"`);
+      }
+      const settled = settledOutcome(stored, true);
+      if (settled) return settled;
     }
     return new Promise((resolve) => {
-      const waiters = this.outcomeWaiters.get(run.id);
-      if (waiters) waiters.push(resolve);
-      else this.outcomeWaiters.set(run.id, [resolve]);
+      const waiter = (outcome: ExecutionOutcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => {
+        const waiters = this.outcomeWaiters.get(executionId) ?? [];
+        const index = waiters.indexOf(waiter);
+        if (index >= 0) waiters.splice(index, 1);
+        if (waiters.length === 0) this.outcomeWaiters.delete(executionId);
+        resolve(undefined);
+      }, timeoutMs);
+      this.addOutcomeWaiter(executionId, waiter);
     });
+  }
+
+  private addOutcomeWaiter(executionId: string, waiter: (outcome: ExecutionOutcome) => void): void {
+    const waiters = this.outcomeWaiters.get(executionId);
+    if (waiters) waiters.push(waiter);
+    else this.outcomeWaiters.set(executionId, [waiter]);
   }
 
   /** Commits `run` and reports the outcome; used before side effects and after results. */
@@ -332,4 +362,20 @@ function isFinal(execution: ExecutionRecord): boolean {
     execution.status === 'failed' ||
     execution.status === 'cancelled'
   );
+}
+
+/** The outcome an execution already has: its end, or a response already announced. */
+function settledOutcome(
+  execution: ExecutionRecord,
+  responseAnnounced: boolean,
+): ExecutionOutcome | undefined {
+  if (isFinal(execution)) {
+    return execution.response
+      ? { kind: 'response', response: execution.response }
+      : { kind: 'finished', execution: { ...execution } };
+  }
+  if (execution.response && responseAnnounced) {
+    return { kind: 'response', response: execution.response };
+  }
+  return undefined;
 }

@@ -59,7 +59,6 @@ export async function runCommand(
         input,
         ...(options.trigger === undefined ? {} : { triggerNodeId: options.trigger }),
       });
-      handle.outcome.catch(() => undefined);
       await waitForFinish(engine, handle.executionId, options.timeoutMs ?? 300_000);
       const detail = await engine.getExecutionDetail(handle.executionId);
       if (!detail) throw new CliError(`Execution ${handle.executionId} vanished from the store.`);

@@ -76,7 +76,6 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
   app.post('/executions/:id/rerun', async (request, reply) => {
     const { id } = parseRequest(IdParams, request.params, 'path');
     const handle = await engine.rerun(id);
-    handle.outcome.catch(() => undefined);
     return reply.code(202).send({ executionId: handle.executionId, status: 'running' });
   });
 }

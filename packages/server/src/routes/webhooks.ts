@@ -3,7 +3,6 @@ import type { JsonValue, WebhookResponse } from '@flowstate/core';
 import type { ExecutionRecord } from '@flowstate/engine';
 import type { ServerContext } from '../context.js';
 import { httpError, sendError } from '../errors.js';
-import { TIMED_OUT, withTimeout } from '../wait-outcome.js';
 
 /** Response header carrying the id of the execution a webhook call started. */
 export const EXECUTION_ID_HEADER = 'x-flowstate-execution-id';
@@ -45,12 +44,11 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
       },
     });
     reply.header(EXECUTION_ID_HEADER, handle.executionId);
-    const outcome = await withTimeout(
-      handle.outcome,
+    const outcome = await engine.awaitOutcome(
+      handle.executionId,
       route.responseTimeoutMs ?? ctx.webhookResponseTimeoutMs,
     );
-    if (outcome === TIMED_OUT) {
-      handle.outcome.catch(() => undefined);
+    if (outcome === undefined) {
       return reply.code(202).send({ executionId: handle.executionId, status: 'running' });
     }
     if (outcome.kind === 'response') return sendWebhookResponse(reply, outcome.response);

@@ -102,10 +102,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       ...(body.triggerNodeId === undefined ? {} : { triggerNodeId: body.triggerNodeId }),
     });
     if (wait === undefined || wait === 0) {
-      handle.outcome.catch(() => undefined);
       return reply.code(202).send({ executionId: handle.executionId, status: 'running' });
     }
-    handle.outcome.catch(() => undefined);
     const execution = await waitForFinish(engine, handle.executionId, wait);
     const finished = execution !== undefined && FINAL_EXECUTION_STATUSES.includes(execution.status);
     return reply.code(finished ? 200 : 202).send({ executionId: handle.executionId, execution });
