@@ -7,7 +7,10 @@ const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, imp
 
 /** Tests import workspace packages from source, so no build is needed to run them. */
 const alias = [
-  { find: /^@flowstate\/engine\/testing$/, replacement: source('engine/src/testing/store-contract.ts') },
+  {
+    find: /^@flowstate\/engine\/testing$/,
+    replacement: source('engine/src/testing/store-contract.ts'),
+  },
   ...packages.map((name) => ({
     find: new RegExp(`^@flowstate/${name}$`),
     replacement: source(`${name}/src/index.ts`),
@@ -22,6 +25,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['packages/*/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
         },
@@ -30,11 +34,27 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['packages/*/src/**/*.int.test.ts', 'test/**/*.int.test.ts'],
+          sequence: { groupOrder: 0 },
+          include: ['packages/*/src/**/*.int.test.ts', 'test/engine/**/*.int.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
+        },
+      },
+      {
+        // Real server processes killed and restarted: run after the rest, one file at a time,
+        // so their timings do not depend on what else the two cores are doing.
+        resolve: { alias },
+        test: {
+          name: 'processes',
+          include: ['test/crash/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

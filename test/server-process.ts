@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,7 +14,7 @@ export class ServerProcess {
   readonly dir = mkdtempSync(join(tmpdir(), 'flowstate-proc-'));
   readonly dataDir = join(this.dir, 'data');
   readonly workflowsDir = join(this.dir, 'workflows');
-  readonly port = 5000 + Math.floor(Math.random() * 2000);
+  port = 0;
   child: ChildProcess | undefined;
   output = '';
 
@@ -30,6 +31,7 @@ export class ServerProcess {
   /** Starts the server and waits until it answers /healthz. */
   async start(env: Record<string, string> = {}): Promise<void> {
     this.output = '';
+    if (this.port === 0) this.port = await freePort();
     const child = spawn(process.execPath, [cli, 'start'], {
       env: {
         ...process.env,
@@ -47,7 +49,7 @@ export class ServerProcess {
     this.child = child;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) return; // died at start (failpoint tests)
       try {
@@ -116,6 +118,18 @@ export async function countingServer(): Promise<{
     keys,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A TCP port nothing listens on now (asked from the OS, so parallel tests do not collide). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export function sleep(ms: number): Promise<void> {

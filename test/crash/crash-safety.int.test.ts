@@ -134,6 +134,7 @@ describe('crash safety with real processes', () => {
       body: '{"x":1}',
     }).catch(() => undefined);
     await server.exited();
+    expect(server.child?.signalCode, server.output).toBe('SIGKILL');
     expect(target.keys.size).toBe(1);
     const [key] = [...target.keys.keys()];
     expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]?.status).not.toBe(
@@ -160,6 +161,7 @@ describe('crash safety with real processes', () => {
       body: '{"x":1}',
     }).catch(() => undefined);
     await server.exited();
+    expect(server.child?.signalCode, server.output).toBe('SIGKILL');
     expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]?.status).toBe(
       'succeeded',
     );

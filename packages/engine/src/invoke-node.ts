@@ -1,7 +1,5 @@
 import {
   DIRECTIVE,
-  directives,
-  evaluateExpression,
   FlowstateError,
   isDirective,
   NonRetriableError,
@@ -11,12 +9,12 @@ import {
   type JsonValue,
   type NodeContext,
   type NodeDirective,
-  type NodeLogger,
   type NodeType,
   type StepError,
   type WorkflowNode,
 } from '@flowstate/core';
 import type { EngineLogger } from './api.js';
+import { StepContext } from './step-context.js';
 import type { ExecutionRecord } from './store.js';
 
 /** What one attempt of a node produced. */
@@ -155,43 +153,21 @@ async function runBounded(options: InvokeOptions, params: unknown) {
 }
 
 function buildContext(options: InvokeOptions, params: unknown, signal: AbortSignal): NodeContext {
-  const { node, execution } = options;
-  return {
+  const { node } = options;
+  return new StepContext({
     params,
     input: options.input,
     node: { id: node.id, name: node.name, type: node.type },
-    execution: {
-      id: execution.id,
-      workflowId: execution.workflowId,
-      workflowVersion: execution.workflowVersion,
-      depth: execution.depth,
-    },
+    execution: options.execution,
     stepKey: options.stepKey,
     attempt: options.attempt,
-    idempotencyKey: `${execution.id}:${options.stepKey}`,
     signal,
     simulate: options.simulate,
-    logger: nodeLogger(options.logger, {
-      executionId: execution.id,
-      stepKey: options.stepKey,
-      node: node.name,
-    }),
-    now: () => new Date(options.now()),
-    evaluate: (expression, extra) =>
-      evaluateExpression(expression, extra ? { ...options.scope, ...extra } : options.scope, {
-        timeoutMs: options.expressionTimeoutMs,
-      }),
-    ...directives,
-  };
-}
-
-function nodeLogger(logger: EngineLogger, bindings: Record<string, unknown>): NodeLogger {
-  return {
-    debug: (message, data) => logger.debug({ ...bindings, ...data }, message),
-    info: (message, data) => logger.info({ ...bindings, ...data }, message),
-    warn: (message, data) => logger.warn({ ...bindings, ...data }, message),
-    error: (message, data) => logger.error({ ...bindings, ...data }, message),
-  };
+    scope: options.scope,
+    expressionTimeoutMs: options.expressionTimeoutMs,
+    clock: options.now,
+    engineLogger: options.logger,
+  });
 }
 
 /** Raised when a directive is not allowed where it was returned. */

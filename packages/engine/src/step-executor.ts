@@ -23,8 +23,9 @@ const NEVER_ABORTED = new AbortController().signal;
  * result committed before any successor runs.
  */
 export class StepExecutor {
-  /** Steps running in this process now (for graceful stop). */
-  readonly inFlight = new Set<Promise<void>>();
+  /** How many steps run in this process now. */
+  inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly engine: Engine) {}
 
@@ -39,14 +40,29 @@ export class StepExecutor {
   /** Starts running `key` without waiting for it. */
   schedule(run: ExecutionRun, key: string): void {
     if (run.execution.status !== 'running' || run.evicted || run.running.has(key)) return;
-    const task = this.execute(run, key).catch((error: unknown) => {
+    this.inFlight += 1;
+    void this.track(run, key);
+  }
+
+  /** Resolves when no step runs in this process (graceful stop). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** One promise per step: runs it, logs a crash, and leaves `inFlight` when done. */
+  private async track(run: ExecutionRun, key: string): Promise<void> {
+    try {
+      await this.execute(run, key);
+    } catch (error) {
       this.engine.logger.error(
         { err: error, executionId: run.id, stepKey: key },
         'step execution crashed',
       );
-    });
-    this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
   }
 
   private async execute(run: ExecutionRun, key: string): Promise<void> {

@@ -41,9 +41,8 @@ export class Workers {
     this.stopping = true;
     for (const interval of this.intervals) clearInterval(interval);
     clearTimeout(this.wakeTimer);
-    const inFlight = [...this.engine.executor.inFlight];
     await Promise.race([
-      Promise.allSettled(inFlight),
+      this.engine.executor.whenIdle(),
       new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
     ]);
     await this.engine.committer.idle();
@@ -94,7 +93,7 @@ export class Workers {
       do {
         this.pollAgain = false;
         for (;;) {
-          const capacity = Math.min(CLAIM_BATCH, concurrency - engine.executor.inFlight.size);
+          const capacity = Math.min(CLAIM_BATCH, concurrency - engine.executor.inFlight);
           if (capacity <= 0 || this.stopping) break;
           const claimed = await engine.store.claimSteps({
             owner: engine.workerId,
