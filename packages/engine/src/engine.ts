@@ -19,11 +19,9 @@ import type { ExecutionChange, ExecutionRecord, Store } from './store.js';
 import { Workers } from './workers.js';
 import { WorkflowCache } from './workflow-cache.js';
 import { Operations } from './operations.js';
+import { isFinal, OutcomeWaiters, settledOutcome, type ExecutionOutcome } from './outcomes.js';
 
-/** How a started execution ends, as seen by whoever started it. */
-export type ExecutionOutcome =
-  | { kind: 'response'; response: NonNullable<ExecutionRecord['response']> }
-  | { kind: 'finished'; execution: ExecutionRecord };
+export type { ExecutionOutcome };
 
 /** A started execution: its id (already on disk) and how it will end. */
 export interface ExecutionHandle {
@@ -57,7 +55,7 @@ export class Engine {
   readonly workers: Workers;
   readonly operations: Operations;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
-  private readonly outcomeWaiters = new Map<string, Array<(outcome: ExecutionOutcome) => void>>();
+  private readonly outcomes = new OutcomeWaiters();
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -135,7 +133,7 @@ export class Engine {
     const current = this.runs.get(run.id) ?? run;
     const settled = settledOutcome(current.execution, current.responseNotified);
     if (settled) return Promise.resolve(settled);
-    return new Promise((resolve) => this.addOutcomeWaiter(run.id, resolve));
+    return this.outcomes.wait(run.id);
   }
 
   /**
@@ -159,26 +157,7 @@ export class Engine {
       const settled = settledOutcome(stored, true);
       if (settled) return settled;
     }
-    return new Promise((resolve) => {
-      const waiter = (outcome: ExecutionOutcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
-      };
-      const timer = setTimeout(() => {
-        const waiters = this.outcomeWaiters.get(executionId) ?? [];
-        const index = waiters.indexOf(waiter);
-        if (index >= 0) waiters.splice(index, 1);
-        if (waiters.length === 0) this.outcomeWaiters.delete(executionId);
-        resolve(undefined);
-      }, timeoutMs);
-      this.addOutcomeWaiter(executionId, waiter);
-    });
-  }
-
-  private addOutcomeWaiter(executionId: string, waiter: (outcome: ExecutionOutcome) => void): void {
-    const waiters = this.outcomeWaiters.get(executionId);
-    if (waiters) waiters.push(waiter);
-    else this.outcomeWaiters.set(executionId, [waiter]);
+    return this.outcomes.waitAtMost(executionId, timeoutMs);
   }
 
   /** Commits `run` and reports the outcome; used before side effects and after results. */
@@ -243,16 +222,13 @@ export class Engine {
     }
     this.workers.noteDue(change);
     const execution = run.execution;
-    const final =
-      execution.status === 'succeeded' ||
-      execution.status === 'failed' ||
-      execution.status === 'cancelled';
+    const final = isFinal(execution);
     if (execution.response && !run.responseNotified && !final) {
       run.responseNotified = true;
-      this.notify(run.id, { kind: 'response', response: execution.response });
+      this.outcomes.notify(run.id, { kind: 'response', response: execution.response });
     }
     if (final) {
-      this.notify(
+      this.outcomes.notify(
         run.id,
         execution.response && !run.responseNotified
           ? { kind: 'response', response: execution.response }
@@ -264,13 +240,6 @@ export class Engine {
     } else if (run.isQuiescent()) {
       this.runs.delete(run.id);
     }
-  }
-
-  private notify(executionId: string, outcome: ExecutionOutcome): void {
-    const waiters = this.outcomeWaiters.get(executionId);
-    if (!waiters) return;
-    this.outcomeWaiters.delete(executionId);
-    for (const resolve of waiters) resolve(outcome);
   }
 
   /** Drops a run whose lease or seq was lost: its in-flight results will be discarded. */
@@ -354,28 +323,4 @@ export class Engine {
       }
     }
   }
-}
-
-function isFinal(execution: ExecutionRecord): boolean {
-  return (
-    execution.status === 'succeeded' ||
-    execution.status === 'failed' ||
-    execution.status === 'cancelled'
-  );
-}
-
-/** The outcome an execution already has: its end, or a response already announced. */
-function settledOutcome(
-  execution: ExecutionRecord,
-  responseAnnounced: boolean,
-): ExecutionOutcome | undefined {
-  if (isFinal(execution)) {
-    return execution.response
-      ? { kind: 'response', response: execution.response }
-      : { kind: 'finished', execution: { ...execution } };
-  }
-  if (execution.response && responseAnnounced) {
-    return { kind: 'response', response: execution.response };
-  }
-  return undefined;
 }

@@ -13,6 +13,7 @@ import {
 } from './progress.js';
 import type { ExecutionRecord } from './store.js';
 import type { CachedVersion } from './workflow-cache.js';
+import { isFinal } from './outcomes.js';
 
 /**
  * Operations on whole executions: creating runs (also sub-workflows), cancel, pause,
@@ -322,14 +323,6 @@ function pickTrigger(version: CachedVersion, requested: string | undefined): str
       `Workflow "${version.workflowId}" has no trigger node`,
     );
   return chosen.id;
-}
-
-function isFinal(execution: ExecutionRecord): boolean {
-  return (
-    execution.status === 'succeeded' ||
-    execution.status === 'failed' ||
-    execution.status === 'cancelled'
-  );
 }
 
 function invalidState(execution: ExecutionRecord, action: string): FlowstateError {
