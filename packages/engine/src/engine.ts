@@ -28,6 +28,8 @@ export interface ExecutionHandle {
   executionId: string;
   /** Resolves after the journal is committed: a `webhook.respond` response or the end. */
   outcome: Promise<ExecutionOutcome>;
+  /** Like `outcome`, but `undefined` after `timeoutMs`, leaving no waiter behind. */
+  outcomeWithin(timeoutMs: number): Promise<ExecutionOutcome | undefined>;
 }
 
 const noopLogger: EngineLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -124,6 +126,11 @@ export class Engine {
       executionId: run.id,
       get outcome() {
         return (outcome ??= outcomeOf());
+      },
+      outcomeWithin: (timeoutMs) => {
+        const current = this.runs.get(run.id) ?? run;
+        const settled = settledOutcome(current.execution, current.responseNotified);
+        return settled ? Promise.resolve(settled) : this.outcomes.waitAtMost(run.id, timeoutMs);
       },
     };
   }

@@ -44,8 +44,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
       },
     });
     reply.header(EXECUTION_ID_HEADER, handle.executionId);
-    const outcome = await engine.awaitOutcome(
-      handle.executionId,
+    const outcome = await handle.outcomeWithin(
       route.responseTimeoutMs ?? ctx.webhookResponseTimeoutMs,
     );
     if (outcome === undefined) {
