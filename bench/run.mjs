@@ -41,6 +41,12 @@ function log(line = '') {
   process.stdout.write(`${line}\n`);
 }
 
+/** CPU time (user + system) the process has used, in ms (from /proc, clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -69,7 +75,8 @@ async function startFlowstate(workflows) {
   const dir = mkdtempSync(join(tmpdir(), 'flowstate-bench-'));
   const workflowsDir = join(dir, 'workflows');
   mkdirSync(workflowsDir);
-  for (const workflow of workflows) writeFileSync(join(workflowsDir, `${workflow.id}.json`), JSON.stringify(workflow));
+  for (const workflow of workflows)
+    writeFileSync(join(workflowsDir, `${workflow.id}.json`), JSON.stringify(workflow));
   const port = nextPort++;
   const child = spawn(process.execPath, [join(root, 'packages/cli/bin/flowstate.js'), 'start'], {
     env: {
@@ -147,12 +154,18 @@ function countSteps(dbFile) {
 /** Warm-up, then the measured run; returns the figures WORKLOADS.md asks for. */
 async function load(name, server, path, body, options = {}) {
   const url = `${server.url}${path}`;
-  const check = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const check = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   const sample = await check.text();
   await cannon(url, body, warmup);
   const stepsBefore = options.dbFile ? countSteps(options.dbFile) : 0;
+  const cpuBefore = cpuMs(server.child.pid);
   const started = performance.now();
   const result = await cannon(url, body, duration);
+  const cpuUsed = cpuMs(server.child.pid) - cpuBefore;
   const elapsed = (performance.now() - started) / 1000;
   const stepsAfter = options.dbFile ? countSteps(options.dbFile) : 0;
   return {
@@ -165,6 +178,7 @@ async function load(name, server, path, body, options = {}) {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     rss: rssMiB(server.child.pid),
+    cpuPerRequestUs: Math.round((cpuUsed * 1000) / Math.max(1, result.requests.total)),
     stepsPerSecond: options.dbFile ? Math.round((stepsAfter - stepsBefore) / elapsed) : undefined,
   };
 }
@@ -173,6 +187,7 @@ function printRow(r, baseline) {
   const share = baseline ? ` (${Math.round((r.rps / baseline.rps) * 100)}% of bare Fastify)` : '';
   log(
     `${r.name.padEnd(28)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}  RSS ${r.rss} MiB` +
+      `  server CPU ${r.cpuPerRequestUs} us/request` +
       (r.stepsPerSecond === undefined ? '' : `  journaled steps/s ${r.stepsPerSecond}`) +
       share,
   );
@@ -183,8 +198,14 @@ async function benchHttp() {
   if (only.has('w1') || only.has('w2')) {
     const server = await startFlowstate([w1, w2]);
     try {
-      if (only.has('w1')) rows.w1 = await load('Flowstate W1', server, '/hooks/bench-w1', W1_BODY, { dbFile: server.dbFile });
-      if (only.has('w2')) rows.w2 = await load('Flowstate W2', server, '/hooks/bench-w2', W2_BODY, { dbFile: server.dbFile });
+      if (only.has('w1'))
+        rows.w1 = await load('Flowstate W1', server, '/hooks/bench-w1', W1_BODY, {
+          dbFile: server.dbFile,
+        });
+      if (only.has('w2'))
+        rows.w2 = await load('Flowstate W2', server, '/hooks/bench-w2', W2_BODY, {
+          dbFile: server.dbFile,
+        });
     } finally {
       await server.stop();
     }
@@ -199,8 +220,12 @@ async function benchHttp() {
     }
   }
   log();
-  log(`HTTP load: autocannon, ${connections} connections, ${warmup} s warm-up then ${duration} s, POST the same JSON body, 127.0.0.1`);
-  log(`Store: embedded SQLite, WAL, synchronous=${args.synchronous}, every step journaled; a 2xx is sent after the commit`);
+  log(
+    `HTTP load: autocannon, ${connections} connections, ${warmup} s warm-up then ${duration} s, POST the same JSON body, 127.0.0.1`,
+  );
+  log(
+    `Store: embedded SQLite, WAL, synchronous=${args.synchronous}, every step journaled; a 2xx is sent after the commit`,
+  );
   if (rows.w1) log(`W1 sample response: ${rows.w1.status} ${rows.w1.sample}`);
   if (rows.w2) log(`W2 sample response: ${rows.w2.status} ${rows.w2.sample}`);
   for (const key of ['w1', 'bareW1', 'w2', 'bareW2']) {
@@ -227,7 +252,8 @@ async function benchSleepers() {
     const startOne = async () => {
       while (next < count) {
         next += 1;
-        if (next % Math.ceil(count / 10) === 0) rssDuringStart.push(`${next}: ${rssMiB(server.child.pid)}`);
+        if (next % Math.ceil(count / 10) === 0)
+          rssDuringStart.push(`${next}: ${rssMiB(server.child.pid)}`);
         const res = await fetch(`${server.url}/api/v1/workflows/bench-w3/run`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -258,16 +284,28 @@ async function benchSleepers() {
       .sort((x, y) => x - y);
     db.close();
     log();
-    log(`W3 sleepers: ${count} executions each waiting ${sleepMs / 1000} s then one transform (embedded SQLite, synchronous=${args.synchronous})`);
-    log(`  started all in ${startSeconds.toFixed(1)} s (${Math.round(count / startSeconds)} starts/s over HTTP, 20 clients)`);
-    log(`  server RSS: ${rssBefore} MiB before; while starting (started: MiB) ${rssDuringStart.join(', ')}`);
-    log(`  server RSS from the last start to the last wake-up: ${Math.min(...rssSleeping)}-${Math.max(...rssSleeping)} MiB`);
-    log(`  finished ${finished}/${count}; wake-up lag p50 ${percentile(rows, 50)} ms, p99 ${percentile(rows, 99)} ms, max ${rows.at(-1)} ms`);
+    log(
+      `W3 sleepers: ${count} executions each waiting ${sleepMs / 1000} s then one transform (embedded SQLite, synchronous=${args.synchronous})`,
+    );
+    log(
+      `  started all in ${startSeconds.toFixed(1)} s (${Math.round(count / startSeconds)} starts/s over HTTP, 20 clients)`,
+    );
+    log(
+      `  server RSS: ${rssBefore} MiB before; while starting (started: MiB) ${rssDuringStart.join(', ')}`,
+    );
+    log(
+      `  server RSS from the last start to the last wake-up: ${Math.min(...rssSleeping)}-${Math.max(...rssSleeping)} MiB`,
+    );
+    log(
+      `  finished ${finished}/${count}; wake-up lag p50 ${percentile(rows, 50)} ms, p99 ${percentile(rows, 99)} ms, max ${rows.at(-1)} ms`,
+    );
   } finally {
     await server.stop();
   }
 }
 
-log(`Flowstate benchmark — ${new Date().toISOString()} — ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+log(
+  `Flowstate benchmark — ${new Date().toISOString()} — ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
 if (only.has('w1') || only.has('w2') || only.has('bare')) await benchHttp();
 if (only.has('w3')) await benchSleepers();

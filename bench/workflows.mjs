@@ -8,7 +8,12 @@ export const w1 = {
   schemaVersion: 1,
   name: 'Bench W1: webhook pipeline',
   nodes: [
-    { id: 'hook', name: 'Hook', type: 'trigger.webhook', params: { path: 'bench-w1', method: 'POST' } },
+    {
+      id: 'hook',
+      name: 'Hook',
+      type: 'trigger.webhook',
+      params: { path: 'bench-w1', method: 'POST' },
+    },
     {
       id: 'calc',
       name: 'Calc',
@@ -23,7 +28,12 @@ export const w1 = {
         },
       },
     },
-    { id: 'check', name: 'Check', type: 'flow.if', params: { condition: '{{ $input.total > 100 }}' } },
+    {
+      id: 'check',
+      name: 'Check',
+      type: 'flow.if',
+      params: { condition: '{{ $input.total > 100 }}' },
+    },
     { id: 'gold', name: 'Gold', type: 'transform.set', params: { fields: { tier: 'gold' } } },
     { id: 'basic', name: 'Basic', type: 'transform.set', params: { fields: { tier: 'basic' } } },
     { id: 'join', name: 'Join', type: 'flow.merge', params: { mode: 'first' } },
@@ -44,7 +54,12 @@ export const w2 = {
   schemaVersion: 1,
   name: 'Bench W2: ten-step chain',
   nodes: [
-    { id: 'hook', name: 'Hook', type: 'trigger.webhook', params: { path: 'bench-w2', method: 'POST' } },
+    {
+      id: 'hook',
+      name: 'Hook',
+      type: 'trigger.webhook',
+      params: { path: 'bench-w2', method: 'POST' },
+    },
     ...Array.from({ length: 10 }, (_, i) => ({
       id: `s${i + 1}`,
       name: `Step ${i + 1}`,

@@ -5,8 +5,12 @@ import type { Database } from 'better-sqlite3';
 
 const require = createRequire(import.meta.url);
 
-/** WAL size above which the background checkpointer is asked to run. */
-const CHECKPOINT_BYTES = 4 * 1024 * 1024;
+/** The background checkpointer runs at most this often, when something was committed. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+/** ... or sooner after this many commits. */
+const CHECKPOINT_COMMITS = 2000;
+/** A reset WAL is truncated back to this size, so its size tracks the checkpoint backlog. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** WAL size at which the writer checkpoints itself (the background one fell behind). */
 const FORCED_CHECKPOINT_BYTES = 256 * 1024 * 1024;
 
@@ -44,6 +48,9 @@ export class WalSync {
   #fd: number | undefined;
   #worker: Worker | undefined;
   #checkpointing: Promise<void> | undefined;
+  #commitsSinceCheckpoint = 0;
+  #lastCheckpointAt = Date.now();
+  #lastSizeCheck = 0;
   #inFlight: Promise<void> | undefined;
   #next: Promise<void> | undefined;
 
@@ -53,6 +60,7 @@ export class WalSync {
     this.#walPath = `${databasePath}-wal`;
     db.pragma('synchronous = OFF');
     db.pragma('wal_autocheckpoint = 0');
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   }
 
   /** Resolves once every commit made before this call is on disk. */
@@ -71,24 +79,24 @@ export class WalSync {
     return this.#next;
   }
 
-  /** Asks for a checkpoint when the WAL has grown; call after a transaction. */
+  /** Asks for a checkpoint now and then; call after each transaction. */
   maybeCheckpoint(): void {
-    let size: number;
-    try {
-      size = statSync(this.#walPath).size;
-    } catch {
-      return;
-    }
-    if (size >= FORCED_CHECKPOINT_BYTES) {
-      this.#db.pragma('synchronous = FULL');
-      try {
-        this.#db.pragma('wal_checkpoint(RESTART)');
-      } finally {
-        this.#db.pragma('synchronous = OFF');
+    this.#commitsSinceCheckpoint += 1;
+    const now = Date.now();
+    if (now - this.#lastSizeCheck >= CHECKPOINT_INTERVAL_MS) {
+      this.#lastSizeCheck = now;
+      if (this.#walSize() >= FORCED_CHECKPOINT_BYTES) {
+        this.#checkpointHere();
+        return;
       }
-      return;
     }
-    if (size < CHECKPOINT_BYTES || this.#checkpointing !== undefined) return;
+    if (this.#checkpointing !== undefined) return;
+    const due =
+      this.#commitsSinceCheckpoint >= CHECKPOINT_COMMITS ||
+      now - this.#lastCheckpointAt >= CHECKPOINT_INTERVAL_MS;
+    if (!due) return;
+    this.#commitsSinceCheckpoint = 0;
+    this.#lastCheckpointAt = now;
     const worker = this.#checkpointer();
     this.#checkpointing = new Promise<void>((resolve) => {
       worker.once('message', () => resolve());
@@ -96,6 +104,24 @@ export class WalSync {
     }).finally(() => {
       this.#checkpointing = undefined;
     });
+  }
+
+  #walSize(): number {
+    try {
+      return statSync(this.#walPath).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The background checkpointer fell far behind: checkpoint on the writer, blocking. */
+  #checkpointHere(): void {
+    this.#db.pragma('synchronous = FULL');
+    try {
+      this.#db.pragma('wal_checkpoint(RESTART)');
+    } finally {
+      this.#db.pragma('synchronous = OFF');
+    }
   }
 
   #checkpointer(): Worker {
