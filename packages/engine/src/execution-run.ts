@@ -43,10 +43,11 @@ export class ExecutionRun {
     steps?: readonly StepRecord[];
     expectSeq: number | 'new';
   }) {
-    this.execution = options.execution;
+    this.execution = uniformExecution(options.execution);
     this.graph = options.graph;
     this.expectSeq = options.expectSeq;
-    for (const step of options.steps ?? []) {
+    for (const record of options.steps ?? []) {
+      const step = uniformStep(record);
       this.steps.set(step.key, step);
       this.persisted.add(step.key);
       this.noteOutput(step);
@@ -78,7 +79,8 @@ export class ExecutionRun {
   private readonly rootOutputs: Record<string, JsonValue> = {};
 
   /** Replaces a step row and marks it for the next commit. */
-  putStep(step: StepRecord): void {
+  putStep(record: StepRecord): void {
+    const step = uniformStep(record);
     this.steps.set(step.key, step);
     this.dirtyKeys.add(step.key);
     this.noteOutput(step);
@@ -92,7 +94,7 @@ export class ExecutionRun {
 
   /** Replaces the execution row and marks it for the next commit. */
   setExecution(execution: ExecutionRecord): void {
-    this.execution = execution;
+    this.execution = uniformExecution(execution);
     this.executionDirty = true;
   }
 
@@ -260,4 +262,53 @@ function reachableFrom(graph: WorkflowGraph, start: string): ReadonlySet<string>
   }
   byStart.set(start, seen);
   return seen;
+}
+
+/**
+ * The same record with every field present, in one order. Step records are copied with
+ * spreads on every transition; giving them one hidden class keeps those copies on V8's fast
+ * path (mixed shapes made the engine's hot path several times slower).
+ */
+export function uniformStep(step: StepRecord): StepRecord {
+  return {
+    executionId: step.executionId,
+    key: step.key,
+    nodeId: step.nodeId,
+    status: step.status,
+    attempt: step.attempt,
+    runAt: step.runAt,
+    leaseOwner: step.leaseOwner,
+    leaseExpiresAt: step.leaseExpiresAt,
+    input: step.input,
+    output: step.output,
+    port: step.port,
+    error: step.error,
+    state: step.state,
+    startedAt: step.startedAt,
+    finishedAt: step.finishedAt,
+    durationMs: step.durationMs,
+  };
+}
+
+/** The execution record with every field present, in one order (see `uniformStep`). */
+export function uniformExecution(execution: ExecutionRecord): ExecutionRecord {
+  return {
+    id: execution.id,
+    workflowId: execution.workflowId,
+    workflowVersion: execution.workflowVersion,
+    status: execution.status,
+    seq: execution.seq,
+    triggerNodeId: execution.triggerNodeId,
+    input: execution.input,
+    output: execution.output,
+    error: execution.error,
+    response: execution.response,
+    parentExecutionId: execution.parentExecutionId,
+    parentStepKey: execution.parentStepKey,
+    depth: execution.depth,
+    rerunOf: execution.rerunOf,
+    createdAt: execution.createdAt,
+    updatedAt: execution.updatedAt,
+    finishedAt: execution.finishedAt,
+  };
 }

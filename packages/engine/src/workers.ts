@@ -1,5 +1,6 @@
 import { NonRetriableError, serializeError } from '@flowstate/core';
 import type { Engine } from './engine.js';
+import { uniformStep } from './execution-run.js';
 import { exhaustStep, reconcile, resumeStep, waitState } from './progress.js';
 import { retryPolicy } from './retry.js';
 import type { ClaimedStep, ExecutionChange, StepRef } from './store.js';
@@ -119,7 +120,7 @@ export class Workers {
     const engine = this.engine;
     const run = await engine.runOf(step.executionId);
     if (!run || run.running.has(step.key)) return;
-    run.steps.set(step.key, step);
+    run.steps.set(step.key, uniformStep(step));
     run.persisted.add(step.key);
     run.noteLease(step, engine.workerId);
     const decide = engine.decide();
