@@ -137,7 +137,8 @@ export class StepExecutor {
         trigger: run.execution.input,
         steps: run.stepOutputs(scope),
         input: step.input ?? null,
-        ...(loop ? { item: loop.item, index: loop.index } : {}),
+        item: loop?.item,
+        index: loop?.index,
         vars: {},
         execution: {
           id: run.id,
