@@ -26,7 +26,15 @@ const db = new Database(workerData.file, { timeout: 0 });
 db.pragma('synchronous = FULL');
 parentPort.on('message', (message) => {
   if (message === 'close') { db.close(); parentPort.postMessage({ closed: true }); return; }
-  try { db.pragma('wal_checkpoint(PASSIVE)'); parentPort.postMessage({ ok: true }); }
+  try {
+    // PASSIVE never blocks the writer; a few passes catch up with frames written meanwhile so
+    // the WAL can be reused from its start by the next transaction.
+    for (let pass = 0; pass < 5; pass++) {
+      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+      if (!result || result.log === result.checkpointed) break;
+    }
+    parentPort.postMessage({ ok: true });
+  }
   catch (error) { parentPort.postMessage({ ok: false, message: String(error && error.message) }); }
 });
 `;
