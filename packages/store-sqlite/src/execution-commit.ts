@@ -166,6 +166,11 @@ export class ExecutionCommitter {
 
   /** The outcome refusing `change` (stale seq, lost lease), or undefined when it may apply. */
   #reject(change: ExecutionChange): CommitOutcome | undefined {
+    // A new execution needs no read: its insert finds a taken id itself (the batch then
+    // takes the safe path, where that change alone is refused).
+    if (change.expectSeq === 'new' && change.steps.every((w) => w.expectLeaseOwner === undefined)) {
+      return undefined;
+    }
     const seq = this.#currentSeq.get(change.execution.id);
     if (change.expectSeq === 'new' ? seq !== undefined : seq !== change.expectSeq)
       return { status: 'conflict' };
