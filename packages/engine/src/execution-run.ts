@@ -26,6 +26,16 @@ export class ExecutionRun {
   returned = false;
   /** Output of the last top-level step that succeeded. */
   lastOutput: JsonValue | undefined;
+  /** `$execution` for expressions (the same object for every step of the run). */
+  get expressionInfo(): { id: string; workflowId: string; workflowVersion: number } {
+    return (this.#expressionInfo ??= {
+      id: this.execution.id,
+      workflowId: this.execution.workflowId,
+      workflowVersion: this.execution.workflowVersion,
+    });
+  }
+  #expressionInfo: { id: string; workflowId: string; workflowVersion: number } | undefined;
+
   /** Keys of steps that are in the store. */
   readonly persisted = new Set<string>();
   /** Keys whose stored row is live and leased by this worker: writes to them are fenced. */

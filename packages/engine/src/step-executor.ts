@@ -13,6 +13,8 @@ import { exhaustStep, startLoop, succeedStep, suspendStep } from './progress.js'
 import { retryDelay, retryPolicy } from './retry.js';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
+/** `$vars` until workflow variables exist: shared, never written. */
+const NO_VARS: Record<string, never> = Object.freeze({});
 /** Signal of pure attempts: they are not aborted mid-way. */
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -113,6 +115,15 @@ export class StepExecutor {
     await engine.settle(run);
   }
 
+  private lastIso = { at: Number.NaN, text: '' };
+  private readonly now = (): number => this.engine.clock.now();
+
+  /** `$now` for a step: formatting a date costs more than a pure step, so reuse it per ms. */
+  private isoTime(now: number): string {
+    if (this.lastIso.at !== now) this.lastIso = { at: now, text: new Date(now).toISOString() };
+    return this.lastIso.text;
+  }
+
   private async invoke(
     run: ExecutionRun,
     key: string,
@@ -139,13 +150,9 @@ export class StepExecutor {
         input: step.input ?? null,
         item: loop?.item,
         index: loop?.index,
-        vars: {},
-        execution: {
-          id: run.id,
-          workflowId: run.execution.workflowId,
-          workflowVersion: run.execution.workflowVersion,
-        },
-        now: new Date(now).toISOString(),
+        vars: NO_VARS,
+        execution: run.expressionInfo,
+        now: this.isoTime(now),
       },
       timeoutMs:
         node.timeoutMs ??
@@ -155,7 +162,7 @@ export class StepExecutor {
       expressionTimeoutMs: engine.options.expressionTimeoutMs ?? 1000,
       signal,
       simulate: false,
-      now: () => engine.clock.now(),
+      now: this.now,
       logger: engine.logger,
     });
     const current = run.steps.get(key)!;
