@@ -56,6 +56,9 @@ export function succeedStep(
     error: undefined,
     state: undefined,
     runAt: undefined,
+    // A final step holds no lease.
+    leaseOwner: undefined,
+    leaseExpiresAt: undefined,
     finishedAt: decide.now,
   });
   const { scope, nodeId } = parseStepKey(key);
@@ -88,7 +91,15 @@ export function exhaustStep(
         decide,
       );
     case 'fail':
-      run.putStep({ ...step, status: 'failed', error, finishedAt: decide.now, runAt: undefined });
+      run.putStep({
+        ...step,
+        status: 'failed',
+        error,
+        finishedAt: decide.now,
+        runAt: undefined,
+        leaseOwner: undefined,
+        leaseExpiresAt: undefined,
+      });
       failExecution(
         run,
         { ...error, message: `Node "${node.name}" failed: ${error.message}` },
