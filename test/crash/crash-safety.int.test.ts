@@ -73,6 +73,32 @@ interface StepRow {
   attempt: number;
 }
 
+/** Starts a server that kills itself at `failpoint`, calls the side-effect webhook, and waits for the crash. */
+async function crashAt(failpoint: string, body = '{"x":1}'): Promise<ServerProcess> {
+  target = await countingServer();
+  const crashing = new ServerProcess([callWorkflow(target.url)]);
+  server = crashing;
+  await crashing.start({ FLOWSTATE_TEST_FAILPOINT: failpoint });
+  await fetch(`${crashing.url}/hooks/call`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  }).catch(() => undefined);
+  await crashing.exited();
+  expect(crashing.child?.signalCode, crashing.output).toBe('SIGKILL');
+  return crashing;
+}
+
+/** Restarts without failpoints and waits for the one execution to succeed. */
+async function restartAndFinish(s: ServerProcess): Promise<void> {
+  await s.start();
+  await eventually(
+    () => s.query("SELECT 1 FROM executions WHERE status = 'succeeded'").length === 1,
+    15_000,
+    'the execution to finish',
+  );
+}
+
 function assertJournalComplete(s: ServerProcess, expectedExecutions: number, keys: string[]): void {
   const executions = s.query<{ status: string; n: number }>(
     'SELECT status, count(*) AS n FROM executions GROUP BY status',
@@ -125,67 +151,31 @@ describe('crash safety with real processes', () => {
   });
 
   test('failpoint after the side effect, before the record: the step runs again with the same idempotency key', async () => {
-    target = await countingServer();
-    server = new ServerProcess([callWorkflow(target.url)]);
-    await server.start({ FLOWSTATE_TEST_FAILPOINT: 'after-side-effect-before-record:call' });
-    await fetch(`${server.url}/hooks/call`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"x":1}',
-    }).catch(() => undefined);
-    await server.exited();
-    expect(server.child?.signalCode, server.output).toBe('SIGKILL');
-    expect(target.keys.size).toBe(1);
-    const [key] = [...target.keys.keys()];
+    server = await crashAt('after-side-effect-before-record:call');
+    expect(target!.keys.size).toBe(1);
+    const [key] = [...target!.keys.keys()];
     expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]?.status).not.toBe(
       'succeeded',
     );
-    await server.start();
-    await eventually(
-      () => server!.query("SELECT 1 FROM executions WHERE status = 'succeeded'").length === 1,
-      15_000,
-      'the execution to finish',
-    );
-    expect(target.keys.get(key!)).toBe(2);
+    await restartAndFinish(server);
+    expect(target!.keys.get(key!)).toBe(2);
     assertJournalComplete(server, 1, ['hook', 'call', 'after']);
     expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]!.attempt).toBe(2);
   });
 
   test('failpoint after the commit: a recorded step never runs again', async () => {
-    target = await countingServer();
-    server = new ServerProcess([callWorkflow(target.url)]);
-    await server.start({ FLOWSTATE_TEST_FAILPOINT: 'after-commit:call' });
-    await fetch(`${server.url}/hooks/call`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"x":1}',
-    }).catch(() => undefined);
-    await server.exited();
-    expect(server.child?.signalCode, server.output).toBe('SIGKILL');
+    server = await crashAt('after-commit:call');
     expect(server.query<StepRow>("SELECT * FROM steps WHERE key = 'call'")[0]?.status).toBe(
       'succeeded',
     );
-    await server.start();
-    await eventually(
-      () => server!.query("SELECT 1 FROM executions WHERE status = 'succeeded'").length === 1,
-      15_000,
-      'the execution to finish',
-    );
-    expect([...target.keys.values()]).toEqual([1]);
+    await restartAndFinish(server);
+    expect([...target!.keys.values()]).toEqual([1]);
     assertJournalComplete(server, 1, ['hook', 'call', 'after']);
   });
 
   test('a step that crashes its worker every time ends as a failed execution with a clear reason', async () => {
-    target = await countingServer();
-    server = new ServerProcess([callWorkflow(target.url)]);
     const env = { FLOWSTATE_TEST_FAILPOINT: 'after-side-effect-before-record:call' };
-    await server.start(env);
-    await fetch(`${server.url}/hooks/call`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    }).catch(() => undefined);
-    await server.exited();
+    server = await crashAt(env.FLOWSTATE_TEST_FAILPOINT, '{}');
     let restarts = 0;
     for (; restarts < 8; restarts++) {
       await server.start(env);
@@ -203,7 +193,7 @@ describe('crash safety with real processes', () => {
       await server.exited();
     }
     expect(restarts).toBeLessThan(8);
-    expect(target.keys.size).toBe(1);
-    expect([...target.keys.values()][0]).toBe(3);
+    expect(target!.keys.size).toBe(1);
+    expect([...target!.keys.values()][0]).toBe(3);
   });
 });
