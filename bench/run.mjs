@@ -70,57 +70,49 @@ async function waitHealthy(url, child) {
 
 let nextPort = 4300 + Math.floor(Math.random() * 500);
 
+/** Spawns a server script on a free port and waits until it answers /healthz. */
+async function spawnServer(script, args, env) {
+  const port = nextPort++;
+  const child = spawn(process.execPath, [join(root, script), ...args], {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, child);
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  };
+  return { url, child, stop };
+}
+
 /** Starts `flowstate start` on a fresh data folder with the benchmark workflows. */
 async function startFlowstate(workflows) {
   const dir = mkdtempSync(join(tmpdir(), 'flowstate-bench-'));
   const workflowsDir = join(dir, 'workflows');
   mkdirSync(workflowsDir);
-  for (const workflow of workflows)
+  for (const workflow of workflows) {
     writeFileSync(join(workflowsDir, `${workflow.id}.json`), JSON.stringify(workflow));
-  const port = nextPort++;
-  const child = spawn(process.execPath, [join(root, 'packages/cli/bin/flowstate.js'), 'start'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      FLOWSTATE_DATA_DIR: join(dir, 'data'),
-      FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
-      FLOWSTATE_LOG_LEVEL: 'warn',
-      FLOWSTATE_SQLITE_SYNCHRONOUS: args.synchronous,
-      FLOWSTATE_WEBHOOK_RATE_LIMIT: '0',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  }
+  const server = await spawnServer('packages/cli/bin/flowstate.js', ['start'], {
+    HOST: '127.0.0.1',
+    FLOWSTATE_DATA_DIR: join(dir, 'data'),
+    FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
+    FLOWSTATE_LOG_LEVEL: 'warn',
+    FLOWSTATE_SQLITE_SYNCHRONOUS: args.synchronous,
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url, child);
   return {
-    url,
-    child,
+    ...server,
     dbFile: join(dir, 'data', 'flowstate.db'),
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function startBare() {
-  const port = nextPort++;
-  const child = spawn(process.execPath, [join(root, 'bench/bare-fastify.mjs')], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url, child);
-  return {
-    url,
-    child,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
+function startBare() {
+  return spawnServer('bench/bare-fastify.mjs', [], {});
 }
 
 function cannon(url, body, seconds) {
