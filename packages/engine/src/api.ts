@@ -57,7 +57,14 @@ export interface StartExecutionOptions {
 /** Live updates emitted by the engine after each commit. */
 export type EngineEvent =
   | { type: 'execution'; execution: ExecutionRecord }
-  | { type: 'step'; executionId: string; step: StepRecord };
+  | {
+      type: 'step';
+      executionId: string;
+      workflowId: string;
+      /** The type of the step's node (`transform.set`), for metrics and live views. */
+      nodeType: string;
+      step: StepRecord;
+    };
 
 export interface ExecutionDetail {
   execution: ExecutionRecord;

@@ -225,7 +225,15 @@ export class Engine {
     }
     if (change && this.listeners.size > 0) {
       this.emit({ type: 'execution', execution: { ...run.execution } });
-      for (const { step } of change.steps) this.emit({ type: 'step', executionId: run.id, step });
+      for (const { step } of change.steps) {
+        this.emit({
+          type: 'step',
+          executionId: run.id,
+          workflowId: run.execution.workflowId,
+          nodeType: run.graph.node(step.nodeId)?.type ?? 'unknown',
+          step,
+        });
+      }
     }
     this.workers.noteDue(change);
     const execution = run.execution;

@@ -10,8 +10,12 @@ import {
   restrictToJson,
   WEBHOOK_TYPES,
 } from './json-body.js';
+import { LiveEventHub } from './live/event-hub.js';
+import { closeAll, type SseStream } from './live/sse.js';
+import { ServerMetrics } from './metrics.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExecutionRoutes } from './routes/executions.js';
+import { registerLiveRoutes } from './routes/live.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { WebhookRouter } from './webhook-router.js';
@@ -74,6 +78,9 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     router,
     workflows: new WorkflowService({ store: options.store, registry: options.registry, router }),
     webhookResponseTimeoutMs: options.webhookResponseTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    live: new LiveEventHub(options.engine),
+    sseStreams: new Set<SseStream>(),
+    metrics: new ServerMetrics(options.engine, options.store),
   };
   let closing = false;
 
@@ -92,14 +99,23 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   });
   app.addHook('preClose', async () => {
     closing = true;
+    // Fastify waits for open connections: live streams end here (clients reconnect elsewhere).
+    closeAll(ctx.sseStreams);
+  });
+  app.addHook('onClose', async () => {
+    ctx.live.close();
+    ctx.metrics.close();
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
     if (closing) return reply.code(503).send({ status: 'closing' });
     await options.store.getWorkflow('readyz-probe');
     return { status: 'ready' };
   });
+  app.get('/metrics', { config: { access: 'admin' } }, async (_request, reply) =>
+    reply.type(ctx.metrics.contentType).send(await ctx.metrics.render()),
+  );
 
   void app.register(
     async (api) => {
@@ -107,11 +123,15 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerWorkflowRoutes(api, ctx);
       registerExecutionRoutes(api, ctx);
       registerEventRoutes(api, ctx);
+      registerLiveRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
   void app.register(async (hooks) => {
     registerWebhookParsers(hooks);
+    hooks.addHook('onResponse', async (_request, reply) => {
+      ctx.metrics.observeWebhook(reply.statusCode, reply.elapsedTime);
+    });
     registerWebhookRoutes(hooks, ctx);
   });
 

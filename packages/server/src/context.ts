@@ -1,5 +1,8 @@
 import type { NodeRegistry } from '@flowstate/core';
 import type { Engine, Store } from '@flowstate/engine';
+import type { LiveEventHub } from './live/event-hub.js';
+import type { SseStream } from './live/sse.js';
+import type { ServerMetrics } from './metrics.js';
 import type { WebhookRouter } from './webhook-router.js';
 import type { WorkflowService } from './workflow-service.js';
 
@@ -12,4 +15,9 @@ export interface ServerContext {
   workflows: WorkflowService;
   /** Default time a webhook call waits for its response before answering 202. */
   webhookResponseTimeoutMs: number;
+  /** Live execution and step events (Server-Sent Events). */
+  live: LiveEventHub;
+  /** Open SSE responses, closed when the server shuts down. */
+  sseStreams: Set<SseStream>;
+  metrics: ServerMetrics;
 }

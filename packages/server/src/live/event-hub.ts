@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import type { Engine, EngineEvent, ExecutionRecord, StepRecord } from '@flowstate/engine';
+
+/** What a live client learns about an execution: its state without payloads. */
+export interface ExecutionSummary {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: ExecutionRecord['status'];
+  seq: number;
+  triggerNodeId: string;
+  parentExecutionId?: string;
+  error?: ExecutionRecord['error'];
+  createdAt: number;
+  updatedAt: number;
+  finishedAt?: number;
+}
+
+/** What a live client learns about a step: status and timings; payloads come from the API. */
+export interface StepSummary {
+  executionId: string;
+  key: string;
+  nodeId: string;
+  nodeType?: string;
+  status: StepRecord['status'];
+  attempt: number;
+  port?: string;
+  error?: StepRecord['error'];
+  runAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  durationMs?: number;
+}
+
+/** One event of the live stream, numbered in the order this process saw it. */
+export type LiveEvent = {
+  /** `<boot id>-<sequence>`: resumable with `Last-Event-ID` while this process runs. */
+  id: string;
+  seq: number;
+  executionId: string;
+  workflowId: string;
+} & ({ type: 'execution'; data: ExecutionSummary } | { type: 'step'; data: StepSummary });
+
+/** Which events a subscriber wants. */
+export interface LiveFilter {
+  executionId?: string;
+  workflowId?: string;
+  /** Step events too (default true). */
+  steps?: boolean;
+}
+
+/** Where a `Last-Event-ID` leads: the events after it, or a gap the client must refetch. */
+export type Replay = { kind: 'events'; events: LiveEvent[] } | { kind: 'gap' };
+
+/** Default number of recent events kept for resuming streams. */
+export const DEFAULT_LIVE_BUFFER = 10_000;
+
+export function summarizeExecution(execution: ExecutionRecord): ExecutionSummary {
+  return {
+    id: execution.id,
+    workflowId: execution.workflowId,
+    workflowVersion: execution.workflowVersion,
+    status: execution.status,
+    seq: execution.seq,
+    triggerNodeId: execution.triggerNodeId,
+    ...(execution.parentExecutionId === undefined
+      ? {}
+      : { parentExecutionId: execution.parentExecutionId }),
+    ...(execution.error === undefined ? {} : { error: execution.error }),
+    createdAt: execution.createdAt,
+    updatedAt: execution.updatedAt,
+    ...(execution.finishedAt === undefined ? {} : { finishedAt: execution.finishedAt }),
+  };
+}
+
+export function summarizeStep(step: StepRecord, nodeType?: string): StepSummary {
+  const summary: StepSummary = {
+    executionId: step.executionId,
+    key: step.key,
+    nodeId: step.nodeId,
+    status: step.status,
+    attempt: step.attempt,
+  };
+  if (nodeType !== undefined) summary.nodeType = nodeType;
+  if (step.port !== undefined) summary.port = step.port;
+  if (step.error !== undefined) summary.error = step.error;
+  if (step.runAt !== undefined) summary.runAt = step.runAt;
+  if (step.startedAt !== undefined) summary.startedAt = step.startedAt;
+  if (step.finishedAt !== undefined) summary.finishedAt = step.finishedAt;
+  if (step.durationMs !== undefined) summary.durationMs = step.durationMs;
+  return summary;
+}
+
+function matches(event: LiveEvent, filter: LiveFilter): boolean {
+  if (filter.executionId !== undefined && event.executionId !== filter.executionId) return false;
+  if (filter.workflowId !== undefined && event.workflowId !== filter.workflowId) return false;
+  return event.type === 'execution' || filter.steps !== false;
+}
+
+/**
+ * Fans the engine's committed changes out to live subscribers (Server-Sent Events) and keeps
+ * the last events in a ring buffer so a client that reconnects with `Last-Event-ID` misses
+ * nothing. Ids carry a per-process boot id: an id from another process or one that fell out
+ * of the buffer is a gap, and the client refetches what it shows.
+ *
+ * @example
+ * const hub = new LiveEventHub(engine);
+ * const stop = hub.subscribe({ executionId }, (event) => write(event));
+ */
+export class LiveEventHub {
+  readonly bootId = randomBytes(6).toString('base64url');
+  readonly #capacity: number;
+  readonly #buffer: LiveEvent[] = [];
+  /** Index in `#buffer` of the oldest event once the ring is full. */
+  #start = 0;
+  #seq = 0;
+  readonly #subscribers = new Set<{ filter: LiveFilter; send: (event: LiveEvent) => void }>();
+  readonly #unsubscribeEngine: () => void;
+
+  constructor(engine: Pick<Engine, 'subscribe'>, options: { capacity?: number } = {}) {
+    this.#capacity = options.capacity ?? DEFAULT_LIVE_BUFFER;
+    this.#unsubscribeEngine = engine.subscribe((event) => this.#publish(event));
+  }
+
+  /** Sends every later matching event to `send`; returns the unsubscribe function. */
+  subscribe(filter: LiveFilter, send: (event: LiveEvent) => void): () => void {
+    const subscriber = { filter, send };
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  /** The buffered events after `lastEventId` that match `filter`, or a gap. */
+  replay(lastEventId: string, filter: LiveFilter): Replay {
+    const dash = lastEventId.lastIndexOf('-');
+    const boot = lastEventId.slice(0, dash);
+    const seq = Number(lastEventId.slice(dash + 1));
+    if (dash < 0 || boot !== this.bootId || !Number.isInteger(seq) || seq > this.#seq) {
+      return { kind: 'gap' };
+    }
+    const oldest = this.#buffer.length === 0 ? this.#seq + 1 : this.#at(0).seq;
+    if (seq < oldest - 1) return { kind: 'gap' };
+    const events: LiveEvent[] = [];
+    for (let index = seq - oldest + 1; index < this.#buffer.length; index++) {
+      const event = this.#at(index);
+      if (matches(event, filter)) events.push(event);
+    }
+    return { kind: 'events', events };
+  }
+
+  /** Number of connected subscribers (metrics, tests). */
+  get subscriberCount(): number {
+    return this.#subscribers.size;
+  }
+
+  close(): void {
+    this.#unsubscribeEngine();
+    this.#subscribers.clear();
+  }
+
+  #at(index: number): LiveEvent {
+    return this.#buffer[(this.#start + index) % this.#buffer.length]!;
+  }
+
+  #publish(engineEvent: EngineEvent): void {
+    this.#seq += 1;
+    const base = { id: `${this.bootId}-${this.#seq}`, seq: this.#seq };
+    const event: LiveEvent =
+      engineEvent.type === 'execution'
+        ? {
+            ...base,
+            type: 'execution',
+            executionId: engineEvent.execution.id,
+            workflowId: engineEvent.execution.workflowId,
+            data: summarizeExecution(engineEvent.execution),
+          }
+        : {
+            ...base,
+            type: 'step',
+            executionId: engineEvent.executionId,
+            workflowId: engineEvent.workflowId,
+            data: summarizeStep(engineEvent.step, engineEvent.nodeType),
+          };
+    if (this.#buffer.length < this.#capacity) {
+      this.#buffer.push(event);
+    } else {
+      this.#buffer[this.#start] = event;
+      this.#start = (this.#start + 1) % this.#capacity;
+    }
+    for (const subscriber of this.#subscribers) {
+      if (matches(event, subscriber.filter)) subscriber.send(event);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ServerContext } from '../context.js';
+import { httpError, parseRequest } from '../errors.js';
+import {
+  summarizeExecution,
+  summarizeStep,
+  type LiveEvent,
+  type LiveFilter,
+} from '../live/event-hub.js';
+import { openSse, type SseStream } from '../live/sse.js';
+
+const GlobalQuery = z.object({
+  workflowId: z.string().min(1).max(200).optional(),
+  steps: z.enum(['true', 'false']).optional(),
+});
+const IdParams = z.object({ id: z.string().min(1).max(200) });
+
+function lastEventId(request: FastifyRequest): string | undefined {
+  const header = request.headers['last-event-id'];
+  const value = Array.isArray(header) ? header[0] : header;
+  // EventSource cannot set headers on its first request; `?lastEventId=` serves polyfills.
+  const query = (request.query as { lastEventId?: unknown }).lastEventId;
+  const id = value ?? (typeof query === 'string' ? query : undefined);
+  return id === undefined || id.trim() === '' ? undefined : id.trim();
+}
+
+function sendEvent(stream: SseStream, event: LiveEvent): void {
+  stream.send({ id: event.id, event: event.type, data: event.data });
+}
+
+/**
+ * Server-Sent Events of execution and step changes:
+ * - `GET /api/v1/executions/stream` every execution (`?workflowId=`, `?steps=false`);
+ * - `GET /api/v1/executions/:id/stream` one execution, opening with a `snapshot` event.
+ * Both resume after `Last-Event-ID`; when the events since then are no longer known (another
+ * process, too old) the stream sends `reset` (global) or a fresh `snapshot` (one execution).
+ */
+export function registerLiveRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { live, sseStreams, engine, store } = ctx;
+
+  app.get('/executions/stream', { config: { access: 'viewer' } }, async (request, reply) => {
+    const query = parseRequest(GlobalQuery, request.query, 'query');
+    const filter: LiveFilter = {
+      ...(query.workflowId === undefined ? {} : { workflowId: query.workflowId }),
+      steps: query.steps !== 'false',
+    };
+    const resumeFrom = lastEventId(request);
+    const stream = openSse(reply, sseStreams);
+    if (resumeFrom !== undefined) {
+      const replay = live.replay(resumeFrom, filter);
+      if (replay.kind === 'gap') stream.send({ event: 'reset', data: { reason: 'events missed' } });
+      else for (const event of replay.events) sendEvent(stream, event);
+    }
+    stream.onClose(live.subscribe(filter, (event) => sendEvent(stream, event)));
+  });
+
+  app.get('/executions/:id/stream', { config: { access: 'viewer' } }, async (request, reply) => {
+    const { id } = parseRequest(IdParams, request.params, 'path');
+    const filter: LiveFilter = { executionId: id };
+    const resumeFrom = lastEventId(request);
+    const replay = resumeFrom === undefined ? undefined : live.replay(resumeFrom, filter);
+    // Subscribe before reading the snapshot so no change falls between the two; events that
+    // arrive meanwhile are held back and sent after it (a repeated change is harmless).
+    const held: LiveEvent[] = [];
+    let stream: SseStream | undefined;
+    const unsubscribe = live.subscribe(filter, (event) => {
+      if (stream === undefined) held.push(event);
+      else sendEvent(stream, event);
+    });
+    try {
+      if (replay?.kind === 'events') {
+        if (!(await store.getExecution(id))) {
+          throw httpError('EXECUTION_NOT_FOUND', `Execution "${id}" does not exist.`);
+        }
+        stream = openSse(reply, sseStreams);
+        for (const event of replay.events) sendEvent(stream, event);
+      } else {
+        const detail = await engine.getExecutionDetail(id);
+        if (!detail) throw httpError('EXECUTION_NOT_FOUND', `Execution "${id}" does not exist.`);
+        const version = await store.getWorkflowVersion(
+          detail.execution.workflowId,
+          detail.execution.workflowVersion,
+        );
+        const types = new Map(version?.definition.nodes.map((node) => [node.id, node.type]));
+        stream = openSse(reply, sseStreams);
+        stream.send({
+          event: 'snapshot',
+          data: {
+            execution: summarizeExecution(detail.execution),
+            steps: detail.steps.map((step) => summarizeStep(step, types.get(step.nodeId))),
+            children: detail.children.map(summarizeExecution),
+          },
+        });
+      }
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    for (const event of held.splice(0)) sendEvent(stream, event);
+    stream.onClose(unsubscribe);
+  });
+}
