@@ -258,9 +258,21 @@ export class Engine {
   }
 
   /** Drops a run whose lease or seq was lost: its in-flight results will be discarded. */
-  evict(run: ExecutionRun): void {
+  /** Aborts and forgets every run with a step in progress (shutdown after the grace period). */
+  abandonRunning(reason: string): void {
+    for (const run of [...this.runs.values()]) {
+      if (run.running.size === 0) continue;
+      this.logger.warn(
+        { executionId: run.id, steps: [...run.running.keys()] },
+        `abandoning running steps: ${reason}`,
+      );
+      this.evict(run, reason);
+    }
+  }
+
+  evict(run: ExecutionRun, reason = 'lease lost'): void {
     run.evicted = true;
-    run.abortRunning(new Error('lease lost'));
+    run.abortRunning(new Error(reason));
     if (this.runs.get(run.id) === run) this.runs.delete(run.id);
   }
 

@@ -218,7 +218,19 @@ export class StepExecutor {
     const decide = engine.decide();
     const step = run.steps.get(key)!;
     const policy = retryPolicy(run.graph.node(step.nodeId)!, nodeType);
-    if (error.retriable && step.attempt < policy.maxAttempts) {
+    const retrying = error.retriable && step.attempt < policy.maxAttempts;
+    engine.logger[retrying ? 'info' : 'warn'](
+      {
+        executionId: run.id,
+        workflowId: run.execution.workflowId,
+        stepKey: key,
+        nodeType: nodeType?.type ?? 'unknown',
+        attempt: step.attempt,
+        error: { code: error.code, message: error.message },
+      },
+      retrying ? 'step attempt failed; retrying' : 'step failed',
+    );
+    if (retrying) {
       const delay = retryDelay(policy, step.attempt, Math.random(), error.retryAfterMs);
       run.putStep({
         ...step,

@@ -42,10 +42,13 @@ export class Workers {
     this.stopping = true;
     for (const interval of this.intervals) clearInterval(interval);
     clearTimeout(this.wakeTimer);
-    await Promise.race([
-      this.engine.executor.whenIdle(),
-      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+    const finished = await Promise.race([
+      this.engine.executor.whenIdle().then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
     ]);
+    // Steps still running after the grace period are abandoned: aborted, their results
+    // dropped, their leases released so another worker (or the next start) runs them again.
+    if (!finished) this.engine.abandonRunning('the worker is shutting down');
     await this.engine.committer.idle();
     await this.engine.store.releaseLeases(this.engine.workerId);
   }

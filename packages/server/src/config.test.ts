@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1_048_576,
       logLevel: 'info',
       sqliteSynchronous: 'FULL',
+      role: 'all',
+      shutdownGraceMs: 10_000,
     });
   });
 
@@ -25,6 +27,8 @@ describe('loadConfig', () => {
       FLOWSTATE_LOG_LEVEL: 'DEBUG',
       FLOWSTATE_WORKER_CONCURRENCY: '8',
       FLOWSTATE_SQLITE_SYNCHRONOUS: 'normal',
+      FLOWSTATE_ROLE: 'Worker',
+      FLOWSTATE_SHUTDOWN_GRACE_MS: '0',
     });
     expect(config).toEqual({
       dataDir: '/data',
@@ -36,6 +40,8 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       workerConcurrency: 8,
       sqliteSynchronous: 'NORMAL',
+      role: 'worker',
+      shutdownGraceMs: 0,
     });
   });
 
@@ -51,6 +57,8 @@ describe('loadConfig', () => {
       /FLOWSTATE_SQLITE_SYNCHRONOUS: must be one of FULL, NORMAL/,
     ],
     ['FLOWSTATE_WORKER_CONCURRENCY', '0', /FLOWSTATE_WORKER_CONCURRENCY: must be between 1/],
+    ['FLOWSTATE_ROLE', 'both', /FLOWSTATE_ROLE: must be one of all, api, worker/],
+    ['FLOWSTATE_SHUTDOWN_GRACE_MS', '1.5', /FLOWSTATE_SHUTDOWN_GRACE_MS: must be a whole number/],
   ])('%s=%s is refused naming the variable', (name, value, message) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);

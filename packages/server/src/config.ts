@@ -18,7 +18,15 @@ export interface ServerConfig {
   logLevel: LogLevel;
   workerConcurrency?: number;
   sqliteSynchronous: SqliteSynchronous;
+  /** Which parts this process runs: the HTTP API, the step workers, or both. */
+  role: ServerRole;
+  /** On SIGTERM, how long running steps may take to finish before they are abandoned. */
+  shutdownGraceMs: number;
 }
+
+/** `FLOWSTATE_ROLE` values. */
+export const SERVER_ROLES = ['all', 'api', 'worker'] as const;
+export type ServerRole = (typeof SERVER_ROLES)[number];
 
 /** One documented environment variable. */
 export interface ConfigVariable {
@@ -71,6 +79,18 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description:
       'SQLite `synchronous` pragma: FULL (every commit on disk) or NORMAL (faster; may lose the last commits on power loss).',
   },
+  {
+    name: 'FLOWSTATE_ROLE',
+    default: 'all',
+    description:
+      'all (HTTP API and step workers), api or worker. api and worker need PostgreSQL (`DATABASE_URL`): the embedded SQLite store serves one process.',
+  },
+  {
+    name: 'FLOWSTATE_SHUTDOWN_GRACE_MS',
+    default: '10000',
+    description:
+      'On SIGTERM: how long running steps may take to finish; after it they are abandoned and their leases released, so they run again elsewhere.',
+  },
 ];
 
 /** Raised at startup when an environment variable holds an invalid value. */
@@ -110,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       'FULL',
       true,
     ),
+    role: readEnum(read, 'FLOWSTATE_ROLE', SERVER_ROLES, 'all'),
+    shutdownGraceMs: readInt(read, 'FLOWSTATE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   };
 }
 

@@ -48,3 +48,62 @@ test('startServer listens on a real port, serves workflows from the folder, and 
   const again = await startServer(config, { logger: pino({ level: 'silent' }) });
   await again.close();
 });
+
+test('FLOWSTATE_ROLE=api or worker is refused on the embedded store, naming the variable', async () => {
+  for (const role of ['api', 'worker']) {
+    const config = loadConfig({
+      FLOWSTATE_DATA_DIR: join(dir, 'data'),
+      PORT: '0',
+      FLOWSTATE_ROLE: role,
+    });
+    await expect(startServer(config, { logger: pino({ level: 'silent' }) })).rejects.toThrow(
+      /FLOWSTATE_ROLE: "(api|worker)" needs PostgreSQL/,
+    );
+  }
+});
+
+test('logs carry the execution id and step key of the step they are about', async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  const workflowsDir = join(dir, 'workflows');
+  await mkdir(workflowsDir);
+  await writeFile(
+    join(workflowsDir, 'boom.json'),
+    JSON.stringify(
+      chain('Boom', [
+        webhook('boom'),
+        {
+          id: 'bad',
+          name: 'Bad',
+          type: 'transform.jsonata',
+          params: { expression: '$error("kaput")' },
+          retry: { maxAttempts: 1 },
+        },
+      ]),
+    ),
+  );
+  const config = loadConfig({
+    FLOWSTATE_DATA_DIR: join(dir, 'data'),
+    PORT: '0',
+    FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
+    FLOWSTATE_SQLITE_SYNCHRONOUS: 'NORMAL',
+  });
+  const running = await startServer(config, { logger });
+  try {
+    const res = await fetch(`${running.url}/hooks/boom`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(500);
+    const executionId = res.headers.get('x-flowstate-execution-id');
+    const failure = lines.find((line) => line.msg === 'step failed');
+    expect(failure).toMatchObject({ executionId, stepKey: 'bad', nodeType: 'transform.jsonata' });
+    expect(JSON.stringify(failure)).toContain('kaput');
+  } finally {
+    await running.close();
+  }
+});

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { buildServer } from './app.js';
 import { failpointFromEnv } from './failpoints.js';
-import type { ServerConfig } from './config.js';
+import { ConfigError, type ServerConfig } from './config.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
 export interface RunningServer {
@@ -46,6 +46,12 @@ export async function startServer(
   config: ServerConfig,
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
+  if (config.role !== 'all') {
+    throw new ConfigError(
+      'FLOWSTATE_ROLE',
+      `"${config.role}" needs PostgreSQL (DATABASE_URL): the embedded SQLite store serves one process, which runs both the API and the workers (use "all")`,
+    );
+  }
   const logger = options.logger ?? pino({ level: config.logLevel });
   const store = await SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
   const registry = createBuiltinRegistry();
@@ -88,7 +94,7 @@ export async function startServer(
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await app.close();
-      await engine.stop();
+      await engine.stop({ graceMs: config.shutdownGraceMs });
       await store.close();
     })());
 
