@@ -19,6 +19,8 @@ export class ServerMetrics {
   readonly #stepDuration: Histogram<'node_type' | 'status'>;
   readonly #webhook: Histogram<'status_class'>;
   readonly #unsubscribe: () => void;
+  /** Labelled children by `nodeType status`: labelling per observation costs a hash. */
+  readonly #stepChildren = new Map<string, { observe(value: number): void }>();
 
   constructor(engine: Pick<Engine, 'subscribe'>, store: Pick<Store, 'countSteps'>) {
     const registers = [this.registry];
@@ -65,10 +67,13 @@ export class ServerMetrics {
       }
       const { step } = event;
       if (step.durationMs !== undefined && FINAL_STEP_STATUSES.includes(step.status)) {
-        this.#stepDuration.observe(
-          { node_type: event.nodeType, status: step.status },
-          step.durationMs / 1000,
-        );
+        const key = `${event.nodeType} ${step.status}`;
+        let child = this.#stepChildren.get(key);
+        if (child === undefined) {
+          child = this.#stepDuration.labels({ node_type: event.nodeType, status: step.status });
+          this.#stepChildren.set(key, child);
+        }
+        child.observe(step.durationMs / 1000);
       }
     });
   }

@@ -54,6 +54,8 @@ export type Replay = { kind: 'events'; events: LiveEvent[] } | { kind: 'gap' };
 
 /** Default number of recent events kept for resuming streams. */
 export const DEFAULT_LIVE_BUFFER = 10_000;
+/** How long the hub keeps listening after its last subscriber left, so it can resume it. */
+export const DEFAULT_LINGER_MS = 60_000;
 
 export function summarizeExecution(execution: ExecutionRecord): ExecutionSummary {
   return {
@@ -103,30 +105,49 @@ function matches(event: LiveEvent, filter: LiveFilter): boolean {
  * nothing. Ids carry a per-process boot id: an id from another process or one that fell out
  * of the buffer is a gap, and the client refetches what it shows.
  *
+ * The hub listens to the engine only while someone is subscribed, and for `lingerMs` after
+ * the last one left (long enough to reconnect): with nobody watching, executions cost it
+ * nothing. When it stops listening it forgets its buffer and skips a sequence number, so an
+ * id from before is a gap, never a silent loss.
+ *
  * @example
  * const hub = new LiveEventHub(engine);
  * const stop = hub.subscribe({ executionId }, (event) => write(event));
  */
 export class LiveEventHub {
   readonly bootId = randomBytes(6).toString('base64url');
+  readonly #engine: Pick<Engine, 'subscribe'>;
   readonly #capacity: number;
-  readonly #buffer: LiveEvent[] = [];
+  readonly #lingerMs: number;
+  #buffer: LiveEvent[] = [];
   /** Index in `#buffer` of the oldest event once the ring is full. */
   #start = 0;
   #seq = 0;
   readonly #subscribers = new Set<{ filter: LiveFilter; send: (event: LiveEvent) => void }>();
-  readonly #unsubscribeEngine: () => void;
+  #detach: (() => void) | undefined;
+  #lingerTimer: NodeJS.Timeout | undefined;
 
-  constructor(engine: Pick<Engine, 'subscribe'>, options: { capacity?: number } = {}) {
+  constructor(
+    engine: Pick<Engine, 'subscribe'>,
+    options: { capacity?: number; lingerMs?: number } = {},
+  ) {
+    this.#engine = engine;
     this.#capacity = options.capacity ?? DEFAULT_LIVE_BUFFER;
-    this.#unsubscribeEngine = engine.subscribe((event) => this.#publish(event));
+    this.#lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
   }
 
   /** Sends every later matching event to `send`; returns the unsubscribe function. */
   subscribe(filter: LiveFilter, send: (event: LiveEvent) => void): () => void {
     const subscriber = { filter, send };
     this.#subscribers.add(subscriber);
-    return () => this.#subscribers.delete(subscriber);
+    clearTimeout(this.#lingerTimer);
+    this.#detach ??= this.#engine.subscribe((event) => this.#publish(event));
+    return () => {
+      if (!this.#subscribers.delete(subscriber) || this.#subscribers.size > 0) return;
+      clearTimeout(this.#lingerTimer);
+      this.#lingerTimer = setTimeout(() => this.#stopListening(), this.#lingerMs);
+      this.#lingerTimer.unref();
+    };
   }
 
   /** The buffered events after `lastEventId` that match `filter`, or a gap. */
@@ -152,9 +173,25 @@ export class LiveEventHub {
     return this.#subscribers.size;
   }
 
+  /** Whether the hub currently receives the engine's events. */
+  get listening(): boolean {
+    return this.#detach !== undefined;
+  }
+
   close(): void {
-    this.#unsubscribeEngine();
     this.#subscribers.clear();
+    this.#stopListening();
+  }
+
+  #stopListening(): void {
+    clearTimeout(this.#lingerTimer);
+    if (this.#subscribers.size > 0 || this.#detach === undefined) return;
+    this.#detach();
+    this.#detach = undefined;
+    this.#buffer = [];
+    this.#start = 0;
+    // Changes happen unseen from now on: no earlier id may resume as if nothing was missed.
+    this.#seq += 1;
   }
 
   #at(index: number): LiveEvent {
