@@ -7,6 +7,7 @@ import {
   type ExecutionChange,
   type StepRecord,
 } from '@flowstate/engine';
+import { decodeCompactJournal, encodeCompactJournal } from './compact-journal.js';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import { executionParams, stepParams, type ExecutionRow, type StepRow } from './rows.js';
@@ -70,6 +71,7 @@ export class ExecutionCommitter {
   readonly #insertCompact: Statement<[CompactExecutionRow]>;
   readonly #compactSteps: Statement<[string], string | null>;
   readonly #clearCompact: Statement<[string]>;
+  readonly #currentInput: Statement<[string], string | null>;
   readonly #holdsLease: Statement<[string, string, string], number>;
   readonly #fastBatch: (changes: readonly ExecutionChange[]) => CommitOutcome[];
   readonly #safeBatch: (changes: readonly ExecutionChange[]) => (CommitOutcome | CommitFailure)[];
@@ -119,6 +121,9 @@ export class ExecutionCommitter {
     this.#clearCompact = db.prepare(
       'UPDATE executions SET steps_json = NULL, steps_summary = NULL WHERE id = ?',
     );
+    this.#currentInput = db
+      .prepare<[string], string | null>('SELECT input FROM executions WHERE id = ?')
+      .pluck();
     this.#currentSeq = db
       .prepare<[string], number>('SELECT seq FROM executions WHERE id = ?')
       .pluck();
@@ -189,7 +194,13 @@ export class ExecutionCommitter {
   #expandCompact(executionId: string): void {
     const text = this.#compactSteps.get(executionId);
     if (text === null || text === undefined) return;
-    for (const step of this.#codec.decode(text) as unknown as StepRecord[]) {
+    const input = this.#currentInput.get(executionId);
+    const steps = decodeCompactJournal(
+      executionId,
+      input === null || input === undefined ? undefined : this.#codec.decode(input),
+      this.#codec.decode(text),
+    );
+    for (const step of steps) {
       this.#upsertStep.run(stepParams(step, this.#codec));
     }
     this.#clearCompact.run(executionId);
@@ -204,7 +215,7 @@ export class ExecutionCommitter {
       const steps = change.steps.map((write) => write.step);
       const row = {
         ...params,
-        steps_json: this.#codec.encode(steps),
+        steps_json: this.#codec.encodeText(encodeCompactJournal(execution.input, steps)),
         steps_summary: JSON.stringify(countByStatus(steps)),
       };
       if (this.#insertCompact.run(row).changes === 0) throw new Rejected({ status: 'conflict' });

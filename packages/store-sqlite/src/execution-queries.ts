@@ -8,6 +8,7 @@ import {
   type StepStatus,
   type WaitRecord,
 } from '@flowstate/engine';
+import { decodeCompactJournal } from './compact-journal.js';
 import { FINAL_EXECUTION_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import {
@@ -93,7 +94,7 @@ export class ExecutionQueries {
         const steps =
           compact === null || compact === undefined
             ? this.#steps.all(id).map((row) => toStepRecord(row, this.#codec))
-            : (this.#codec.decode(compact) as unknown as StepRecord[]);
+            : decodeCompactJournal(id, execution.input, this.#codec.decode(compact));
         return { execution, steps };
       })
       .deferred();

@@ -24,7 +24,11 @@ export class PayloadCodec {
   /** Column text for `value` (writing a blob when it is large); null for undefined. */
   encode(value: unknown): string | null {
     if (value === undefined) return null;
-    const json = JSON.stringify(value);
+    return this.encodeText(JSON.stringify(value));
+  }
+
+  /** Column text for JSON text already serialized (a blob reference when it is large). */
+  encodeText(json: string): string {
     // A UTF-16 unit is at most 3 UTF-8 bytes: skip counting bytes when it cannot matter.
     if (json.length * 3 <= this.#thresholdBytes) return json;
     const bytes = Buffer.byteLength(json);
