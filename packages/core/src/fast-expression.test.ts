@@ -16,6 +16,7 @@ const data: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.constantFrom(null, true, false, 0, -1, 1.5, 0.1, 1e21, '', 'x', '10'),
     fc.integer({ min: -50, max: 50 }),
     fc.string({ maxLength: 4 }),
+    fc.constantFrom(' a  b\n', 'Straße', 'İx', '😀é'),
     fc.array(tie('value'), { maxLength: 3 }),
     fc.record({ a: tie('value'), b: tie('value') }, { requiredKeys: [] }),
   ),
@@ -57,6 +58,9 @@ const expression: fc.Arbitrary<string> = fc.letrec((tie) => ({
     fc.tuple(tie('expr'), tie('expr'), tie('expr')).map(([c, t, e]) => `(${c}) ? (${t}) : (${e})`),
     fc.tuple(tie('expr'), tie('expr')).map(([c, t]) => `(${c}) ? (${t})`),
     tie('expr').map((x) => `-(${x})`),
+    fc
+      .tuple(fc.constantFrom('uppercase', 'lowercase', 'trim', 'length'), tie('expr'))
+      .map(([name, x]) => `$${name}(${x})`),
   ),
 })).expr;
 

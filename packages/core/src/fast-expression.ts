@@ -45,6 +45,8 @@ export function compileFast(node: jsonata.ExprNode, depth = 0): FastEvaluator | 
       return hasOnly(raw, CONDITION) ? condition(raw, next) : undefined;
     case 'binary':
       return hasOnly(raw, BINARY) ? binary(raw, next) : undefined;
+    case 'function':
+      return hasOnly(raw, FUNCTION) && raw.name === undefined ? call(raw, next) : undefined;
     default:
       return undefined;
   }
@@ -59,6 +61,43 @@ const BLOCK = new Set(['type', 'position', 'expressions']);
 const UNARY = new Set(['type', 'value', 'position', 'expression']);
 const CONDITION = new Set(['type', 'position', 'condition', 'then', 'else']);
 const BINARY = new Set(['type', 'value', 'position', 'lhs', 'rhs']);
+const FUNCTION = new Set(['type', 'name', 'value', 'position', 'arguments', 'procedure']);
+
+/**
+ * Built-in string functions with JSONata's exact results for a string or undefined argument;
+ * any other argument bails (JSONata raises its own type error).
+ */
+const STRING_FUNCTIONS: Readonly<Record<string, (text: string) => unknown>> = {
+  uppercase: (text) => text.toUpperCase(),
+  lowercase: (text) => text.toLowerCase(),
+  trim: (text) => {
+    let result = text.replace(/[ \t\n\r]+/gm, ' ');
+    if (result.startsWith(' ')) result = result.substring(1);
+    if (result.endsWith(' ')) result = result.substring(0, result.length - 1);
+    return result;
+  },
+  length: (text) => Array.from(text).length,
+};
+
+/** `$uppercase(x)` and the other one-argument string functions above. */
+function call(node: Record<string, unknown>, depth: number): FastEvaluator | undefined {
+  const procedure = node.procedure as Record<string, unknown> | undefined;
+  const args = node.arguments as jsonata.ExprNode[] | undefined;
+  if (procedure?.type !== 'variable' || !hasOnly(procedure, LEAF) || args?.length !== 1) {
+    return undefined;
+  }
+  const name = procedure.value as string;
+  const apply = Object.hasOwn(STRING_FUNCTIONS, name) ? STRING_FUNCTIONS[name] : undefined;
+  const argument = apply && compileFast(args[0]!, depth);
+  if (!apply || !argument) return undefined;
+  return (bindings) => {
+    if (Object.hasOwn(bindings, name)) throw BAIL; // a binding shadows the built-in
+    const value = argument(bindings);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw BAIL;
+    return apply(value);
+  };
+}
 
 function hasOnly(node: Record<string, unknown>, keys: ReadonlySet<string>): boolean {
   // Own keys only: parser nodes inherit `id`, `lbp`, `nud` from their token prototypes.
