@@ -54,6 +54,17 @@ export const WorkflowSettingsSchema = z.object({
 });
 export type WorkflowSettings = z.infer<typeof WorkflowSettingsSchema>;
 
+/** A note on the canvas (not a node: it never runs). */
+export const StickyNoteSchema = z.object({
+  id: z.string().min(1).max(200),
+  text: z.string().max(10_000),
+  position: PositionSchema,
+  width: z.number().min(40).max(4000).optional(),
+  height: z.number().min(40).max(4000).optional(),
+  color: z.string().max(50).optional(),
+});
+export type StickyNote = z.infer<typeof StickyNoteSchema>;
+
 /** Current version of the workflow document format. Only grows; older documents are migrated. */
 export const CURRENT_SCHEMA_VERSION = 1;
 
@@ -66,6 +77,7 @@ export const WorkflowSchema = z.object({
   nodes: z.array(NodeSchema).max(10_000),
   edges: z.array(EdgeSchema).max(50_000),
   settings: WorkflowSettingsSchema.optional(),
+  stickyNotes: z.array(StickyNoteSchema).max(1000).optional(),
   inputSchema: z.record(z.string(), z.unknown()).optional(),
 });
 export type Workflow = z.infer<typeof WorkflowSchema>;

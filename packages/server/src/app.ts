@@ -18,6 +18,7 @@ import { registerExecutionRoutes } from './routes/executions.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
+import { findWebAppDir, registerWebApp } from './web-app.js';
 import { WebhookRouter } from './webhook-router.js';
 import { syncWorkflowFiles } from './workflow-files.js';
 import { WorkflowService } from './workflow-service.js';
@@ -35,6 +36,8 @@ export interface BuildServerOptions {
   bodyLimitBytes?: number;
   /** Folder of workflow files loaded and activated when the server becomes ready. */
   workflowsDir?: string;
+  /** Folder of the built web app served at `/` (default: `@flowstate/web`'s `dist`). */
+  webAppDir?: string;
 }
 
 /** Default webhook response timeout. */
@@ -127,6 +130,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     },
     { prefix: '/api/v1' },
   );
+  void app.register(async (web) => registerWebApp(web, options.webAppDir ?? findWebAppDir()));
   void app.register(async (hooks) => {
     registerWebhookParsers(hooks);
     hooks.addHook('onResponse', async (_request, reply) => {
