@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { NodeRegistry } from '@flowstate/core';
-import type { Engine, Store } from '@flowstate/engine';
+import type { Engine, RetentionPolicy, Store } from '@flowstate/engine';
+import './access.js';
 import type { ServerContext } from './context.js';
+import { DEFAULT_INLINE_PAYLOAD_BYTES } from './execution-view.js';
 import { installErrorHandling, sendError, toErrorResponse, type AcceptedTypes } from './errors.js';
 import {
   JSON_TYPES,
@@ -10,8 +12,14 @@ import {
   restrictToJson,
   WEBHOOK_TYPES,
 } from './json-body.js';
+import { registerOpenApi } from './openapi.js';
+import { RetentionService } from './retention.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExecutionRoutes } from './routes/executions.js';
+import { registerOperationRoutes } from './routes/operations.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { registerTransferRoutes } from './routes/transfer.js';
+import { registerVersionRoutes } from './routes/versions.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { WebhookRouter } from './webhook-router.js';
@@ -31,7 +39,16 @@ export interface BuildServerOptions {
   bodyLimitBytes?: number;
   /** Folder of workflow files loaded and activated when the server becomes ready. */
   workflowsDir?: string;
+  /** Retention defaults (environment); stored settings override them. */
+  retention?: RetentionPolicy;
+  /** Prune finished executions this often while the server runs (default 0: never). */
+  pruneIntervalMs?: number;
+  /** Payloads larger than this (bytes of JSON) are linked, not inlined (default 64 KiB). */
+  inlinePayloadBytes?: number;
 }
+
+/** Version of the API described by the OpenAPI document. */
+export const API_VERSION = '1.0.0';
 
 /** Default webhook response timeout. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
@@ -64,6 +81,8 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       sendError(reply, status, body);
     },
     return503OnClosing: true,
+    // HEAD twins of GET routes are not part of the API (and would be undocumented routes).
+    exposeHeadRoutes: false,
   }) as unknown as FastifyInstance;
 
   const router = new WebhookRouter();
@@ -73,12 +92,20 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     registry: options.registry,
     router,
     workflows: new WorkflowService({ store: options.store, registry: options.registry, router }),
+    retention: new RetentionService({
+      store: options.store,
+      ...(options.retention === undefined ? {} : { defaults: options.retention }),
+      intervalMs: options.pruneIntervalMs ?? 0,
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
     webhookResponseTimeoutMs: options.webhookResponseTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    inlinePayloadBytes: options.inlinePayloadBytes ?? DEFAULT_INLINE_PAYLOAD_BYTES,
   };
   let closing = false;
 
   installErrorHandling(app, acceptedTypes);
   registerJsonParser(app);
+  registerOpenApi(app, { version: API_VERSION });
 
   app.addHook('onReady', async () => {
     await ctx.workflows.loadRouter();
@@ -89,23 +116,22 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
         logger: app.log,
       });
     }
+    ctx.retention.start();
   });
   app.addHook('preClose', async () => {
     closing = true;
+    await ctx.retention.stop();
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    if (closing) return reply.code(503).send({ status: 'closing' });
-    await options.store.getWorkflow('readyz-probe');
-    return { status: 'ready' };
-  });
-
+  void app.register(async (ops) => registerOperationRoutes(ops, ctx, () => closing));
   void app.register(
     async (api) => {
       restrictToJson(api);
       registerWorkflowRoutes(api, ctx);
+      registerVersionRoutes(api, ctx);
+      registerTransferRoutes(api, ctx);
       registerExecutionRoutes(api, ctx);
+      registerSettingsRoutes(api, ctx);
       registerEventRoutes(api, ctx);
     },
     { prefix: '/api/v1' },

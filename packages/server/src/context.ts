@@ -1,5 +1,6 @@
 import type { NodeRegistry } from '@flowstate/core';
 import type { Engine, Store } from '@flowstate/engine';
+import type { RetentionService } from './retention.js';
 import type { WebhookRouter } from './webhook-router.js';
 import type { WorkflowService } from './workflow-service.js';
 
@@ -10,6 +11,9 @@ export interface ServerContext {
   registry: NodeRegistry;
   router: WebhookRouter;
   workflows: WorkflowService;
+  retention: RetentionService;
   /** Default time a webhook call waits for its response before answering 202. */
   webhookResponseTimeoutMs: number;
+  /** Step and execution payloads larger than this are linked instead of inlined. */
+  inlinePayloadBytes: number;
 }
