@@ -20,7 +20,9 @@ async function call(method: 'GET' | 'POST', url: string, payload?: object) {
 }
 
 async function create(id: string, nodes: Parameters<typeof chain>[1]) {
-  expect((await call('POST', '/workflows', { id, ...chain(id, nodes) })).status).toBe(201);
+  expect((await call('POST', '/workflows?publish=true', { id, ...chain(id, nodes) })).status).toBe(
+    201,
+  );
 }
 
 async function waitForStatus(id: string, statuses: string[], stepKey?: string) {

@@ -233,7 +233,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
     params: IdParams,
     querystring: query,
     body: RunBody,
-    response: { 200: RunResponse, 202: RunResponse.or(StartedResponse), ...errors(400, 404, 409) },
+    response: { 200: RunResponse, 202: StartedResponse.or(RunResponse), ...errors(400, 404, 409) },
   });
 
   const run = async (
