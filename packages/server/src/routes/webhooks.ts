@@ -22,7 +22,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
       tags: ['webhooks'],
       summary: 'Start the active workflow whose trigger.webhook serves this method and path',
       description:
-        'Answers with the `webhook.respond` response or the finished output, or 202 `{ executionId }` after the response timeout. The path after /hooks/ is the trigger\'s `path` param.',
+        "Answers with the `webhook.respond` response or the finished output, or 202 `{ executionId }` after the response timeout. The path after /hooks/ is the trigger's `path` param.",
     },
     config: { access: 'webhook' as const },
   };
