@@ -45,6 +45,8 @@ export interface BuildServerOptions {
   pruneIntervalMs?: number;
   /** Payloads larger than this (bytes of JSON) are linked, not inlined (default 64 KiB). */
   inlinePayloadBytes?: number;
+  /** Clock of saves and retention (tests); defaults to `Date.now`. */
+  now?: () => number;
 }
 
 /** Version of the API described by the OpenAPI document. */
@@ -91,11 +93,17 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     engine: options.engine,
     registry: options.registry,
     router,
-    workflows: new WorkflowService({ store: options.store, registry: options.registry, router }),
+    workflows: new WorkflowService({
+      store: options.store,
+      registry: options.registry,
+      router,
+      ...(options.now ? { now: options.now } : {}),
+    }),
     retention: new RetentionService({
       store: options.store,
       ...(options.retention === undefined ? {} : { defaults: options.retention }),
       intervalMs: options.pruneIntervalMs ?? 0,
+      ...(options.now ? { now: options.now } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     }),
     webhookResponseTimeoutMs: options.webhookResponseTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
