@@ -17,10 +17,7 @@ export const OPENAPI_PATH = '/api/docs';
  * @fastify/swagger. Schemas with a `.meta({ id })` become `components.schemas` entries.
  * Register before the plugins that hold the routes (its onRoute hook must see them).
  */
-export async function registerOpenApi(
-  app: FastifyInstance,
-  info: { version: string },
-): Promise<void> {
+export function registerOpenApi(app: FastifyInstance, info: { version: string }): void {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   void app.register(swagger, {

@@ -66,3 +66,21 @@ describe('retention settings and pruning', () => {
     expect((await call('GET', '/executions')).body.items).toEqual([]);
   });
 });
+
+test('the server prunes on its own every pruneIntervalMs', async () => {
+  let now = Date.now();
+  server = await makeServer({
+    now: () => now,
+    pruneIntervalMs: 20,
+    retention: { days: 1, failedDays: 1 },
+  });
+  const call = apiClient(server.app);
+  await call('POST', '/workflows?publish=true', { id: 'w', ...chain('W', [manual()]) });
+  await call('POST', '/workflows/w/run?wait=5000', {});
+  now += 2 * DAY;
+  for (let i = 0; i < 200; i++) {
+    if ((await call('GET', '/executions')).body.items.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the execution was never pruned');
+});
