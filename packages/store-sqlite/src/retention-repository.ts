@@ -3,6 +3,8 @@ import type { RetentionCutoffs } from '@flowstate/engine';
 
 /** Pages freed per `incremental_vacuum` call; the event loop gets a turn between calls. */
 const VACUUM_PAGES_PER_STEP = 4096;
+/** Tries of the WAL-truncating checkpoint while a reader holds it back. */
+const TRUNCATE_ATTEMPTS = 100;
 
 type DeleteParams = RetentionCutoffs & {
   limit: number;
@@ -65,7 +67,12 @@ export class RetentionRepository {
     const previous = this.#db.pragma('synchronous', { simple: true }) as number;
     this.#db.pragma('synchronous = FULL');
     try {
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      // A reader (the background checkpointer) can make a TRUNCATE checkpoint give up: retry.
+      for (let attempt = 0; attempt < TRUNCATE_ATTEMPTS; attempt++) {
+        const [result] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+        if (result?.busy === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     } finally {
       this.#db.pragma(`synchronous = ${previous}`);
     }

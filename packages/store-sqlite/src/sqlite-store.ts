@@ -298,6 +298,7 @@ export class SqliteStore implements Store {
 
   async reclaimSpace(): Promise<void> {
     await this.#walSync?.durable();
+    await this.#walSync?.checkpointIdle();
     await this.#p.retention.reclaim();
   }
 
