@@ -1,7 +1,6 @@
 import {
   describeDiff,
   diffWorkflows,
-  isJsonObject,
   validate,
   type ErrorDetail,
   type NodeRegistry,
@@ -10,6 +9,13 @@ import {
 import type { Store, VersionAuthorship, WorkflowRecord } from '@flowstate/engine';
 import { randomUUID } from 'node:crypto';
 import { FlowstateHttpError, httpError } from './errors.js';
+import {
+  authorship,
+  invalidDefinition,
+  notFound,
+  stableJson,
+  withoutId,
+} from './workflow-helpers.js';
 import { webhookRoutesOf, type WebhookRoute, type WebhookRouter } from './webhook-router.js';
 
 /** A workflow record with its draft definition: what the API returns for one workflow. */
@@ -339,40 +345,4 @@ export class WorkflowService {
   }
 }
 
-/** 404 for an unknown workflow id. */
-export function notFound(id: string) {
-  return httpError('WORKFLOW_NOT_FOUND', `Workflow "${id}" does not exist.`);
-}
-
-/** 400 `VALIDATION_FAILED` listing every problem (the message names the first five). */
-export function invalidDefinition(details: ErrorDetail[], what = 'Workflow definition') {
-  const summary = details
-    .slice(0, 5)
-    .map((d) => `${d.path || '/'}: ${d.message}`)
-    .join('; ');
-  const more = details.length > 5 ? ` (and ${details.length - 5} more)` : '';
-  return httpError('VALIDATION_FAILED', `${what} is invalid: ${summary}${more}`, details);
-}
-
-function authorship(input: VersionAuthorship): VersionAuthorship {
-  return {
-    ...(input.author === undefined ? {} : { author: input.author }),
-    ...(input.message === undefined ? {} : { message: input.message }),
-  };
-}
-
-/** The document without its `id` field (ids are not part of the definition schema). */
-export function withoutId(document: unknown): unknown {
-  if (!isJsonObject(document) || !('id' in document)) return document;
-  const { id: _id, ...rest } = document;
-  return rest;
-}
-
-/** JSON with object keys sorted, so equal documents compare equal whatever their key order. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    isJsonObject(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
+export { invalidDefinition, notFound, stableJson, withoutId };
