@@ -1,5 +1,6 @@
 // One lint setup for the repository: typescript-eslint with type information, plus the
 // package-boundary rules of docs/architecture.md.
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const packageInternals = {
@@ -8,7 +9,17 @@ const packageInternals = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench/**', '**/*.config.*', '**/bin/**', '.perf/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      'bench/**',
+      '**/*.config.*',
+      '**/bin/**',
+      '.perf/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: {
@@ -18,7 +29,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': ['error', { patterns: [packageInternals] }],
     },
   },
@@ -46,10 +60,26 @@ export default tseslint.config(
         {
           patterns: [
             packageInternals,
-            { group: ['@flowstate/server', '@flowstate/cli', '@flowstate/store-*', '@flowstate/nodes'], message: 'Imports point one way: core <- engine <- server <- cli.' },
+            {
+              group: [
+                '@flowstate/server',
+                '@flowstate/cli',
+                '@flowstate/store-*',
+                '@flowstate/nodes',
+              ],
+              message: 'Imports point one way: core <- engine <- server <- cli.',
+            },
           ],
         },
       ],
+    },
+  },
+  {
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
     },
   },
 );

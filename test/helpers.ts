@@ -48,7 +48,13 @@ export async function makeEngine(
     store,
     dir,
     async deploy(workflow, id = `wf-${++counter}`) {
-      await store.createWorkflow({ id, definition: workflow, active: true, now: Date.now() });
+      await store.createWorkflow({
+        id,
+        definition: workflow,
+        active: true,
+        publish: true,
+        now: Date.now(),
+      });
       return id;
     },
     async run(workflowId, input = {}) {

@@ -19,3 +19,5 @@ export * from './hash.js';
 export * from './migrate.js';
 export { CONTAINER_TYPES, ProblemCodes, type Problem } from './validation-context.js';
 export * from './validate.js';
+export * from './diff.js';
+export { applyWorkflowDiff, applyChange } from './diff-apply.js';

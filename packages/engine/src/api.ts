@@ -46,8 +46,10 @@ export interface EngineOptions {
 
 export interface StartExecutionOptions {
   workflowId: string;
-  /** Defaults to the workflow's current version. */
+  /** Defaults to the workflow's published version (or its draft with `draft`). */
   version?: number;
+  /** Run the draft (latest saved) version instead of the published one: test runs. */
+  draft?: boolean;
   /** Defaults to the workflow's only trigger (or the first `trigger.manual`). */
   triggerNodeId?: string;
   /** Becomes the trigger step's output. */

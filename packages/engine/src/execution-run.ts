@@ -309,6 +309,7 @@ export function uniformExecution(execution: ExecutionRecord): ExecutionRecord {
     status: execution.status,
     seq: execution.seq,
     triggerNodeId: execution.triggerNodeId,
+    triggerType: execution.triggerType,
     input: execution.input,
     output: execution.output,
     error: execution.error,

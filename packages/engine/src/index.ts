@@ -6,3 +6,12 @@ export { retryDelay, retryPolicy, DEFAULT_RETRY } from './retry.js';
 export { parseStepKey, stepKey, type Scope } from './keys.js';
 export { uuidv7 } from './ids.js';
 export { MIN_ATTEMPTS_AFTER_WORKER_LOSS } from './workers.js';
+export {
+  pruneExecutions,
+  retentionCutoffs,
+  DEFAULT_RETENTION,
+  DEFAULT_PRUNE_BATCH,
+  type RetentionPolicy,
+  type PruneOptions,
+  type PruneResult,
+} from './retention.js';

@@ -32,7 +32,9 @@ export class Operations {
     const engine = this.engine;
     const version =
       options.version === undefined
-        ? await engine.workflows.current(options.workflowId)
+        ? await engine.workflows.latest(options.workflowId, {
+            ...(options.draft === undefined ? {} : { draft: options.draft }),
+          })
         : await engine.workflows.version(options.workflowId, options.version);
     const trigger = pickTrigger(version, options.triggerNodeId);
     const decide = engine.decide();
@@ -44,6 +46,7 @@ export class Operations {
       status: 'running',
       seq: 0,
       triggerNodeId: trigger,
+      triggerType: version.graph.node(trigger)?.type ?? 'unknown',
       input: options.input,
       depth: parent ? parent.depth + 1 : 0,
       ...(parent ? { parentExecutionId: parent.id, parentStepKey: options.parent!.stepKey } : {}),

@@ -1,4 +1,11 @@
-import type { JsonValue, StepError, WebhookResponse, Workflow } from '@flowstate/core';
+import type { JsonValue, StepError, WebhookResponse } from '@flowstate/core';
+import type { RetentionStore } from './retention-store.js';
+import type { SettingsStore } from './settings-store.js';
+import type { WorkflowStore } from './workflow-store.js';
+
+export * from './workflow-store.js';
+export * from './retention-store.js';
+export * from './settings-store.js';
 
 /**
  * The engine's storage port. The engine talks to storage only through this interface;
@@ -12,42 +19,10 @@ import type { JsonValue, StepError, WebhookResponse, Workflow } from '@flowstate
  * - One `commit()` call carries changes of many executions (group commit): each entry is
  *   applied atomically on its own, in one database transaction, and gets its own outcome.
  */
-export interface Store {
+export interface Store extends WorkflowStore, RetentionStore, SettingsStore {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
-
-  // ---- workflows -------------------------------------------------------------------
-  /** Creates a workflow with version 1 of its definition. */
-  createWorkflow(input: {
-    id: string;
-    definition: Workflow;
-    active: boolean;
-    now: number;
-  }): Promise<WorkflowRecord>;
-  /**
-   * Saves a new immutable version and makes it current. With `expectVersion`, refuses
-   * (returns `{ conflict }`) when the current version is not that one.
-   */
-  saveWorkflowVersion(input: {
-    workflowId: string;
-    definition: Workflow;
-    expectVersion?: number;
-    now: number;
-  }): Promise<WorkflowVersionRecord | { conflict: WorkflowRecord }>;
-  setWorkflowActive(input: {
-    workflowId: string;
-    active: boolean;
-    now: number;
-  }): Promise<WorkflowRecord | undefined>;
-  getWorkflow(id: string): Promise<WorkflowRecord | undefined>;
-  listWorkflows(): Promise<WorkflowRecord[]>;
-  getWorkflowVersion(
-    workflowId: string,
-    version: number,
-  ): Promise<WorkflowVersionRecord | undefined>;
-  /** Deletes a workflow and its versions; refused while executions of it are live. */
-  deleteWorkflow(id: string): Promise<boolean>;
 
   // ---- executions and steps -----------------------------------------------------------
   /** Applies a batch of execution changes in one transaction (one fsync). */
@@ -131,25 +106,6 @@ export const FINAL_STEP_STATUSES: readonly StepStatus[] = [
   'cancelled',
 ];
 
-export interface WorkflowRecord {
-  id: string;
-  name: string;
-  active: boolean;
-  /** The version that triggers run and manual starts use. */
-  currentVersion: number;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface WorkflowVersionRecord {
-  workflowId: string;
-  version: number;
-  definition: Workflow;
-  /** sha256 of the canonical JSON of `definition`. */
-  hash: string;
-  createdAt: number;
-}
-
 export interface ExecutionRecord {
   id: string;
   workflowId: string;
@@ -158,6 +114,8 @@ export interface ExecutionRecord {
   /** Optimistic-concurrency counter: bumped by every committed change of this execution. */
   seq: number;
   triggerNodeId: string;
+  /** The trigger node's type (`trigger.webhook`, ...), for filtering lists. */
+  triggerType?: string;
   /** The trigger's output. */
   input: JsonValue;
   output?: JsonValue;
@@ -261,6 +219,17 @@ export interface ExecutionQuery {
   workflowId?: string;
   status?: ExecutionStatus;
   parentExecutionId?: string;
+  triggerNodeId?: string;
+  triggerType?: string;
+  /** Created at or after this time (epoch ms). */
+  createdFrom?: number;
+  /** Created strictly before this time (epoch ms). */
+  createdTo?: number;
+  /**
+   * Case-insensitive text the trigger input's JSON must contain. Inputs stored out of line
+   * (blobs) are not searched.
+   */
+  text?: string;
   limit: number;
   /** Return executions created strictly before this cursor (from a previous page). */
   before?: { createdAt: number; id: string };

@@ -43,11 +43,21 @@ export class WorkflowCache {
     return entry;
   }
 
-  /** The workflow's current version. */
-  async current(workflowId: string): Promise<CachedVersion> {
+  /**
+   * The workflow's published version (what triggers run), or its draft when `draft` is set.
+   * Throws `WORKFLOW_NOT_PUBLISHED` when nothing was published yet.
+   */
+  async latest(workflowId: string, options: { draft?: boolean } = {}): Promise<CachedVersion> {
     const workflow = await this.store.getWorkflow(workflowId);
     if (!workflow)
       throw new FlowstateError('WORKFLOW_NOT_FOUND', `No workflow with id "${workflowId}"`);
-    return this.version(workflowId, workflow.currentVersion);
+    const version = options.draft === true ? workflow.draftVersion : workflow.publishedVersion;
+    if (version === undefined) {
+      throw new FlowstateError(
+        'WORKFLOW_NOT_PUBLISHED',
+        `Workflow "${workflowId}" has no published version; publish one (POST /api/v1/workflows/${workflowId}/publish) or run the draft as a test`,
+      );
+    }
+    return this.version(workflowId, version);
   }
 }

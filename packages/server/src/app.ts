@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { NodeRegistry } from '@flowstate/core';
-import type { Engine, Store } from '@flowstate/engine';
+import type { Engine, RetentionPolicy, Store } from '@flowstate/engine';
+import './access.js';
 import type { ServerContext } from './context.js';
+import { DEFAULT_INLINE_PAYLOAD_BYTES } from './execution-view.js';
 import { installErrorHandling, sendError, toErrorResponse, type AcceptedTypes } from './errors.js';
 import {
   JSON_TYPES,
@@ -13,9 +15,15 @@ import {
 import { LiveEventHub } from './live/event-hub.js';
 import { closeAll, type SseStream } from './live/sse.js';
 import { ServerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { RetentionService } from './retention.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerLiveRoutes } from './routes/live.js';
+import { registerOperationRoutes } from './routes/operations.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { registerTransferRoutes } from './routes/transfer.js';
+import { registerVersionRoutes } from './routes/versions.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { findWebAppDir, registerWebApp } from './web-app.js';
@@ -38,7 +46,18 @@ export interface BuildServerOptions {
   workflowsDir?: string;
   /** Folder of the built web app served at `/` (default: `@flowstate/web`'s `dist`). */
   webAppDir?: string;
+  /** Retention defaults (environment); stored settings override them. */
+  retention?: RetentionPolicy;
+  /** Prune finished executions this often while the server runs (default 0: never). */
+  pruneIntervalMs?: number;
+  /** Payloads larger than this (bytes of JSON) are linked, not inlined (default 64 KiB). */
+  inlinePayloadBytes?: number;
+  /** Clock of saves and retention (tests); defaults to `Date.now`. */
+  now?: () => number;
 }
+
+/** Version of the API described by the OpenAPI document. */
+export const API_VERSION = '1.0.0';
 
 /** Default webhook response timeout. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
@@ -71,6 +90,8 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       sendError(reply, status, body);
     },
     return503OnClosing: true,
+    // HEAD twins of GET routes are not part of the API (and would be undocumented routes).
+    exposeHeadRoutes: false,
   }) as unknown as FastifyInstance;
 
   const router = new WebhookRouter();
@@ -79,16 +100,30 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     engine: options.engine,
     registry: options.registry,
     router,
-    workflows: new WorkflowService({ store: options.store, registry: options.registry, router }),
+    workflows: new WorkflowService({
+      store: options.store,
+      registry: options.registry,
+      router,
+      ...(options.now ? { now: options.now } : {}),
+    }),
+    retention: new RetentionService({
+      store: options.store,
+      ...(options.retention === undefined ? {} : { defaults: options.retention }),
+      intervalMs: options.pruneIntervalMs ?? 0,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
     webhookResponseTimeoutMs: options.webhookResponseTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     live: new LiveEventHub(options.engine),
     sseStreams: new Set<SseStream>(),
     metrics: new ServerMetrics(options.engine, options.store),
+    inlinePayloadBytes: options.inlinePayloadBytes ?? DEFAULT_INLINE_PAYLOAD_BYTES,
   };
   let closing = false;
 
   installErrorHandling(app, acceptedTypes);
   registerJsonParser(app);
+  registerOpenApi(app, { version: API_VERSION });
 
   app.addHook('onReady', async () => {
     await ctx.workflows.loadRouter();
@@ -99,32 +134,28 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
         logger: app.log,
       });
     }
+    ctx.retention.start();
   });
   app.addHook('preClose', async () => {
     closing = true;
     // Fastify waits for open connections: live streams end here (clients reconnect elsewhere).
     closeAll(ctx.sseStreams);
+    await ctx.retention.stop();
   });
   app.addHook('onClose', async () => {
     ctx.live.close();
     ctx.metrics.close();
   });
 
-  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
-    if (closing) return reply.code(503).send({ status: 'closing' });
-    await options.store.getWorkflow('readyz-probe');
-    return { status: 'ready' };
-  });
-  app.get('/metrics', { config: { access: 'admin' } }, async (_request, reply) =>
-    reply.type(ctx.metrics.contentType).send(await ctx.metrics.render()),
-  );
-
+  void app.register(async (ops) => registerOperationRoutes(ops, ctx, () => closing));
   void app.register(
     async (api) => {
       restrictToJson(api);
       registerWorkflowRoutes(api, ctx);
+      registerVersionRoutes(api, ctx);
+      registerTransferRoutes(api, ctx);
       registerExecutionRoutes(api, ctx);
+      registerSettingsRoutes(api, ctx);
       registerEventRoutes(api, ctx);
       registerLiveRoutes(api, ctx);
     },

@@ -101,7 +101,13 @@ describe('JSON API only', () => {
   test.each([
     ['POST', '/api/v1/workflows', '[1, 2]', 'INVALID_REQUEST'],
     ['POST', '/api/v1/workflows', '"a string"', 'INVALID_REQUEST'],
-    ['POST', '/api/v1/workflows', '{"schemaVersion": 1}', 'VALIDATION_FAILED'],
+    ['POST', '/api/v1/workflows', '{"schemaVersion": 1}', 'INVALID_REQUEST'],
+    [
+      'POST',
+      '/api/v1/workflows',
+      '{"name": "N", "nodes": [{"id": "a", "type": "no.such", "name": "A"}], "edges": []}',
+      'VALIDATION_FAILED',
+    ],
     ['POST', '/api/v1/workflows', '{"id": "bad id!", "schemaVersion": 1}', 'INVALID_REQUEST'],
     ['POST', '/api/v1/events', '{"correlationKey": "k"}', 'INVALID_REQUEST'],
     ['POST', '/api/v1/workflows/keep/run?wait=abc', '{}', 'INVALID_REQUEST'],

@@ -13,6 +13,9 @@ describe('loadConfig', () => {
       sqliteSynchronous: 'FULL',
       role: 'all',
       shutdownGraceMs: 10_000,
+      retentionDays: 30,
+      retentionFailedDays: 90,
+      pruneIntervalMs: 3_600_000,
     });
   });
 
@@ -29,6 +32,9 @@ describe('loadConfig', () => {
       FLOWSTATE_SQLITE_SYNCHRONOUS: 'normal',
       FLOWSTATE_ROLE: 'Worker',
       FLOWSTATE_SHUTDOWN_GRACE_MS: '0',
+      FLOWSTATE_RETENTION_DAYS: '7',
+      FLOWSTATE_RETENTION_FAILED_DAYS: '0',
+      FLOWSTATE_PRUNE_INTERVAL_MS: '0',
     });
     expect(config).toEqual({
       dataDir: '/data',
@@ -42,11 +48,19 @@ describe('loadConfig', () => {
       sqliteSynchronous: 'NORMAL',
       role: 'worker',
       shutdownGraceMs: 0,
+      retentionDays: 7,
+      retentionFailedDays: 0,
+      pruneIntervalMs: 0,
     });
   });
 
   test.each([
     ['PORT', 'abc', /PORT: must be a whole number/],
+    [
+      'FLOWSTATE_RETENTION_FAILED_DAYS',
+      '10',
+      /FLOWSTATE_RETENTION_FAILED_DAYS: must be 0 or at least FLOWSTATE_RETENTION_DAYS \(30\)/,
+    ],
     ['PORT', '70000', /PORT: must be between 0 and 65535/],
     ['FLOWSTATE_BODY_LIMIT', '-1', /FLOWSTATE_BODY_LIMIT: must be a whole number/],
     ['FLOWSTATE_WEBHOOK_TIMEOUT_MS', '0', /FLOWSTATE_WEBHOOK_TIMEOUT_MS: must be between/],

@@ -22,6 +22,12 @@ export interface ServerConfig {
   role: ServerRole;
   /** On SIGTERM, how long running steps may take to finish before they are abandoned. */
   shutdownGraceMs: number;
+  /** Days to keep succeeded and cancelled executions (0: forever). */
+  retentionDays: number;
+  /** Days to keep failed executions (0: forever). */
+  retentionFailedDays: number;
+  /** How often finished executions past retention are pruned (0: never automatically). */
+  pruneIntervalMs: number;
 }
 
 /** `FLOWSTATE_ROLE` values. */
@@ -91,6 +97,24 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description:
       'On SIGTERM: how long running steps may take to finish; after it they are abandoned and their leases released, so they run again elsewhere.',
   },
+  {
+    name: 'FLOWSTATE_RETENTION_DAYS',
+    default: '30',
+    description:
+      'Days to keep succeeded and cancelled executions (0 keeps them forever). The retention setting (PUT /api/v1/settings/retention) overrides it.',
+  },
+  {
+    name: 'FLOWSTATE_RETENTION_FAILED_DAYS',
+    default: '90',
+    description:
+      'Days to keep failed executions (0 keeps them forever); at least FLOWSTATE_RETENTION_DAYS.',
+  },
+  {
+    name: 'FLOWSTATE_PRUNE_INTERVAL_MS',
+    default: '3600000',
+    description:
+      'How often executions past retention are deleted (500 per transaction) and the space reclaimed; 0 turns automatic pruning off.',
+  },
 ];
 
 /** Raised at startup when an environment variable holds an invalid value. */
@@ -114,6 +138,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   };
   const workflowsDir = read('FLOWSTATE_WORKFLOWS_DIR');
   const workerConcurrency = readInt(read, 'FLOWSTATE_WORKER_CONCURRENCY', undefined, 1, 1024);
+  const retentionDays = readInt(read, 'FLOWSTATE_RETENTION_DAYS', 30, 0, 36_500);
+  const retentionFailedDays = readInt(read, 'FLOWSTATE_RETENTION_FAILED_DAYS', 90, 0, 36_500);
+  if (retentionDays > 0 && retentionFailedDays > 0 && retentionFailedDays < retentionDays) {
+    throw new ConfigError(
+      'FLOWSTATE_RETENTION_FAILED_DAYS',
+      `must be 0 or at least FLOWSTATE_RETENTION_DAYS (${retentionDays}), got ${retentionFailedDays}`,
+    );
+  }
   return {
     dataDir: read('FLOWSTATE_DATA_DIR') ?? './.flowstate',
     port: readInt(read, 'PORT', 3000, 0, 65_535),
@@ -132,6 +164,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ),
     role: readEnum(read, 'FLOWSTATE_ROLE', SERVER_ROLES, 'all'),
     shutdownGraceMs: readInt(read, 'FLOWSTATE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    retentionDays,
+    retentionFailedDays,
+    pruneIntervalMs: readInt(read, 'FLOWSTATE_PRUNE_INTERVAL_MS', 3_600_000, 0, 2_147_483_647),
   };
 }
 

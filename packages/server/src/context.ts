@@ -3,6 +3,7 @@ import type { Engine, Store } from '@flowstate/engine';
 import type { LiveEventHub } from './live/event-hub.js';
 import type { SseStream } from './live/sse.js';
 import type { ServerMetrics } from './metrics.js';
+import type { RetentionService } from './retention.js';
 import type { WebhookRouter } from './webhook-router.js';
 import type { WorkflowService } from './workflow-service.js';
 
@@ -13,6 +14,7 @@ export interface ServerContext {
   registry: NodeRegistry;
   router: WebhookRouter;
   workflows: WorkflowService;
+  retention: RetentionService;
   /** Default time a webhook call waits for its response before answering 202. */
   webhookResponseTimeoutMs: number;
   /** Live execution and step events (Server-Sent Events). */
@@ -20,4 +22,6 @@ export interface ServerContext {
   /** Open SSE responses, closed when the server shuts down. */
   sseStreams: Set<SseStream>;
   metrics: ServerMetrics;
+  /** Step and execution payloads larger than this are linked instead of inlined. */
+  inlinePayloadBytes: number;
 }

@@ -15,6 +15,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   VALIDATION_FAILED: 400,
   INVALID_TRIGGER: 400,
   NOT_FOUND: 404,
+  WORKFLOW_VERSION_NOT_FOUND: 404,
+  STEP_NOT_FOUND: 404,
+  PAYLOAD_NOT_FOUND: 404,
   WORKFLOW_NOT_FOUND: 404,
   EXECUTION_NOT_FOUND: 404,
   WEBHOOK_NOT_FOUND: 404,
@@ -25,6 +28,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   WEBHOOK_CONFLICT: 409,
   INVALID_STATE: 409,
   WORKFLOW_IN_USE: 409,
+  WORKFLOW_NOT_PUBLISHED: 409,
   EXECUTION_CANCELLED: 409,
   PAYLOAD_TOO_LARGE: 413,
   PRECONDITION_FAILED: 412,
@@ -41,8 +45,30 @@ export function httpStatusOf(code: string): number {
 
 /** The body of every error response. */
 export interface ErrorBody {
-  /** `executionId` is set when the error is an execution's (webhook calls). */
-  error: { code: string; message: string; details: ErrorDetail[]; executionId?: string };
+  /**
+   * `executionId` is set when the error is an execution's (webhook calls); other extra fields
+   * come from `FlowstateHttpError.extra` (a version conflict's `diff` and `currentVersion`).
+   */
+  error: {
+    code: string;
+    message: string;
+    details: ErrorDetail[];
+    executionId?: string;
+    [extra: string]: unknown;
+  };
+}
+
+/** A `FlowstateError` whose response body carries extra fields next to `code` and `message`. */
+export class FlowstateHttpError extends FlowstateError {
+  override name = 'FlowstateHttpError';
+  constructor(
+    code: string,
+    message: string,
+    details: ErrorDetail[],
+    readonly extra: Record<string, unknown>,
+  ) {
+    super(code, message, { details });
+  }
 }
 
 /** Shorthand for throwing a `FlowstateError` from a route. */
@@ -87,14 +113,14 @@ export function toErrorResponse(
 ): { status: number; body: ErrorBody; internal: boolean } {
   if (error instanceof FlowstateError) {
     const status = httpStatusOf(error.code);
-    return {
-      status,
-      body: body(error.code, error.message, [...error.details]),
-      internal: status >= 500,
-    };
+    const payload = body(error.code, error.message, [...error.details]);
+    if (error instanceof FlowstateHttpError) Object.assign(payload.error, error.extra);
+    return { status, body: payload, internal: status >= 500 };
   }
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
+    case 'FST_ERR_VALIDATION':
+      return validationError(fastifyError);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return client(
         413,
@@ -152,9 +178,45 @@ export function installErrorHandling(app: FastifyInstance, acceptedTypes: Accept
   );
 }
 
-/** Sends an error body with its status. */
+/**
+ * Sends an error body with its status. Sent as text, so a route's response schemas (which
+ * document errors) never re-serialize it.
+ */
 export function sendError(reply: FastifyReply, status: number, payload: ErrorBody): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(payload);
+  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(payload));
+}
+
+const PART_NAMES: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'headers',
+};
+
+/**
+ * A request that failed its route's Zod schema: 400 `INVALID_REQUEST` with one detail per
+ * issue, each pointing at the field (`/body/nodes/0/name`, `/query/limit`, `/params/id`).
+ */
+function validationError(error: Partial<FastifyError>) {
+  const part = (error as { validationContext?: string }).validationContext ?? 'body';
+  const prefix = `/${part === 'querystring' ? 'query' : part}`;
+  const issues = (error.validation ?? []) as Array<{
+    instancePath?: string;
+    message?: string;
+    keyword?: string;
+  }>;
+  const details: ErrorDetail[] = issues.map((issue) => ({
+    path: prefix + (issue.instancePath === '/' ? '' : (issue.instancePath ?? '')),
+    message: issue.message ?? 'is invalid',
+    ...(issue.keyword === undefined ? {} : { code: issue.keyword }),
+  }));
+  const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+  return client(
+    400,
+    'INVALID_REQUEST',
+    `Invalid ${PART_NAMES[part] ?? part}: ${summary || 'does not match the schema'}`,
+    details,
+  );
 }
 
 function body(code: string, message: string, details: ErrorDetail[]): ErrorBody {

@@ -70,6 +70,8 @@ export async function startServer(
     logger,
     webhookResponseTimeoutMs: config.webhookTimeoutMs,
     bodyLimitBytes: config.bodyLimitBytes,
+    retention: { days: config.retentionDays, failedDays: config.retentionFailedDays },
+    pruneIntervalMs: config.pruneIntervalMs,
     ...(config.workflowsDir === undefined ? {} : { workflowsDir: config.workflowsDir }),
   });
   try {

@@ -97,10 +97,15 @@ describe('FLOWSTATE_WORKFLOWS_DIR', () => {
       return view;
     };
     await writeFiles(dir, { 'flow.json': chain('Flow', [manual()]) });
-    expect(await boot()).toMatchObject({ currentVersion: 1, active: true });
-    expect(await boot()).toMatchObject({ currentVersion: 1, active: true });
+    expect(await boot()).toMatchObject({ draftVersion: 1, publishedVersion: 1, active: true });
+    expect(await boot()).toMatchObject({ draftVersion: 1, publishedVersion: 1, active: true });
     await writeFiles(dir, { 'flow.json': chain('Flow v2', [manual()]) });
-    expect(await boot()).toMatchObject({ currentVersion: 2, name: 'Flow v2', active: true });
+    expect(await boot()).toMatchObject({
+      draftVersion: 2,
+      publishedVersion: 2,
+      name: 'Flow v2',
+      active: true,
+    });
   });
 
   test('a missing folder fails startup naming the variable', async () => {

@@ -1,10 +1,24 @@
-import { isJsonObject, validate, type NodeRegistry, type Workflow } from '@flowstate/core';
-import type { Store, WorkflowRecord } from '@flowstate/engine';
+import {
+  describeDiff,
+  diffWorkflows,
+  validate,
+  type ErrorDetail,
+  type NodeRegistry,
+  type Workflow,
+} from '@flowstate/core';
+import type { Store, VersionAuthorship, WorkflowRecord } from '@flowstate/engine';
 import { randomUUID } from 'node:crypto';
-import { httpError } from './errors.js';
+import { FlowstateHttpError, httpError } from './errors.js';
+import {
+  authorship,
+  invalidDefinition,
+  notFound,
+  stableJson,
+  withoutId,
+} from './workflow-helpers.js';
 import { webhookRoutesOf, type WebhookRoute, type WebhookRouter } from './webhook-router.js';
 
-/** A workflow record with its current definition: what the API returns for one workflow. */
+/** A workflow record with its draft definition: what the API returns for one workflow. */
 export interface WorkflowView extends WorkflowRecord {
   definition: Workflow;
 }
@@ -17,16 +31,21 @@ export interface WorkflowServiceOptions {
   now?: () => number;
 }
 
+/** Options of a save: who, why, and whether to publish it at once. */
+export interface SaveOptions extends VersionAuthorship {
+  publish?: boolean;
+}
+
 /**
- * Creates, versions, activates and deletes workflows, keeping the in-memory webhook router in
- * step with the store. Mutations run one at a time so two activations cannot both pass the
- * webhook conflict check.
+ * Creates, versions, publishes, activates and deletes workflows, keeping the in-memory webhook
+ * router in step with the PUBLISHED versions of active workflows. Mutations run one at a time so
+ * two activations cannot both pass the webhook conflict check.
  */
 export class WorkflowService {
-  private readonly store: Store;
-  private readonly registry: NodeRegistry;
+  readonly store: Store;
+  readonly registry: NodeRegistry;
   private readonly router: WebhookRouter;
-  private readonly now: () => number;
+  readonly now: () => number;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: WorkflowServiceOptions) {
@@ -36,13 +55,13 @@ export class WorkflowService {
     this.now = options.now ?? Date.now;
   }
 
-  /** Fills the router from every active workflow's current version. */
+  /** Fills the router from every active workflow's published version. */
   async loadRouter(): Promise<void> {
     for (const record of await this.store.listWorkflows()) {
-      if (!record.active) continue;
-      const version = await this.store.getWorkflowVersion(record.id, record.currentVersion);
+      if (!record.active || record.publishedVersion === undefined) continue;
+      const version = await this.store.getWorkflowVersion(record.id, record.publishedVersion);
       if (!version) continue;
-      const routes = this.routesOf(record.id, record.currentVersion, version.definition);
+      const routes = this.routesOf(record.id, version.version, version.definition);
       const conflict = this.router.findConflict(record.id, routes);
       // Stored state predates a conflicting activation (e.g. edited database): first one wins.
       this.router.set(record.id, conflict ? routes.filter((r) => r !== conflict.route) : routes);
@@ -51,26 +70,26 @@ export class WorkflowService {
 
   /**
    * Validates a workflow document with every problem reported at once. The document's
-   * optional `id` field is not part of the definition and is ignored here.
+   * optional `id` field is not part of the definition and is ignored here. `at` prefixes the
+   * pointers (imports: `/workflows/2/definition`).
    */
-  validateDefinition(document: unknown): Workflow {
+  validateDefinition(document: unknown, at = ''): Workflow {
+    const result = this.check(document, at);
+    if ('workflow' in result) return result.workflow;
+    throw invalidDefinition(result.problems);
+  }
+
+  /** Like `validateDefinition`, returning the problems instead of throwing. */
+  check(document: unknown, at = ''): { workflow: Workflow } | { problems: ErrorDetail[] } {
     const result = validate(withoutId(document), this.registry);
-    if (result.ok && result.workflow) return result.workflow;
-    const details = result.problems.map((p) => ({
-      path: p.path,
-      message: p.message,
-      code: p.code,
-    }));
-    const summary = details
-      .slice(0, 5)
-      .map((d) => `${d.path || '/'}: ${d.message}`)
-      .join('; ');
-    const more = details.length > 5 ? ` (and ${details.length - 5} more)` : '';
-    throw httpError(
-      'VALIDATION_FAILED',
-      `Workflow definition is invalid: ${summary}${more}`,
-      details,
-    );
+    if (result.ok && result.workflow) return { workflow: result.workflow };
+    return {
+      problems: result.problems.map((p) => ({
+        path: at + p.path,
+        message: p.message,
+        code: p.code,
+      })),
+    };
   }
 
   /** All workflows (records only). */
@@ -78,25 +97,32 @@ export class WorkflowService {
     return this.store.listWorkflows();
   }
 
-  /** One workflow with its current definition; 404 when unknown. */
+  /** One workflow with its draft definition; 404 when unknown. */
   async get(id: string): Promise<WorkflowView> {
-    const record = await this.requireRecord(id);
-    return this.view(record);
+    return this.view(await this.requireRecord(id));
   }
 
-  /** Validates and creates a workflow (version 1), optionally active. */
-  create(input: { id?: string; document: unknown; active: boolean }): Promise<WorkflowView> {
+  /**
+   * Validates and creates a workflow (version 1). Creating it active publishes version 1 too:
+   * an active workflow's triggers need a published version.
+   */
+  create(
+    input: { id?: string; document: unknown; active: boolean } & SaveOptions,
+  ): Promise<WorkflowView> {
     return this.exclusive(async () => {
       const definition = this.validateDefinition(input.document);
       const id = input.id ?? randomUUID();
       if (await this.store.getWorkflow(id))
         throw httpError('WORKFLOW_EXISTS', `Workflow "${id}" already exists.`);
+      const publish = input.active || input.publish === true;
       const routes = input.active ? this.routesOf(id, 1, definition) : [];
       this.assertNoConflict(id, routes);
       const record = await this.store.createWorkflow({
         id,
         definition,
         active: input.active,
+        publish,
+        ...authorship(input),
         now: this.now(),
       });
       if (input.active) this.router.set(id, routes);
@@ -104,27 +130,30 @@ export class WorkflowService {
     });
   }
 
-  /** Validates and saves a new version; `expectVersion` turns a concurrent edit into a 409. */
-  update(input: { id: string; document: unknown; expectVersion?: number }): Promise<WorkflowView> {
+  /**
+   * Validates and saves a new draft version. `expectVersion` (If-Match) older than the draft is
+   * a 409 `VERSION_CONFLICT` carrying the diff from that version to the current draft.
+   */
+  update(
+    input: { id: string; document: unknown; expectVersion?: number } & SaveOptions,
+  ): Promise<WorkflowView> {
     return this.exclusive(async () => {
       const definition = this.validateDefinition(input.document);
       const record = await this.requireRecord(input.id);
-      const nextVersion = record.currentVersion + 1;
-      const routes = record.active ? this.routesOf(record.id, nextVersion, definition) : [];
+      const nextVersion = record.draftVersion + 1;
+      const live = record.active && input.publish === true;
+      const routes = live ? this.routesOf(record.id, nextVersion, definition) : [];
       this.assertNoConflict(record.id, routes);
       const saved = await this.store.saveWorkflowVersion({
         workflowId: record.id,
         definition,
         ...(input.expectVersion === undefined ? {} : { expectVersion: input.expectVersion }),
+        ...(input.publish === true ? { publish: true } : {}),
+        ...authorship(input),
         now: this.now(),
       });
-      if ('conflict' in saved) {
-        throw httpError(
-          'VERSION_CONFLICT',
-          `Workflow "${record.id}" is at version ${saved.conflict.currentVersion}, not ${input.expectVersion}; reload it and apply your change again.`,
-        );
-      }
-      if (record.active)
+      if ('conflict' in saved) throw await this.conflict(saved.conflict, input.expectVersion!);
+      if (live)
         this.router.set(
           record.id,
           routes.map((r) => ({ ...r, version: saved.version })),
@@ -133,12 +162,56 @@ export class WorkflowService {
     });
   }
 
-  /** Activates or deactivates; activation is refused (409) when another workflow owns a webhook. */
+  /** Publishes a version (the draft by default): triggers run it from now on. Rollback too. */
+  publish(id: string, version?: number): Promise<WorkflowView> {
+    return this.exclusive(async () => {
+      const record = await this.requireRecord(id);
+      const target = version ?? record.draftVersion;
+      const stored = await this.store.getWorkflowVersion(id, target);
+      if (!stored) {
+        throw httpError(
+          'WORKFLOW_VERSION_NOT_FOUND',
+          `Workflow "${id}" has no version ${target}.`,
+          [
+            {
+              path: '/body/version',
+              message: `no such version; the draft is ${record.draftVersion}`,
+            },
+          ],
+        );
+      }
+      const routes = record.active ? this.routesOf(id, target, stored.definition) : [];
+      this.assertNoConflict(id, routes);
+      const updated = await this.store.publishWorkflowVersion({
+        workflowId: id,
+        version: target,
+        now: this.now(),
+      });
+      if (!updated) throw notFound(id);
+      if (record.active) this.router.set(id, routes);
+      return this.view(updated);
+    });
+  }
+
+  /**
+   * Activates or deactivates. Activation needs a published version (409 `WORKFLOW_NOT_PUBLISHED`)
+   * and is refused (409) when another workflow owns one of its webhooks.
+   */
   setActive(id: string, active: boolean): Promise<WorkflowView> {
     return this.exclusive(async () => {
       const record = await this.requireRecord(id);
-      const { definition } = await this.view(record);
-      const routes = active ? this.routesOf(id, record.currentVersion, definition) : [];
+      let routes: WebhookRoute[] = [];
+      if (active) {
+        if (record.publishedVersion === undefined) {
+          throw httpError(
+            'WORKFLOW_NOT_PUBLISHED',
+            `Workflow "${id}" has no published version to activate; publish one first (POST /api/v1/workflows/${id}/publish).`,
+          );
+        }
+        const published = await this.store.getWorkflowVersion(id, record.publishedVersion);
+        if (!published) throw notFound(id);
+        routes = this.routesOf(id, published.version, published.definition);
+      }
       this.assertNoConflict(id, routes);
       const updated = await this.store.setWorkflowActive({
         workflowId: id,
@@ -148,7 +221,7 @@ export class WorkflowService {
       if (!updated) throw notFound(id);
       if (active) this.router.set(id, routes);
       else this.router.remove(id);
-      return { ...updated, definition };
+      return this.view(updated);
     });
   }
 
@@ -163,8 +236,8 @@ export class WorkflowService {
   }
 
   /**
-   * Creates or updates a workflow from a file and activates it. A definition equal to the
-   * current version saves nothing, so restarts do not pile up versions.
+   * Creates or updates a workflow from a file, publishes and activates it. A definition equal
+   * to the published version saves nothing, so restarts do not pile up versions.
    */
   async upsertAndActivate(
     id: string,
@@ -173,11 +246,33 @@ export class WorkflowService {
     const definition = this.validateDefinition(document);
     const existing = await this.store.getWorkflow(id);
     if (!existing)
-      return { view: await this.create({ id, document, active: true }), change: 'created' };
-    const current = await this.view(existing);
-    const same = stableJson(current.definition) === stableJson(definition);
-    if (!same) await this.update({ id, document });
+      return {
+        view: await this.create({ id, document, active: true, message: 'workflow file' }),
+        change: 'created',
+      };
+    const published =
+      existing.publishedVersion === undefined
+        ? undefined
+        : await this.store.getWorkflowVersion(id, existing.publishedVersion);
+    const same =
+      published !== undefined && stableJson(published.definition) === stableJson(definition);
+    if (!same) await this.update({ id, document, publish: true, message: 'workflow file' });
     return { view: await this.setActive(id, true), change: same ? 'unchanged' : 'updated' };
+  }
+
+  /** Replaces the router entries of workflows whose published version changed (imports). */
+  async refreshRoutes(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const record = await this.store.getWorkflow(id);
+      if (!record?.active || record.publishedVersion === undefined) continue;
+      const version = await this.store.getWorkflowVersion(id, record.publishedVersion);
+      if (version) this.router.set(id, this.routesOf(id, version.version, version.definition));
+    }
+  }
+
+  /** The webhook routes a version declares, and the first conflict with another workflow. */
+  findConflict(id: string, version: number, definition: Workflow) {
+    return this.router.findConflict(id, this.routesOf(id, version, definition));
   }
 
   private routesOf(workflowId: string, version: number, definition: Workflow): WebhookRoute[] {
@@ -200,7 +295,36 @@ export class WorkflowService {
     );
   }
 
-  private async requireRecord(id: string): Promise<WorkflowRecord> {
+  private async conflict(current: WorkflowRecord, base: number): Promise<FlowstateHttpError> {
+    const message = `Workflow "${current.id}" is at version ${current.draftVersion}, not ${base}; reload it and apply your change again.`;
+    const [from, to] = await Promise.all([
+      this.store.getWorkflowVersion(current.id, base),
+      this.store.getWorkflowVersion(current.id, current.draftVersion),
+    ]);
+    if (!from || !to) {
+      return new FlowstateHttpError(
+        'VERSION_CONFLICT',
+        `${message} (version ${base} does not exist)`,
+        [],
+        {
+          currentVersion: current.draftVersion,
+        },
+      );
+    }
+    const diff = diffWorkflows(from.definition, to.definition);
+    return new FlowstateHttpError(
+      'VERSION_CONFLICT',
+      message,
+      describeDiff(diff, from.definition, to.definition),
+      {
+        currentVersion: current.draftVersion,
+        baseVersion: base,
+        diff,
+      },
+    );
+  }
+
+  async requireRecord(id: string): Promise<WorkflowRecord> {
     const record = await this.store.getWorkflow(id);
     if (!record) throw notFound(id);
     return record;
@@ -208,34 +332,17 @@ export class WorkflowService {
 
   private async view(record: WorkflowRecord, definition?: Workflow): Promise<WorkflowView> {
     if (definition) return { ...record, definition };
-    const version = await this.store.getWorkflowVersion(record.id, record.currentVersion);
+    const version = await this.store.getWorkflowVersion(record.id, record.draftVersion);
     if (!version) throw notFound(record.id);
     return { ...record, definition: version.definition };
   }
 
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+  /** Runs `task` after every other mutation has finished. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
   }
 }
 
-function notFound(id: string) {
-  return httpError('WORKFLOW_NOT_FOUND', `Workflow "${id}" does not exist.`);
-}
-
-/** The document without its `id` field (ids are not part of the definition schema). */
-export function withoutId(document: unknown): unknown {
-  if (!isJsonObject(document) || !('id' in document)) return document;
-  const { id: _id, ...rest } = document;
-  return rest;
-}
-
-/** JSON with object keys sorted, so equal documents compare equal whatever their key order. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    isJsonObject(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
+export { invalidDefinition, notFound, stableJson, withoutId };

@@ -79,15 +79,16 @@ export class ExecutionCommitter {
   constructor(db: Database, codec: PayloadCodec) {
     this.#codec = codec;
     this.#insertExecution = db.prepare(`INSERT INTO executions (id, workflow_id, workflow_version,
-      status, seq, trigger_node_id, input, output, error, response, parent_execution_id,
-      parent_step_key, depth, rerun_of, created_at, updated_at, finished_at)
-      VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @input, @output,
+      status, seq, trigger_node_id, trigger_type, input, output, error, response,
+      parent_execution_id, parent_step_key, depth, rerun_of, created_at, updated_at, finished_at)
+      VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @trigger_type,
+      @input, @output,
       @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @created_at,
       @updated_at, @finished_at)
       ON CONFLICT (id) DO NOTHING`);
     this.#updateExecution = db.prepare(`UPDATE executions SET seq = seq + 1,
       workflow_id = @workflow_id, workflow_version = @workflow_version, status = @status,
-      trigger_node_id = @trigger_node_id, input = @input, output = @output, error = @error,
+      trigger_node_id = @trigger_node_id, trigger_type = @trigger_type, input = @input, output = @output, error = @error,
       response = @response, parent_execution_id = @parent_execution_id,
       parent_step_key = @parent_step_key, depth = @depth, rerun_of = @rerun_of,
       created_at = @created_at, updated_at = @updated_at, finished_at = @finished_at
@@ -109,9 +110,11 @@ export class ExecutionCommitter {
     this.#removeWaits = db.prepare('DELETE FROM waits WHERE execution_id = ? AND step_key = ?');
 
     this.#insertCompact = db.prepare(`INSERT INTO executions (id, workflow_id, workflow_version,
-      status, seq, trigger_node_id, input, output, error, response, parent_execution_id,
-      parent_step_key, depth, rerun_of, created_at, updated_at, finished_at, steps_json, steps_summary)
-      VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @input, @output,
+      status, seq, trigger_node_id, trigger_type, input, output, error, response,
+      parent_execution_id, parent_step_key, depth, rerun_of, created_at, updated_at, finished_at,
+      steps_json, steps_summary)
+      VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @trigger_type,
+      @input, @output,
       @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @created_at,
       @updated_at, @finished_at, @steps_json, @steps_summary)
       ON CONFLICT (id) DO NOTHING`);

@@ -4,7 +4,6 @@ import {
   type ExecutionQuery,
   type ExecutionRecord,
   type LoadedExecution,
-  type StepRecord,
   type StepStatus,
   type WaitRecord,
 } from '@flowstate/engine';
@@ -115,6 +114,27 @@ export class ExecutionQueries {
     if (query.parentExecutionId !== undefined) {
       where.push('parent_execution_id = @parentExecutionId');
       params['parentExecutionId'] = query.parentExecutionId;
+    }
+    if (query.triggerNodeId !== undefined) {
+      where.push('trigger_node_id = @triggerNodeId');
+      params['triggerNodeId'] = query.triggerNodeId;
+    }
+    if (query.triggerType !== undefined) {
+      where.push('trigger_type = @triggerType');
+      params['triggerType'] = query.triggerType;
+    }
+    if (query.createdFrom !== undefined) {
+      where.push('created_at >= @createdFrom');
+      params['createdFrom'] = query.createdFrom;
+    }
+    if (query.createdTo !== undefined) {
+      where.push('created_at < @createdTo');
+      params['createdTo'] = query.createdTo;
+    }
+    if (query.text !== undefined) {
+      // Payload columns hold JSON text (or a blob reference, which is not searched).
+      where.push("input NOT GLOB '@blob:*' AND instr(lower(input), @text) > 0");
+      params['text'] = query.text.toLowerCase();
     }
     if (query.before !== undefined) {
       where.push('(created_at, id) < (@beforeCreatedAt, @beforeId)');

@@ -154,7 +154,47 @@ BEGIN
 END;
 `,
   },
+  // ---- versions, execution filters, retention (server API issue) ----
+  {
+    version: 3,
+    name: 'draft and published versions, trigger type, settings, retention',
+    // auto_vacuum only takes effect on a database that has tables after a VACUUM, which
+    // cannot run inside this transaction: `ensureIncrementalVacuum` runs it after migrating.
+    sql: `
+ALTER TABLE workflows RENAME COLUMN current_version TO draft_version;
+ALTER TABLE workflows ADD COLUMN published_version INTEGER;
+ALTER TABLE workflows ADD COLUMN published_at INTEGER;
+-- Before drafts existed, the current version was the one that ran: it is the published one.
+UPDATE workflows SET published_version = draft_version, published_at = updated_at;
+ALTER TABLE workflow_versions ADD COLUMN author TEXT NOT NULL DEFAULT 'system';
+ALTER TABLE workflow_versions ADD COLUMN message TEXT;
+ALTER TABLE executions ADD COLUMN trigger_type TEXT;
+CREATE INDEX executions_finished ON executions (status, finished_at)
+  WHERE finished_at IS NOT NULL;
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+PRAGMA auto_vacuum = INCREMENTAL;
+`,
+  },
 ];
+
+/**
+ * Turns on incremental auto-vacuum (so pruning can give pages back) on a database created
+ * without it: the setting applies to an existing file only through a full VACUUM, run once here
+ * outside any transaction. Cheap on a new database; on a large old one it rewrites the file once.
+ * Returns true when it had to VACUUM.
+ */
+export function ensureIncrementalVacuum(db: Database): boolean {
+  const INCREMENTAL = 2;
+  if (db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return false;
+  db.pragma('auto_vacuum = INCREMENTAL');
+  if (db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return false;
+  db.exec('VACUUM');
+  return true;
+}
 
 /** Applies every migration newer than the database's version, in one transaction. */
 export function runMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -10,9 +10,9 @@ import type {
 import { jsonOrNull, parseOrUndefined, type PayloadCodec } from './payload-codec.js';
 
 /** Column list of `executions` in the order of `ExecutionRow`. */
-export const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, seq, trigger_node_id, input,
-  output, error, response, parent_execution_id, parent_step_key, depth, rerun_of, created_at,
-  updated_at, finished_at`;
+export const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, seq, trigger_node_id,
+  trigger_type, input, output, error, response, parent_execution_id, parent_step_key, depth,
+  rerun_of, created_at, updated_at, finished_at`;
 
 /** Column list of `steps` (without the generated `claim_at`). */
 export const STEP_COLUMNS = `execution_id, key, node_id, status, attempt, run_at, lease_owner,
@@ -22,7 +22,9 @@ export interface WorkflowRow {
   id: string;
   name: string;
   active: number;
-  current_version: number;
+  draft_version: number;
+  published_version: number | null;
+  published_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -34,6 +36,7 @@ export interface ExecutionRow {
   status: string;
   seq: number;
   trigger_node_id: string;
+  trigger_type: string | null;
   input: string | null;
   output: string | null;
   error: string | null;
@@ -83,14 +86,17 @@ function withOptional<T extends object>(target: T, optional: Record<string, unkn
 }
 
 export function toWorkflowRecord(row: WorkflowRow): WorkflowRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    active: row.active === 1,
-    currentVersion: row.current_version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  return withOptional(
+    {
+      id: row.id,
+      name: row.name,
+      active: row.active === 1,
+      draftVersion: row.draft_version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    },
+    { publishedVersion: row.published_version, publishedAt: row.published_at },
+  );
 }
 
 export function toExecutionRecord(row: ExecutionRow, codec: PayloadCodec): ExecutionRecord {
@@ -107,6 +113,7 @@ export function toExecutionRecord(row: ExecutionRow, codec: PayloadCodec): Execu
     updatedAt: row.updated_at,
   };
   return withOptional(record, {
+    triggerType: row.trigger_type,
     output: codec.decode(row.output),
     error: parseOrUndefined<StepError>(row.error),
     response: codec.decode(row.response) as WebhookResponse | undefined,
@@ -128,6 +135,7 @@ export function executionParams(
     workflow_version: record.workflowVersion,
     status: record.status,
     trigger_node_id: record.triggerNodeId,
+    trigger_type: record.triggerType ?? null,
     input: codec.encode(record.input),
     output: codec.encode(record.output),
     error: jsonOrNull(record.error),

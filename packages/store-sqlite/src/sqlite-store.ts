@@ -1,9 +1,14 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { FlowstateError, type Workflow } from '@flowstate/core';
+import { FlowstateError, type JsonValue } from '@flowstate/core';
 import type {
   ClaimedStep,
   CommitOutcome,
+  CreateWorkflowInput,
+  RetentionCutoffs,
+  SaveWorkflowVersionInput,
+  WorkflowVersionSummary,
+  WorkflowWrite,
   ExecutionChange,
   ExecutionQuery,
   ExecutionRecord,
@@ -18,8 +23,10 @@ import type {
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { ExecutionCommitter } from './execution-commit.js';
 import { ExecutionQueries } from './execution-queries.js';
-import { runMigrations } from './migrations.js';
+import { ensureIncrementalVacuum, runMigrations } from './migrations.js';
 import { PayloadCodec } from './payload-codec.js';
+import { RetentionRepository } from './retention-repository.js';
+import { SettingsRepository } from './settings-repository.js';
 import { StepLeases } from './step-leases.js';
 import { WalSync } from './wal-sync.js';
 import { WorkflowRepository } from './workflow-repository.js';
@@ -48,6 +55,8 @@ interface Parts {
   committer: ExecutionCommitter;
   queries: ExecutionQueries;
   leases: StepLeases;
+  retention: RetentionRepository;
+  settings: SettingsRepository;
 }
 
 /**
@@ -112,13 +121,17 @@ export class SqliteStore implements Store {
         committer: new ExecutionCommitter(this.#db, codec),
         queries: new ExecutionQueries(this.#db, codec),
         leases: new StepLeases(this.#db, codec),
+        retention: new RetentionRepository(this.#db),
+        settings: new SettingsRepository(this.#db),
       };
     }
     return this.#parts;
   }
 
+  /** Applies pending migrations, then turns on incremental auto-vacuum (a VACUUM, once). */
   async migrate(): Promise<void> {
     runMigrations(this.#db);
+    ensureIncrementalVacuum(this.#db);
   }
 
   async close(): Promise<void> {
@@ -128,26 +141,41 @@ export class SqliteStore implements Store {
     this.#lock = undefined;
   }
 
-  async createWorkflow(input: {
-    id: string;
-    definition: Workflow;
-    active: boolean;
-    now: number;
-  }): Promise<WorkflowRecord> {
+  async createWorkflow(input: CreateWorkflowInput): Promise<WorkflowRecord> {
     const result = this.#p.workflows.create(input);
     await this.#walSync?.durable();
     return result;
   }
 
-  async saveWorkflowVersion(input: {
-    workflowId: string;
-    definition: Workflow;
-    expectVersion?: number;
-    now: number;
-  }): Promise<WorkflowVersionRecord | { conflict: WorkflowRecord }> {
+  async saveWorkflowVersion(
+    input: SaveWorkflowVersionInput,
+  ): Promise<WorkflowVersionRecord | { conflict: WorkflowRecord }> {
     const result = this.#p.workflows.saveVersion(input);
     await this.#walSync?.durable();
     return result;
+  }
+
+  async publishWorkflowVersion(input: {
+    workflowId: string;
+    version: number;
+    now: number;
+  }): Promise<WorkflowRecord | undefined> {
+    const result = this.#p.workflows.publish(input);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async writeWorkflows(writes: readonly WorkflowWrite[]): Promise<WorkflowRecord[]> {
+    const result = this.#p.workflows.writeMany(writes);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async listWorkflowVersions(
+    workflowId: string,
+    query: { limit: number; before?: number },
+  ): Promise<WorkflowVersionSummary[]> {
+    return this.#p.workflows.listVersions(workflowId, query);
   }
 
   async setWorkflowActive(input: {
@@ -255,6 +283,32 @@ export class SqliteStore implements Store {
 
   async countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>> {
     return this.#p.queries.countSteps(query?.executionId);
+  }
+
+  async deleteFinishedExecutions(input: {
+    cutoffs: RetentionCutoffs;
+    limit: number;
+    workflowId?: string;
+    excludeWorkflowIds?: readonly string[];
+  }): Promise<number> {
+    const deleted = this.#p.retention.deleteFinished(input);
+    await this.#walSync?.durable();
+    return deleted;
+  }
+
+  async reclaimSpace(): Promise<void> {
+    await this.#walSync?.durable();
+    await this.#walSync?.checkpointIdle();
+    await this.#p.retention.reclaim();
+  }
+
+  async getSetting(key: string): Promise<JsonValue | undefined> {
+    return this.#p.settings.get(key);
+  }
+
+  async putSetting(input: { key: string; value: JsonValue; now: number }): Promise<void> {
+    this.#p.settings.put(input.key, input.value, input.now);
+    await this.#walSync?.durable();
   }
 
   /** Number of rows in `blobs` (tests: large payloads are stored out of line and cleaned up). */

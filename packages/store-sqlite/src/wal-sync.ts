@@ -146,6 +146,11 @@ export class WalSync {
     return this.#worker;
   }
 
+  /** Resolves once no background checkpoint is running (before a truncating one on the writer). */
+  async checkpointIdle(): Promise<void> {
+    await this.#checkpointing;
+  }
+
   /** Waits for the last fsync and checkpoint and leaves the connection ready to close durably. */
   async close(): Promise<void> {
     await this.#next;

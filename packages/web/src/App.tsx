@@ -9,7 +9,11 @@ import { ExecutionDetailPage } from './pages/execution-detail';
 import { ExecutionsPage } from './pages/executions';
 import { WorkflowsPage } from './pages/workflows';
 
-type Session = { state: 'loading' } | { state: 'setup' } | { state: 'anonymous' } | { state: 'signed-in'; me: Me };
+type Session =
+  | { state: 'loading' }
+  | { state: 'setup' }
+  | { state: 'anonymous' }
+  | { state: 'signed-in'; me: Me };
 
 /** The app: first-run setup, sign-in, then the workflow list, editor and executions. */
 export function App() {
@@ -23,14 +27,18 @@ export function App() {
       const me = await api<Me>('GET', '/auth/me');
       setSession({ state: 'signed-in', me });
     } catch {
-      const setup = await api<{ needed: boolean }>('GET', '/setup').catch(() => ({ needed: false }));
+      const setup = await api<{ needed: boolean }>('GET', '/setup').catch(() => ({
+        needed: false,
+      }));
       setSession({ state: setup.needed ? 'setup' : 'anonymous' });
     }
   }, []);
 
   useEffect(() => {
     void refresh();
-    return onUnauthorized(() => setSession((current) => (current.state === 'signed-in' ? { state: 'anonymous' } : current)));
+    return onUnauthorized(() =>
+      setSession((current) => (current.state === 'signed-in' ? { state: 'anonymous' } : current)),
+    );
   }, [refresh]);
 
   if (session.state === 'loading') return <div className="page muted">Loading…</div>;
@@ -53,7 +61,11 @@ export function App() {
           </NavLink>
           <NavLink to="/executions">Executions</NavLink>
         </nav>
-        <button type="button" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+        <button
+          type="button"
+          onClick={toggleTheme}
+          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+        >
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
         <span className="muted" aria-label="Signed in as">

@@ -51,6 +51,7 @@ export async function runCommand(
         id: loaded.id,
         definition: workflow,
         active: false,
+        publish: true,
         now: Date.now(),
       });
       await engine.start();

@@ -26,7 +26,7 @@ export function workflowCases({ it }: ContractContext): void {
       id: 'wf-a',
       name: 'Invoices',
       active: false,
-      currentVersion: 1,
+      draftVersion: 1,
       createdAt: T0,
       updatedAt: T0,
     });
@@ -106,7 +106,7 @@ export function workflowCases({ it }: ContractContext): void {
       createdAt: T0 + 5,
     });
     expect(await store.getWorkflow('wf-a')).toMatchObject({
-      currentVersion: 2,
+      draftVersion: 2,
       name: 'After',
       updatedAt: T0 + 5,
       createdAt: T0,
@@ -135,7 +135,7 @@ export function workflowCases({ it }: ContractContext): void {
       now: T0 + 2,
     });
     expect(result).toEqual({
-      conflict: expect.objectContaining({ id: 'wf-a', currentVersion: 2, name: 'Two' }),
+      conflict: expect.objectContaining({ id: 'wf-a', draftVersion: 2, name: 'Two' }),
     });
     expect(await store.getWorkflowVersion('wf-a', 3)).toBeUndefined();
   });

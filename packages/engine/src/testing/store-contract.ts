@@ -5,6 +5,7 @@ import { commitCases } from './contract-commit.js';
 import { leasePropertyCases } from './contract-lease-property.js';
 import { queryCases } from './contract-queries.js';
 import { waitAndPayloadCases } from './contract-waits-payloads.js';
+import { versionCases } from './contract-versions.js';
 import { workflowCases } from './contract-workflows.js';
 
 /** Makes a fresh, migrated, empty store and the function that disposes of it. */
@@ -75,6 +76,7 @@ export function storeContract(
     claimCases(context);
     queryCases(context);
     leasePropertyCases(context);
+    versionCases(context);
     test('the skip list names only existing tests', () => {
       expect(Object.keys(skip).filter((key) => !registered.has(key))).toEqual([]);
     });

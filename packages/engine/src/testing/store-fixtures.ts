@@ -34,6 +34,7 @@ export async function seedWorkflow(store: Store, id = WORKFLOW_ID): Promise<void
     id,
     definition: workflowDefinition(`Workflow ${id}`),
     active: true,
+    publish: true,
     now: T0,
   });
 }
@@ -50,6 +51,7 @@ export function makeExecution(
     status: 'running',
     seq: 0,
     triggerNodeId: 'trigger',
+    triggerType: 'trigger.manual',
     input: { hello: 'world' },
     depth: 0,
     createdAt: T0,

@@ -20,7 +20,9 @@ async function call(method: 'GET' | 'POST', url: string, payload?: object) {
 }
 
 async function create(id: string, nodes: Parameters<typeof chain>[1]) {
-  expect((await call('POST', '/workflows', { id, ...chain(id, nodes) })).status).toBe(201);
+  expect((await call('POST', '/workflows?publish=true', { id, ...chain(id, nodes) })).status).toBe(
+    201,
+  );
 }
 
 async function waitForStatus(id: string, statuses: string[], stepKey?: string) {
@@ -55,14 +57,38 @@ describe('executions API', () => {
     );
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
-    const outputs = [...first.body.items, ...second.body.items]
-      .map((e: { output: number }) => e.output)
-      .sort();
-    expect(outputs).toEqual([1, 2, 3]);
+    const items = [...first.body.items, ...second.body.items];
+    expect(items.every((e: object) => !('input' in e) && !('output' in e))).toBe(true);
+    expect(items.map((e: { triggerType: string }) => e.triggerType)).toEqual(
+      Array(3).fill('trigger.manual'),
+    );
 
     expect((await call('GET', '/executions?status=succeeded')).body.items).toHaveLength(4);
     expect((await call('GET', '/executions?status=failed')).body.items).toHaveLength(0);
     expect((await call('GET', '/executions?status=bogus')).status).toBe(400);
+  });
+
+  test('filters by trigger, time range and text in the trigger input', async () => {
+    await create('a', [manual(), jsonata('v', '$input')]);
+    const started: number[] = [];
+    for (const input of [{ customer: 'Ada Lovelace' }, { customer: 'Grace' }, { note: 'ada' }]) {
+      started.push(Date.now());
+      await call('POST', '/workflows/a/run?wait=5000', { input });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const ids = async (query: string) =>
+      (await call('GET', `/executions?${query}`)).body.items.length as number;
+    expect(await ids('q=ADA')).toBe(2);
+    expect(await ids('q=grace&workflowId=a')).toBe(1);
+    expect(await ids('triggerType=trigger.manual')).toBe(3);
+    expect(await ids('triggerType=trigger.webhook')).toBe(0);
+    expect(await ids('triggerNodeId=start')).toBe(3);
+    expect(await ids(`from=${started[1]}`)).toBe(2);
+    expect(await ids(`to=${new Date(started[1]!).toISOString()}`)).toBe(1);
+    const bad = await call('GET', '/executions?from=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('/query/from');
+    expect((await call('GET', '/executions?limit=501')).status).toBe(400);
   });
 
   test('rerun starts a new execution with the same input', async () => {

@@ -94,7 +94,10 @@ async function post(url: string, payload: object) {
 
 describe('live updates (Server-Sent Events)', () => {
   test('the global stream shows executions and steps as they commit, with ids', async () => {
-    await post('/workflows', { id: 'a', ...chain('a', [manual(), jsonata('v', '$input + 1')]) });
+    await post('/workflows?publish=true', {
+      id: 'a',
+      ...chain('a', [manual(), jsonata('v', '$input + 1')]),
+    });
     const stream = await openStream(`${base}/api/v1/executions/stream`);
     expect(stream.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const { body } = await post('/workflows/a/run?wait=5000', { input: 1 });
@@ -115,8 +118,14 @@ describe('live updates (Server-Sent Events)', () => {
   });
 
   test('filters by workflow and can leave steps out', async () => {
-    await post('/workflows', { id: 'a', ...chain('a', [manual(), jsonata('v', '1')]) });
-    await post('/workflows', { id: 'b', ...chain('b', [manual(), jsonata('v', '2')]) });
+    await post('/workflows?publish=true', {
+      id: 'a',
+      ...chain('a', [manual(), jsonata('v', '1')]),
+    });
+    await post('/workflows?publish=true', {
+      id: 'b',
+      ...chain('b', [manual(), jsonata('v', '2')]),
+    });
     const stream = await openStream(`${base}/api/v1/executions/stream?workflowId=b&steps=false`);
     await post('/workflows/a/run?wait=5000', {});
     const { body } = await post('/workflows/b/run?wait=5000', {});
@@ -128,7 +137,10 @@ describe('live updates (Server-Sent Events)', () => {
   });
 
   test('resumes after Last-Event-ID without missing or repeating events', async () => {
-    await post('/workflows', { id: 'a', ...chain('a', [manual(), jsonata('v', '$input')]) });
+    await post('/workflows?publish=true', {
+      id: 'a',
+      ...chain('a', [manual(), jsonata('v', '$input')]),
+    });
     const first = await openStream(`${base}/api/v1/executions/stream?steps=false`);
     const one = await post('/workflows/a/run?wait=5000', { input: 1 });
     const seen = await first.until(
@@ -154,7 +166,7 @@ describe('live updates (Server-Sent Events)', () => {
   });
 
   test('one execution: a snapshot first, then its changes; 404 for an unknown id', async () => {
-    await post('/workflows', {
+    await post('/workflows?publish=true', {
       id: 'slow',
       ...chain('slow', [manual(), delay('nap', 300), jsonata('after', '"done"')]),
     });
@@ -198,8 +210,12 @@ describe('metrics', () => {
       ]),
     });
     expect(
-      (await post('/workflows', { id: 'slow', ...chain('slow', [manual(), delay('nap', 60_000)]) }))
-        .status,
+      (
+        await post('/workflows?publish=true', {
+          id: 'slow',
+          ...chain('slow', [manual(), delay('nap', 60_000)]),
+        })
+      ).status,
     ).toBe(201);
     await post('/workflows/slow/run', {});
     const hook = await fetch(`${base}/hooks/m`, {

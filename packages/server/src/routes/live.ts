@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import { httpError, parseRequest } from '../errors.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { httpError } from '../errors.js';
+import { errors } from '../schemas/common.js';
 import {
   summarizeExecution,
   summarizeStep,
@@ -11,10 +13,31 @@ import {
 import { openSse, type SseStream } from '../live/sse.js';
 
 const GlobalQuery = z.object({
-  workflowId: z.string().min(1).max(200).optional(),
-  steps: z.enum(['true', 'false']).optional(),
+  workflowId: z.string().min(1).max(200).optional().meta({ description: 'Only this workflow' }),
+  steps: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta({ description: 'false: execution events only (default true)' }),
+  lastEventId: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: 'Same as the Last-Event-ID header (for clients that cannot set it)' }),
 });
+const ExecutionQuery = GlobalQuery.pick({ lastEventId: true });
 const IdParams = z.object({ id: z.string().min(1).max(200) });
+const LastEventIdHeader = z.looseObject({
+  'last-event-id': z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: 'Id of the last event received; the stream resumes after it' }),
+});
+const EVENT_STREAM = {
+  description:
+    'text/event-stream: `execution` and `step` events (status and timings), `snapshot` (one execution), `reset` (events were missed: refetch)',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+};
 
 function lastEventId(request: FastifyRequest): string | undefined {
   const header = request.headers['last-event-id'];
@@ -39,65 +62,98 @@ function sendEvent(stream: SseStream, event: LiveEvent): void {
 export function registerLiveRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { live, sseStreams, engine, store } = ctx;
 
-  app.get('/executions/stream', { config: { access: 'viewer' } }, async (request, reply) => {
-    const query = parseRequest(GlobalQuery, request.query, 'query');
-    const filter: LiveFilter = {
-      ...(query.workflowId === undefined ? {} : { workflowId: query.workflowId }),
-      steps: query.steps !== 'false',
-    };
-    const resumeFrom = lastEventId(request);
-    const stream = openSse(reply, sseStreams);
-    if (resumeFrom !== undefined) {
-      const replay = live.replay(resumeFrom, filter);
-      if (replay.kind === 'gap') stream.send({ event: 'reset', data: { reason: 'events missed' } });
-      else for (const event of replay.events) sendEvent(stream, event);
-    }
-    stream.onClose(live.subscribe(filter, (event) => sendEvent(stream, event)));
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['executions'];
 
-  app.get('/executions/:id/stream', { config: { access: 'viewer' } }, async (request, reply) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    const filter: LiveFilter = { executionId: id };
-    const resumeFrom = lastEventId(request);
-    const replay = resumeFrom === undefined ? undefined : live.replay(resumeFrom, filter);
-    // Subscribe before reading the snapshot so no change falls between the two; events that
-    // arrive meanwhile are held back and sent after it (a repeated change is harmless).
-    const held: LiveEvent[] = [];
-    let stream: SseStream | undefined;
-    const unsubscribe = live.subscribe(filter, (event) => {
-      if (stream === undefined) held.push(event);
-      else sendEvent(stream, event);
-    });
-    try {
-      if (replay?.kind === 'events') {
-        if (!(await store.getExecution(id))) {
-          throw httpError('EXECUTION_NOT_FOUND', `Execution "${id}" does not exist.`);
-        }
-        stream = openSse(reply, sseStreams);
-        for (const event of replay.events) sendEvent(stream, event);
-      } else {
-        const detail = await engine.getExecutionDetail(id);
-        if (!detail) throw httpError('EXECUTION_NOT_FOUND', `Execution "${id}" does not exist.`);
-        const version = await store.getWorkflowVersion(
-          detail.execution.workflowId,
-          detail.execution.workflowVersion,
-        );
-        const types = new Map(version?.definition.nodes.map((node) => [node.id, node.type]));
-        stream = openSse(reply, sseStreams);
-        stream.send({
-          event: 'snapshot',
-          data: {
-            execution: summarizeExecution(detail.execution),
-            steps: detail.steps.map((step) => summarizeStep(step, types.get(step.nodeId))),
-            children: detail.children.map(summarizeExecution),
-          },
-        });
+  api.get(
+    '/executions/stream',
+    {
+      schema: {
+        tags,
+        summary: 'Live execution and step events of every execution (Server-Sent Events)',
+        querystring: GlobalQuery,
+        headers: LastEventIdHeader,
+        produces: ['text/event-stream'],
+        response: { 200: z.string().meta(EVENT_STREAM), ...errors(400) },
+      },
+      config: { access: 'viewer' },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const filter: LiveFilter = {
+        ...(query.workflowId === undefined ? {} : { workflowId: query.workflowId }),
+        steps: query.steps !== 'false',
+      };
+      const resumeFrom = lastEventId(request);
+      const stream = openSse(reply, sseStreams);
+      if (resumeFrom !== undefined) {
+        const replay = live.replay(resumeFrom, filter);
+        if (replay.kind === 'gap')
+          stream.send({ event: 'reset', data: { reason: 'events missed' } });
+        else for (const event of replay.events) sendEvent(stream, event);
       }
-    } catch (error) {
-      unsubscribe();
-      throw error;
-    }
-    for (const event of held.splice(0)) sendEvent(stream, event);
-    stream.onClose(unsubscribe);
-  });
+      stream.onClose(live.subscribe(filter, (event) => sendEvent(stream, event)));
+    },
+  );
+
+  api.get(
+    '/executions/:id/stream',
+    {
+      schema: {
+        tags,
+        summary: 'Live events of one execution, opening with a snapshot (Server-Sent Events)',
+        params: IdParams,
+        querystring: ExecutionQuery,
+        headers: LastEventIdHeader,
+        produces: ['text/event-stream'],
+        response: { 200: z.string().meta(EVENT_STREAM), ...errors(400, 404) },
+      },
+      config: { access: 'viewer' },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const filter: LiveFilter = { executionId: id };
+      const resumeFrom = lastEventId(request);
+      const replay = resumeFrom === undefined ? undefined : live.replay(resumeFrom, filter);
+      // Subscribe before reading the snapshot so no change falls between the two; events that
+      // arrive meanwhile are held back and sent after it (a repeated change is harmless).
+      const held: LiveEvent[] = [];
+      let stream: SseStream | undefined;
+      const unsubscribe = live.subscribe(filter, (event) => {
+        if (stream === undefined) held.push(event);
+        else sendEvent(stream, event);
+      });
+      try {
+        if (replay?.kind === 'events') {
+          if (!(await store.getExecution(id))) {
+            throw httpError('EXECUTION_NOT_FOUND', `Execution "${id}" does not exist.`);
+          }
+          stream = openSse(reply, sseStreams);
+          for (const event of replay.events) sendEvent(stream, event);
+        } else {
+          const detail = await engine.getExecutionDetail(id);
+          if (!detail) throw httpError('EXECUTION_NOT_FOUND', `Execution "${id}" does not exist.`);
+          const version = await store.getWorkflowVersion(
+            detail.execution.workflowId,
+            detail.execution.workflowVersion,
+          );
+          const types = new Map(version?.definition.nodes.map((node) => [node.id, node.type]));
+          stream = openSse(reply, sseStreams);
+          stream.send({
+            event: 'snapshot',
+            data: {
+              execution: summarizeExecution(detail.execution),
+              steps: detail.steps.map((step) => summarizeStep(step, types.get(step.nodeId))),
+              children: detail.children.map(summarizeExecution),
+            },
+          });
+        }
+      } catch (error) {
+        unsubscribe();
+        throw error;
+      }
+      for (const event of held.splice(0)) sendEvent(stream, event);
+      stream.onClose(unsubscribe);
+    },
+  );
 }

@@ -141,11 +141,15 @@ describe('webhooks', () => {
       app.inject({ method: 'POST', url: `/hooks/${path}`, payload: {} });
     expect((await call('one')).json()).toBe('one');
 
+    // A saved draft changes nothing the webhook serves; publishing it does.
     await app.inject({
       method: 'PUT',
       url: '/api/v1/workflows/w',
       payload: chain('W', [webhook('two'), jsonata('v', '"two"')]),
     });
+    expect((await call('one')).json()).toBe('one');
+    expect((await call('two')).statusCode).toBe(404);
+    await app.inject({ method: 'POST', url: '/api/v1/workflows/w/publish', payload: {} });
     expect((await call('one')).statusCode).toBe(404);
     expect((await call('two')).json()).toBe('two');
 

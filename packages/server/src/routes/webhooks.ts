@@ -17,7 +17,16 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
  */
 export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { router, engine } = ctx;
-  app.all('/hooks/*', async (request, reply) => {
+  const options = {
+    schema: {
+      tags: ['webhooks'],
+      summary: 'Start the active workflow whose trigger.webhook serves this method and path',
+      description:
+        "Answers with the `webhook.respond` response or the finished output, or 202 `{ executionId }` after the response timeout. The path after /hooks/ is the trigger's `path` param.",
+    },
+    config: { access: 'webhook' as const },
+  };
+  app.all('/hooks/*', options, async (request, reply) => {
     const rawPath = (request.params as { '*': string })['*'];
     const match = router.match(request.method, rawPath);
     if (match.kind === 'not-found') {

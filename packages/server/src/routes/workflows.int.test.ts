@@ -35,9 +35,10 @@ describe('workflows API', () => {
       id: 'greet',
       name: 'Greet',
       active: false,
-      currentVersion: 1,
+      draftVersion: 1,
       definition: { name: 'Greet' },
     });
+    expect(created.json().publishedVersion).toBeUndefined();
 
     const got = await json('GET', '/workflows/greet');
     expect(got.statusCode).toBe(200);
@@ -51,12 +52,20 @@ describe('workflows API', () => {
       'if-match': '"1"',
     });
     expect(updated.statusCode).toBe(200);
+    expect(updated.headers.etag).toBe('"2"');
     expect(updated.json()).toMatchObject({
-      currentVersion: 2,
+      draftVersion: 2,
       name: 'Greet v2',
       definition: { name: 'Greet v2' },
     });
 
+    const unpublished = await json('POST', '/workflows/greet/activate');
+    expect(unpublished.statusCode).toBe(409);
+    expect(unpublished.json().error.code).toBe('WORKFLOW_NOT_PUBLISHED');
+    expect((await json('POST', '/workflows/greet/publish', {})).json()).toMatchObject({
+      draftVersion: 2,
+      publishedVersion: 2,
+    });
     expect((await json('POST', '/workflows/greet/activate')).json().active).toBe(true);
     expect((await json('POST', '/workflows/greet/deactivate')).json().active).toBe(false);
 
@@ -103,7 +112,7 @@ describe('workflows API', () => {
     expect(stale.json().error.code).toBe('VERSION_CONFLICT');
     expect(stale.json().error.message).toContain('version 2, not 1');
     expect((await json('GET', '/workflows/w')).json()).toMatchObject({
-      currentVersion: 2,
+      draftVersion: 2,
       name: 'W2',
     });
   });
@@ -115,7 +124,7 @@ describe('workflows API', () => {
     expect(again.json().error.code).toBe('WORKFLOW_EXISTS');
     const mismatch = await json('PUT', '/workflows/w', { id: 'other', ...chain('W', [manual()]) });
     expect(mismatch.statusCode).toBe(400);
-    expect(mismatch.json().error.details[0].path).toBe('/id');
+    expect(mismatch.json().error.details[0].path).toBe('/body/id');
   });
 
   test('two active workflows cannot claim the same webhook path and method', async () => {
@@ -123,7 +132,10 @@ describe('workflows API', () => {
       id: 'first',
       ...chain('First', [webhook('orders')]),
     });
-    await json('POST', '/workflows', { id: 'second', ...chain('Second', [webhook('orders')]) });
+    await json('POST', '/workflows?publish=true', {
+      id: 'second',
+      ...chain('Second', [webhook('orders')]),
+    });
     const refused = await json('POST', '/workflows/second/activate');
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('WEBHOOK_CONFLICT');
@@ -141,7 +153,7 @@ describe('workflows API', () => {
   });
 
   test('manual run with ?wait returns the finished execution; detail lists steps', async () => {
-    await json('POST', '/workflows', {
+    await json('POST', '/workflows?publish=true', {
       id: 'calc',
       ...chain('Calc', [manual(), jsonata('double', '$input.n * 2')]),
     });
@@ -162,7 +174,7 @@ describe('workflows API', () => {
   });
 
   test('manual run without wait answers 202 with the execution id', async () => {
-    await json('POST', '/workflows', { id: 'w', ...chain('W', [manual()]) });
+    await json('POST', '/workflows?publish=true', { id: 'w', ...chain('W', [manual()]) });
     const run = await json('POST', '/workflows/w/run', {});
     expect(run.statusCode).toBe(202);
     expect(run.json()).toMatchObject({ status: 'running', executionId: expect.any(String) });
@@ -172,5 +184,43 @@ describe('workflows API', () => {
     const res = await json('POST', '/workflows/nope/run', {});
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('WORKFLOW_NOT_FOUND');
+    expect((await json('POST', '/workflows/nope/test', {})).statusCode).toBe(404);
+  });
+
+  test('run uses the published version, test and run?draft=true the draft', async () => {
+    await json('POST', '/workflows', { id: 'w', ...chain('W', [manual(), jsonata('v', '1')]) });
+    const unpublished = await json('POST', '/workflows/w/run?wait=5000', {});
+    expect(unpublished.statusCode).toBe(409);
+    expect(unpublished.json().error.code).toBe('WORKFLOW_NOT_PUBLISHED');
+    expect((await json('POST', '/workflows/w/publish', {})).statusCode).toBe(200);
+    await json('PUT', '/workflows/w', chain('W', [manual(), jsonata('v', '2')]));
+
+    const output = async (url: string) => {
+      const res = await json('POST', url, {});
+      expect(res.statusCode, res.body).toBe(200);
+      return [res.json().execution.workflowVersion, res.json().execution.output];
+    };
+    expect(await output('/workflows/w/run?wait=5000')).toEqual([1, 1]);
+    expect(await output('/workflows/w/test?wait=5000')).toEqual([2, 2]);
+    expect(await output('/workflows/w/run?wait=5000&draft=true')).toEqual([2, 2]);
+    const bad = await json('POST', '/workflows/w/test?wait=-1', {});
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toBe('/query/wait');
+  });
+
+  test('a bad workflow id, If-Match or query is a 400 naming the field', async () => {
+    const badId = await json('GET', '/workflows/bad%20id');
+    expect(badId.statusCode).toBe(400);
+    expect(badId.json().error.details[0].path).toBe('/params/id');
+    await json('POST', '/workflows', { id: 'w', ...chain('W', [manual()]) });
+    const ifMatch = await json('PUT', '/workflows/w', chain('W', [manual()]), { 'if-match': 'x' });
+    expect(ifMatch.statusCode).toBe(400);
+    expect(ifMatch.json().error.details[0].path).toBe('/headers/if-match');
+    const query = await json('POST', '/workflows?active=maybe', chain('W', [manual()]));
+    expect(query.statusCode).toBe(400);
+    expect(query.json().error.details[0].path).toBe('/query/active');
+    expect((await json('POST', '/workflows/nope/publish', {})).statusCode).toBe(404);
+    expect((await json('DELETE', '/workflows/nope')).statusCode).toBe(404);
+    expect((await json('PUT', '/workflows/nope', chain('W', [manual()]))).statusCode).toBe(404);
   });
 });

@@ -1,26 +1,65 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { JsonValue } from '@flowstate/core';
 import { FINAL_EXECUTION_STATUSES } from '@flowstate/engine';
 import { z } from 'zod';
+import { authorOf } from '../access.js';
 import type { ServerContext } from '../context.js';
-import { httpError, parseRequest } from '../errors.js';
+import { httpError } from '../errors.js';
+import { errors, Json, StartedResponse, WaitQuery } from '../schemas/common.js';
+import { ExecutionSchema } from '../schemas/executions.js';
+import {
+  WorkflowDocumentBody,
+  WorkflowIdSchema,
+  WorkflowRecordSchema,
+  WorkflowViewSchema,
+} from '../schemas/workflows.js';
 import { waitForFinish } from '../wait-outcome.js';
+import type { WorkflowView } from '../workflow-service.js';
 
-/** A workflow id: safe in URLs and file names. */
-export const WorkflowIdSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/,
-    'must be 1-200 letters, digits, ".", "_" or "-", starting with a letter or digit',
-  );
+export { WorkflowIdSchema };
 
 const IdParams = z.object({ id: WorkflowIdSchema });
-const CreateQuery = z.object({ active: z.enum(['true', 'false']).optional() });
-const DocumentBody = z.looseObject({ id: WorkflowIdSchema.optional() });
+const Flag = z.enum(['true', 'false']).optional();
+const SaveQuery = z.object({
+  publish: Flag.meta({ description: 'Also publish the saved version' }),
+  message: z.string().max(1000).optional().meta({ description: 'Version message' }),
+});
+const CreateQuery = SaveQuery.extend({
+  active: Flag.meta({ description: 'Create active (publishes version 1)' }),
+});
+const UpdateQuery = SaveQuery.extend({
+  baseVersion: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: 'The version the edit was based on (like If-Match)' }),
+});
+const IfMatchHeaders = z.looseObject({
+  'if-match': z
+    .string()
+    .optional()
+    .meta({ description: 'The draft version the edit was based on: "3"' }),
+});
 const RunBody = z
-  .object({ input: z.unknown().optional(), triggerNodeId: z.string().min(1).optional() })
+  .object({ input: Json.optional(), triggerNodeId: z.string().min(1).optional() })
   .optional();
-const RunQuery = z.object({ wait: z.coerce.number().int().min(0).max(300_000).optional() });
+const RunQuery = z.object({
+  wait: WaitQuery,
+  draft: Flag.meta({ description: 'Run the draft instead of the published version' }),
+});
+const RunResponse = z.object({ executionId: z.string(), execution: ExecutionSchema.optional() });
+const PublishBody = z
+  .object({
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Version to publish (default: the draft); an older one rolls back' }),
+  })
+  .optional();
 
 /** Parses an `If-Match` header (`"3"`, `W/"3"` or `3`) into the expected version. */
 export function parseIfMatch(header: string | undefined): number | undefined {
@@ -30,82 +69,223 @@ export function parseIfMatch(header: string | undefined): number | undefined {
     throw httpError(
       'BAD_REQUEST',
       `If-Match must be a workflow version such as "3", got ${header}.`,
+      [{ path: '/headers/if-match', message: 'must be a version number in quotes' }],
     );
   return Number(match[1]);
 }
 
-/** `/api/v1/workflows`: CRUD, activation and manual runs. */
+const withEtag = (reply: FastifyReply, view: WorkflowView) =>
+  reply.header('etag', `"${view.draftVersion}"`).send(view);
+
+/** `/api/v1/workflows`: CRUD, publishing, activation, manual and test runs. */
 export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { workflows, engine } = ctx;
+  const tags = ['workflows'];
 
-  app.post('/workflows', async (request, reply) => {
-    const { active } = parseRequest(CreateQuery, request.query, 'query');
-    const document = parseRequest(DocumentBody, request.body, 'workflow body');
-    const view = await workflows.create({
-      ...(document.id === undefined ? {} : { id: document.id }),
-      document,
-      active: active === 'true',
-    });
-    return reply.code(201).header('etag', `"${view.currentVersion}"`).send(view);
+  api.post(
+    '/workflows',
+    {
+      schema: {
+        tags,
+        summary: 'Create a workflow (version 1, a draft unless published or active)',
+        querystring: CreateQuery,
+        body: WorkflowDocumentBody,
+        response: { 201: WorkflowViewSchema, ...errors(400, 409) },
+      },
+      config: { access: 'editor' },
+    },
+    async (request, reply) => {
+      const { active, publish, message } = request.query;
+      const view = await workflows.create({
+        ...(request.body.id === undefined ? {} : { id: request.body.id }),
+        document: request.body,
+        active: active === 'true',
+        publish: publish === 'true',
+        author: authorOf(request),
+        ...(message === undefined ? {} : { message }),
+      });
+      return withEtag(reply.code(201), view);
+    },
+  );
+
+  api.get(
+    '/workflows',
+    {
+      schema: {
+        tags,
+        summary: 'List workflows',
+        response: { 200: z.object({ items: z.array(WorkflowRecordSchema) }) },
+      },
+      config: { access: 'viewer' },
+    },
+    async () => ({ items: await workflows.list() }),
+  );
+
+  api.get(
+    '/workflows/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A workflow with its draft definition (ETag: the draft version)',
+        params: IdParams,
+        response: { 200: WorkflowViewSchema, ...errors(400, 404) },
+      },
+      config: { access: 'viewer' },
+    },
+    async (request, reply) => withEtag(reply, await workflows.get(request.params.id)),
+  );
+
+  api.put(
+    '/workflows/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Save a new draft version (409 VERSION_CONFLICT with the diff when stale)',
+        params: IdParams,
+        querystring: UpdateQuery,
+        headers: IfMatchHeaders,
+        body: WorkflowDocumentBody,
+        response: { 200: WorkflowViewSchema, ...errors(400, 404, 409) },
+      },
+      config: { access: 'editor' },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (request.body.id !== undefined && request.body.id !== id) {
+        throw httpError(
+          'INVALID_REQUEST',
+          `Body id "${request.body.id}" does not match the URL id "${id}".`,
+          [{ path: '/body/id', message: `must be "${id}" or absent` }],
+        );
+      }
+      const { publish, message, baseVersion } = request.query;
+      const expectVersion = parseIfMatch(request.headers['if-match']) ?? baseVersion;
+      const view = await workflows.update({
+        id,
+        document: request.body,
+        ...(expectVersion === undefined ? {} : { expectVersion }),
+        publish: publish === 'true',
+        author: authorOf(request),
+        ...(message === undefined ? {} : { message }),
+      });
+      return withEtag(reply, view);
+    },
+  );
+
+  api.post(
+    '/workflows/:id/publish',
+    {
+      schema: {
+        tags,
+        summary: 'Publish a version (default: the draft); publishing an older one is a rollback',
+        params: IdParams,
+        body: PublishBody,
+        response: { 200: WorkflowViewSchema, ...errors(400, 404, 409) },
+      },
+      config: { access: 'editor' },
+    },
+    async (request, reply) =>
+      withEtag(reply, await workflows.publish(request.params.id, request.body?.version)),
+  );
+
+  for (const [action, active] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const) {
+    api.post(
+      `/workflows/:id/${action}`,
+      {
+        schema: {
+          tags,
+          summary: active
+            ? 'Activate: triggers start running the published version'
+            : 'Deactivate: triggers stop',
+          params: IdParams,
+          response: { 200: WorkflowViewSchema, ...errors(400, 404, 409) },
+        },
+        config: { access: 'editor' },
+      },
+      async (request) => workflows.setActive(request.params.id, active),
+    );
+  }
+
+  api.delete(
+    '/workflows/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a workflow, its versions and its finished executions',
+        params: IdParams,
+        response: { 204: z.void(), ...errors(400, 404, 409) },
+      },
+      config: { access: 'editor' },
+    },
+    async (request, reply) => {
+      await workflows.delete(request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  const runSchema = <Q extends z.ZodType>(summary: string, query: Q) => ({
+    tags,
+    summary,
+    params: IdParams,
+    querystring: query,
+    body: RunBody,
+    response: { 200: RunResponse, 202: StartedResponse.or(RunResponse), ...errors(400, 404, 409) },
   });
 
-  app.get('/workflows', async () => ({ items: await workflows.list() }));
-
-  app.get('/workflows/:id', async (request, reply) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    const view = await workflows.get(id);
-    return reply.header('etag', `"${view.currentVersion}"`).send(view);
-  });
-
-  app.put('/workflows/:id', async (request, reply) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    const document = parseRequest(DocumentBody, request.body, 'workflow body');
-    if (document.id !== undefined && document.id !== id) {
-      throw httpError(
-        'INVALID_REQUEST',
-        `Body id "${document.id}" does not match the URL id "${id}".`,
-        [{ path: '/id', message: `must be "${id}" or absent` }],
-      );
-    }
-    const expectVersion = parseIfMatch(request.headers['if-match']);
-    const view = await workflows.update({
-      id,
-      document,
-      ...(expectVersion === undefined ? {} : { expectVersion }),
-    });
-    return reply.header('etag', `"${view.currentVersion}"`).send(view);
-  });
-
-  app.post('/workflows/:id/activate', async (request) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    return workflows.setActive(id, true);
-  });
-
-  app.post('/workflows/:id/deactivate', async (request) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    return workflows.setActive(id, false);
-  });
-
-  app.delete('/workflows/:id', async (request, reply) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    await workflows.delete(id);
-    return reply.code(204).send();
-  });
-
-  app.post('/workflows/:id/run', async (request, reply) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    const body = parseRequest(RunBody, request.body, 'run body') ?? {};
-    const { wait } = parseRequest(RunQuery, request.query, 'query');
+  const run = async (
+    reply: FastifyReply,
+    input: { id: string; body: z.infer<typeof RunBody>; wait?: number; draft: boolean },
+  ) => {
+    const body = input.body ?? {};
     const handle = await engine.startExecution({
-      workflowId: id,
+      workflowId: input.id,
       input: (body.input ?? null) as JsonValue,
+      draft: input.draft,
       ...(body.triggerNodeId === undefined ? {} : { triggerNodeId: body.triggerNodeId }),
     });
-    if (wait === undefined || wait === 0) {
-      return reply.code(202).send({ executionId: handle.executionId, status: 'running' });
+    if (input.wait === undefined || input.wait === 0) {
+      return reply.code(202).send({ executionId: handle.executionId, status: 'running' as const });
     }
-    const execution = await waitForFinish(engine, handle.executionId, wait);
+    const execution = await waitForFinish(engine, handle.executionId, input.wait);
     const finished = execution !== undefined && FINAL_EXECUTION_STATUSES.includes(execution.status);
-    return reply.code(finished ? 200 : 202).send({ executionId: handle.executionId, execution });
-  });
+    return reply
+      .code(finished ? 200 : 202)
+      .send({ executionId: handle.executionId, ...(execution ? { execution } : {}) });
+  };
+
+  api.post(
+    '/workflows/:id/run',
+    {
+      schema: runSchema('Run the published version (or the draft with draft=true)', RunQuery),
+      config: { access: 'editor' },
+    },
+    async (request, reply) =>
+      run(reply, {
+        id: request.params.id,
+        body: request.body,
+        draft: request.query.draft === 'true',
+        ...(request.query.wait === undefined ? {} : { wait: request.query.wait }),
+      }),
+  );
+
+  api.post(
+    '/workflows/:id/test',
+    {
+      schema: runSchema('Test-run the draft version', z.object({ wait: WaitQuery })),
+      config: { access: 'editor' },
+    },
+    async (request, reply) => {
+      const { wait } = request.query;
+      return run(reply, {
+        id: request.params.id,
+        body: request.body,
+        draft: true,
+        ...(wait === undefined ? {} : { wait }),
+      });
+    },
+  );
 }

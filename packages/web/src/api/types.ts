@@ -21,13 +21,7 @@ export interface Me {
 
 export type ExecutionStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 export type StepStatus =
-  | 'ready'
-  | 'running'
-  | 'waiting'
-  | 'succeeded'
-  | 'failed'
-  | 'skipped'
-  | 'cancelled';
+  'ready' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
 export interface StepError {
   code: string;

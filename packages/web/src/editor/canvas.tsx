@@ -95,7 +95,11 @@ export function toFlow(
       id: note.id,
       type: 'sticky',
       position: note.position,
-      data: { text: note.text, color: note.color, onText: (text: string) => onStickyText(note.id, text) },
+      data: {
+        text: note.text,
+        color: note.color,
+        onText: (text: string) => onStickyText(note.id, text),
+      },
       selected: selection.has(note.id),
       style: { width: note.width ?? 200, height: note.height ?? 120 },
       zIndex: -2,
@@ -178,14 +182,17 @@ export function Canvas(props: CanvasProps) {
       const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
       if (removed.length > 0 && !props.readOnly) change((d) => removeNodes(d, removed));
       const resized = changes.filter(
-        (c): c is NodeChange & { type: 'dimensions' } => c.type === 'dimensions' && c.resizing === true,
+        (c): c is NodeChange & { type: 'dimensions' } =>
+          c.type === 'dimensions' && c.resizing === true,
       );
       if (resized.length > 0 && !props.readOnly) {
         change((d) => ({
           ...d,
           stickyNotes: (d.stickyNotes ?? []).map((s) => {
             const r = resized.find((c) => c.id === s.id);
-            return r?.dimensions ? { ...s, width: r.dimensions.width, height: r.dimensions.height } : s;
+            return r?.dimensions
+              ? { ...s, width: r.dimensions.width, height: r.dimensions.height }
+              : s;
           }),
         }));
       }
@@ -223,7 +230,9 @@ export function Canvas(props: CanvasProps) {
           else
             next = {
               ...next,
-              stickyNotes: (next.stickyNotes ?? []).map((s) => (s.id === id ? { ...s, position: p } : s)),
+              stickyNotes: (next.stickyNotes ?? []).map((s) =>
+                s.id === id ? { ...s, position: p } : s,
+              ),
             };
         }
         return next;
@@ -273,14 +282,23 @@ export function Canvas(props: CanvasProps) {
       const type = event.dataTransfer.getData('application/x-flowstate-node-type');
       if (!type || !instance.current || props.readOnly) return;
       event.preventDefault();
-      const position = instance.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      const position = instance.current.screenToFlowPosition({
+        x: event.clientX,
+        y: event.clientY,
+      });
       // Dropped inside a container: the new node joins its body.
       const container = instance.current
         .getIntersectingNodes({ x: position.x, y: position.y, width: 1, height: 1 })
         .find((n) => n.type === 'flowstate' && (n.data as FlowNodeData).container);
       if (container) {
-        const origin = instance.current.getInternalNode(container.id)?.internals.positionAbsolute ?? container.position;
-        props.onDropType?.(type, { x: position.x - origin.x, y: position.y - origin.y }, container.id);
+        const origin =
+          instance.current.getInternalNode(container.id)?.internals.positionAbsolute ??
+          container.position;
+        props.onDropType?.(
+          type,
+          { x: position.x - origin.x, y: position.y - origin.y },
+          container.id,
+        );
       } else props.onDropType?.(type, position);
     },
     [props],

@@ -11,7 +11,10 @@ export interface ClipboardFragment {
 }
 
 /** The selected nodes (with what sits inside selected containers) and the edges between them. */
-export function copySelection(doc: Workflow, selection: ReadonlySet<string>): ClipboardFragment | undefined {
+export function copySelection(
+  doc: Workflow,
+  selection: ReadonlySet<string>,
+): ClipboardFragment | undefined {
   const ids = new Set(doc.nodes.filter((n) => selection.has(n.id)).map((n) => n.id));
   let grew = true;
   while (grew) {
@@ -43,7 +46,11 @@ export function parseFragment(text: string): ClipboardFragment | string {
     return 'The clipboard does not hold Flowstate nodes (not JSON).';
   }
   const fragment = value as Partial<ClipboardFragment>;
-  if (fragment?.flowstate !== 'fragment' || !Array.isArray(fragment.nodes) || !Array.isArray(fragment.edges)) {
+  if (
+    fragment?.flowstate !== 'fragment' ||
+    !Array.isArray(fragment.nodes) ||
+    !Array.isArray(fragment.edges)
+  ) {
     return 'The clipboard does not hold Flowstate nodes.';
   }
   return fragment as ClipboardFragment;
@@ -53,7 +60,11 @@ export function parseFragment(text: string): ClipboardFragment | string {
  * Adds a fragment to `doc` with fresh ids and names (so it can be pasted twice, or into the
  * workflow it came from), shifted by `offset`; returns the new document and the new ids.
  */
-export function pasteFragment(doc: Workflow, fragment: ClipboardFragment, offset = { x: 40, y: 40 }): { doc: Workflow; ids: string[] } {
+export function pasteFragment(
+  doc: Workflow,
+  fragment: ClipboardFragment,
+  offset = { x: 40, y: 40 },
+): { doc: Workflow; ids: string[] } {
   let next = doc;
   const idMap = new Map<string, string>();
   const ids: string[] = [];
@@ -61,13 +72,20 @@ export function pasteFragment(doc: Workflow, fragment: ClipboardFragment, offset
     const id = freshId(next, node.id);
     idMap.set(node.id, id);
     const name = freshName(next, node.name);
-    const parentId = node.parentId && fragment.nodes.some((n) => n.id === node.parentId) ? node.parentId : undefined;
+    const parentId =
+      node.parentId && fragment.nodes.some((n) => n.id === node.parentId)
+        ? node.parentId
+        : undefined;
     const pasted: WorkflowNode = {
       ...node,
       id,
       name,
       ...(node.position
-        ? { position: parentId ? node.position : { x: node.position.x + offset.x, y: node.position.y + offset.y } }
+        ? {
+            position: parentId
+              ? node.position
+              : { x: node.position.x + offset.x, y: node.position.y + offset.y },
+          }
         : {}),
     };
     delete pasted.parentId;
@@ -77,7 +95,9 @@ export function pasteFragment(doc: Workflow, fragment: ClipboardFragment, offset
   }
   next = {
     ...next,
-    nodes: next.nodes.map((n) => (ids.includes(n.id) && n.parentId ? { ...n, parentId: idMap.get(n.parentId)! } : n)),
+    nodes: next.nodes.map((n) =>
+      ids.includes(n.id) && n.parentId ? { ...n, parentId: idMap.get(n.parentId)! } : n,
+    ),
   };
   for (const edge of fragment.edges) {
     const from = idMap.get(edge.from);
@@ -86,8 +106,23 @@ export function pasteFragment(doc: Workflow, fragment: ClipboardFragment, offset
     next = { ...next, edges: [...next.edges, { ...edge, id: freshEdgeId(next), from, to }] };
   }
   for (const note of fragment.stickyNotes ?? []) {
-    const id = freshId({ ...next, nodes: [...next.nodes, ...(next.stickyNotes ?? []).map((s) => ({ id: s.id }) as WorkflowNode)] }, note.id);
-    next = { ...next, stickyNotes: [...(next.stickyNotes ?? []), { ...note, id, position: { x: note.position.x + offset.x, y: note.position.y + offset.y } }] };
+    const id = freshId(
+      {
+        ...next,
+        nodes: [
+          ...next.nodes,
+          ...(next.stickyNotes ?? []).map((s) => ({ id: s.id }) as WorkflowNode),
+        ],
+      },
+      note.id,
+    );
+    next = {
+      ...next,
+      stickyNotes: [
+        ...(next.stickyNotes ?? []),
+        { ...note, id, position: { x: note.position.x + offset.x, y: note.position.y + offset.y } },
+      ],
+    };
     ids.push(id);
   }
   return { doc: next, ids };

@@ -8,14 +8,24 @@ export interface Command {
 }
 
 /** A modal list of commands filtered as you type; arrows move, Enter runs, Escape closes. */
-export function CommandPalette({ commands, onClose, placeholder }: { commands: Command[]; onClose(): void; placeholder: string }) {
+export function CommandPalette({
+  commands,
+  onClose,
+  placeholder,
+}: {
+  commands: Command[];
+  onClose(): void;
+  placeholder: string;
+}) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
   const matching = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    return commands.filter((c) => words.every((w) => c.label.toLowerCase().includes(w))).slice(0, 50);
+    return commands
+      .filter((c) => words.every((w) => c.label.toLowerCase().includes(w)))
+      .slice(0, 50);
   }, [commands, query]);
   const run = (command: Command | undefined) => {
     if (!command) return;
@@ -24,7 +34,13 @@ export function CommandPalette({ commands, onClose, placeholder }: { commands: C
   };
   return (
     <div className="fs-modal-backdrop" onMouseDown={onClose}>
-      <div role="dialog" aria-modal="true" aria-label="Command palette" className="fs-modal fs-command-palette" onMouseDown={(e) => e.stopPropagation()}>
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-label="Command palette"
+        className="fs-modal fs-command-palette"
+        onMouseDown={(e) => e.stopPropagation()}
+      >
         <input
           ref={input}
           role="combobox"

@@ -41,7 +41,9 @@ export function completions(
 ): { replaceFrom: number; options: string[] } | undefined {
   const open = before.lastIndexOf('{{');
   if (open < 0 || before.lastIndexOf('}}') > open) return undefined;
-  const match = /\$(steps|input|trigger)((?:\.[A-Za-z0-9_]+|\["[^"]*"\])*)\.([A-Za-z0-9_]*)$/.exec(before);
+  const match = /\$(steps|input|trigger)((?:\.[A-Za-z0-9_]+|\["[^"]*"\])*)\.([A-Za-z0-9_]*)$/.exec(
+    before,
+  );
   if (match) {
     const [, root, middle, partial] = match as unknown as [string, string, string, string];
     const path = [...middle.matchAll(/\.([A-Za-z0-9_]+)|\["([^"]*)"\]/g)].map((m) => m[1] ?? m[2]!);
@@ -56,11 +58,15 @@ export function completions(
       value = context.steps[path[0]!];
       path.shift();
     } else value = root === 'input' ? context.input : undefined;
-    for (const key of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    for (const key of path)
+      value =
+        value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       return {
         replaceFrom: before.length - partial.length,
-        options: Object.keys(value).filter((k) => k.toLowerCase().startsWith(partial.toLowerCase())),
+        options: Object.keys(value).filter((k) =>
+          k.toLowerCase().startsWith(partial.toLowerCase()),
+        ),
       };
     }
     return undefined;
@@ -92,7 +98,8 @@ export function ExpressionInput(props: ExpressionInputProps) {
   const [caret, setCaret] = useState<number>();
   const [active, setActive] = useState(0);
   const suggestion = useMemo(
-    () => (caret === undefined ? undefined : completions(props.value.slice(0, caret), props.context)),
+    () =>
+      caret === undefined ? undefined : completions(props.value.slice(0, caret), props.context),
     [caret, props.value, props.context],
   );
   const options = suggestion?.options.slice(0, 12) ?? [];
@@ -141,11 +148,7 @@ export function ExpressionInput(props: ExpressionInputProps) {
     <div className={`fs-expression${props.invalid ? ' invalid' : ''}`}>
       <div className="fs-expression-highlight mono" aria-hidden>
         {templateParts(props.value).map((part, i) =>
-          part.expression ? (
-            <mark key={i}>{part.text}</mark>
-          ) : (
-            <span key={i}>{part.text}</span>
-          ),
+          part.expression ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>,
         )}
         {'\u200b'}
       </div>

@@ -47,13 +47,19 @@ export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<Flo
       data-status={status ?? ''}
       aria-label={`${node.name} (${info?.name ?? node.type})${status ? `, ${status}` : ''}`}
     >
-      {!trigger && <Handle type="target" position={Position.Left} id="in" aria-label={`${node.name} input`} />}
+      {!trigger && (
+        <Handle type="target" position={Position.Left} id="in" aria-label={`${node.name} input`} />
+      )}
       <div className="fs-node-head">
         <span className="fs-node-icon" aria-hidden>
           {GROUP_ICONS[info?.group ?? 'action']}
         </span>
         <span className="fs-node-name">{node.name}</span>
-        {count !== undefined && count > 1 && <span className="fs-node-count" title="steps in this run">×{count}</span>}
+        {count !== undefined && count > 1 && (
+          <span className="fs-node-count" title="steps in this run">
+            ×{count}
+          </span>
+        )}
       </div>
       <div className="fs-node-type muted">{info?.name ?? node.type}</div>
       {status && <div className={`fs-node-status status-${status}`}>{status}</div>}
@@ -64,9 +70,18 @@ export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<Flo
       )}
       <div className="fs-ports">
         {ports.map((port, index) => (
-          <div key={port} className="fs-port" style={{ top: `${((index + 1) / (ports.length + 1)) * 100}%` }}>
+          <div
+            key={port}
+            className="fs-port"
+            style={{ top: `${((index + 1) / (ports.length + 1)) * 100}%` }}
+          >
             {ports.length > 1 && <span className="fs-port-label">{port}</span>}
-            <Handle type="source" position={Position.Right} id={port} aria-label={`${node.name} output ${port}`} />
+            <Handle
+              type="source"
+              position={Position.Right}
+              id={port}
+              aria-label={`${node.name} output ${port}`}
+            />
           </div>
         ))}
       </div>

@@ -10,7 +10,8 @@ const HEIGHT = 80;
  * their children relative to them). Sticky notes keep their place.
  */
 export async function autoLayout(doc: Workflow): Promise<Workflow> {
-  const childrenOf = (parentId: string | undefined) => doc.nodes.filter((n) => (n.parentId ?? undefined) === parentId);
+  const childrenOf = (parentId: string | undefined) =>
+    doc.nodes.filter((n) => (n.parentId ?? undefined) === parentId);
   const build = (parentId: string | undefined): Array<Record<string, unknown>> =>
     childrenOf(parentId).map((node) => {
       const inner = build(node.id);
@@ -19,7 +20,11 @@ export async function autoLayout(doc: Workflow): Promise<Workflow> {
             id: node.id,
             children: inner,
             edges: edgesWithin(node.id),
-            layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.padding': '[top=50,left=20,bottom=20,right=20]' },
+            layoutOptions: {
+              'elk.algorithm': 'layered',
+              'elk.direction': 'RIGHT',
+              'elk.padding': '[top=50,left=20,bottom=20,right=20]',
+            },
           }
         : { id: node.id, width: WIDTH, height: HEIGHT };
     });
@@ -41,12 +46,17 @@ export async function autoLayout(doc: Workflow): Promise<Workflow> {
     edges: edgesWithin(undefined) as never,
   });
   const positions = new Map<string, { x: number; y: number }>();
-  const collect = (nodes: Array<{ id: string; x?: number; y?: number; children?: unknown[] }> | undefined) => {
+  const collect = (
+    nodes: Array<{ id: string; x?: number; y?: number; children?: unknown[] }> | undefined,
+  ) => {
     for (const n of nodes ?? []) {
       positions.set(n.id, { x: Math.round(n.x ?? 0), y: Math.round(n.y ?? 0) });
       collect(n.children as never);
     }
   };
   collect(graph.children as never);
-  return { ...doc, nodes: doc.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) };
+  return {
+    ...doc,
+    nodes: doc.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })),
+  };
 }

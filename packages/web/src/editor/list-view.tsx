@@ -77,7 +77,9 @@ export function ListView() {
           data-testid={`outline-${row.node.id}`}
         >
           {row.via && <span className="fs-outline-port">{row.via} →</span>}
-          <span className="fs-outline-name">{row.repeat ? `↪ ${row.node.name}` : row.node.name}</span>
+          <span className="fs-outline-name">
+            {row.repeat ? `↪ ${row.node.name}` : row.node.name}
+          </span>
           <span className="muted small"> {row.node.type}</span>
         </div>
       ))}

@@ -20,7 +20,10 @@ export function useLiveExecution(executionId: string | undefined): LiveExecution
     if (!executionId) return;
     const source = new EventSource(`/api/v1/executions/${encodeURIComponent(executionId)}/stream`);
     const onSnapshot = (event: MessageEvent<string>) => {
-      const data = JSON.parse(event.data) as { execution: LiveExecution['execution']; steps: StepRecord[] };
+      const data = JSON.parse(event.data) as {
+        execution: LiveExecution['execution'];
+        steps: StepRecord[];
+      };
       setState((s) => ({
         execution: data.execution,
         steps: new Map(data.steps.map((step) => [step.key, step])),
@@ -49,13 +52,22 @@ export function useLiveExecution(executionId: string | undefined): LiveExecution
 
 /** Per node: the status to draw (the "worst" across loop iterations) and the number of steps. */
 export function overlayOf(steps: Iterable<StepRecord>) {
-  const rank: Record<string, number> = { failed: 6, running: 5, waiting: 4, ready: 3, succeeded: 2, cancelled: 1, skipped: 0 };
+  const rank: Record<string, number> = {
+    failed: 6,
+    running: 5,
+    waiting: 4,
+    ready: 3,
+    succeeded: 2,
+    cancelled: 1,
+    skipped: 0,
+  };
   const status = new Map<string, StepRecord['status']>();
   const counts = new Map<string, number>();
   for (const step of steps) {
     counts.set(step.nodeId, (counts.get(step.nodeId) ?? 0) + 1);
     const current = status.get(step.nodeId);
-    if (current === undefined || (rank[step.status] ?? 0) > (rank[current] ?? 0)) status.set(step.nodeId, step.status);
+    if (current === undefined || (rank[step.status] ?? 0) > (rank[current] ?? 0))
+      status.set(step.nodeId, step.status);
   }
   return { status, counts };
 }

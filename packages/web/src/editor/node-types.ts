@@ -25,7 +25,14 @@ export const GROUP_LABELS: Record<NodeTypeInfo['group'], string> = {
   crm: 'CRM',
   ai: 'AI',
 };
-export const GROUP_ORDER: NodeTypeInfo['group'][] = ['trigger', 'action', 'control', 'data', 'crm', 'ai'];
+export const GROUP_ORDER: NodeTypeInfo['group'][] = [
+  'trigger',
+  'action',
+  'control',
+  'data',
+  'crm',
+  'ai',
+];
 
 /** The container node types: the nodes whose `parentId` names them run inside them. */
 export const CONTAINER_TYPES = new Set(['flow.loop']);
@@ -35,8 +42,14 @@ export function outputPorts(node: WorkflowNode, info: NodeTypeInfo | undefined):
   let ports: string[];
   if (info?.ports) ports = [...info.ports];
   else if (node.type === 'flow.switch') {
-    const cases = Array.isArray(node.params.cases) ? (node.params.cases as Array<{ port?: unknown }>) : [];
-    ports = [...new Set(cases.map((c) => c.port).filter((p): p is string => typeof p === 'string' && p !== ''))];
+    const cases = Array.isArray(node.params.cases)
+      ? (node.params.cases as Array<{ port?: unknown }>)
+      : [];
+    ports = [
+      ...new Set(
+        cases.map((c) => c.port).filter((p): p is string => typeof p === 'string' && p !== ''),
+      ),
+    ];
     ports.push('default');
   } else ports = ['out'];
   if (node.onError === 'route' && !ports.includes('error')) ports.push('error');

@@ -66,7 +66,12 @@ function PaletteItem({ info, onAdd }: { info: NodeTypeInfo; onAdd(type: string):
         e.dataTransfer.effectAllowed = 'copy';
       }}
     >
-      <button type="button" className="fs-palette-item" onClick={() => onAdd(info.type)} aria-label={`Add ${info.name}`}>
+      <button
+        type="button"
+        className="fs-palette-item"
+        onClick={() => onAdd(info.type)}
+        aria-label={`Add ${info.name}`}
+      >
         <strong>{info.name}</strong>
         <span className="muted small">{info.type}</span>
       </button>

@@ -27,14 +27,26 @@ function schemaType(schema: JsonSchema): string | undefined {
 }
 
 /** Everything of one node: name, parameters (generated from its type's schema) and settings. */
-export function PropertiesPanel({ node, run, problems }: { node: WorkflowNode; run?: RunData; problems: FieldProblem[] }) {
+export function PropertiesPanel({
+  node,
+  run,
+  problems,
+}: {
+  node: WorkflowNode;
+  run?: RunData;
+  problems: FieldProblem[];
+}) {
   const change = useEditor((s) => s.change);
   const doc = useEditor((s) => s.doc);
   const info = useNodeTypes((s) => s.types.get(node.type));
   const [name, setName] = useState(node.name);
   const [nameError, setNameError] = useState<string>();
   const context = useMemo(
-    () => ({ steps: run?.steps ?? {}, input: run?.inputs[node.id], names: doc.nodes.map((n) => n.name).filter((n) => n !== node.name) }),
+    () => ({
+      steps: run?.steps ?? {},
+      input: run?.inputs[node.id],
+      names: doc.nodes.map((n) => n.name).filter((n) => n !== node.name),
+    }),
     [run, doc.nodes, node.id, node.name],
   );
   const schema = (info?.params ?? {}) as JsonSchema;
@@ -47,7 +59,8 @@ export function PropertiesPanel({ node, run, problems }: { node: WorkflowNode; r
       else params[key] = value;
       return updateNode(d, node.id, { params });
     });
-  const problemAt = (path: string) => problems.filter((p) => p.path === path || p.path.startsWith(`${path}/`));
+  const problemAt = (path: string) =>
+    problems.filter((p) => p.path === path || p.path.startsWith(`${path}/`));
 
   const commitName = () => {
     const trimmed = name.trim();
@@ -106,7 +119,9 @@ export function PropertiesPanel({ node, run, problems }: { node: WorkflowNode; r
           <input
             type="checkbox"
             checked={node.disabled ?? false}
-            onChange={(e) => change((d) => updateNode(d, node.id, { disabled: e.target.checked || undefined }))}
+            onChange={(e) =>
+              change((d) => updateNode(d, node.id, { disabled: e.target.checked || undefined }))
+            }
           />{' '}
           Disabled (passes its input through)
         </label>
@@ -115,7 +130,11 @@ export function PropertiesPanel({ node, run, problems }: { node: WorkflowNode; r
           <select
             id="prop-onerror"
             value={node.onError ?? 'fail'}
-            onChange={(e) => change((d) => updateNode(d, node.id, { onError: e.target.value as WorkflowNode['onError'] }))}
+            onChange={(e) =>
+              change((d) =>
+                updateNode(d, node.id, { onError: e.target.value as WorkflowNode['onError'] }),
+              )
+            }
           >
             <option value="fail">Fail the execution</option>
             <option value="continue">Continue with the error as output</option>
@@ -134,7 +153,10 @@ export function PropertiesPanel({ node, run, problems }: { node: WorkflowNode; r
             onChange={(e) =>
               change((d) =>
                 updateNode(d, node.id, {
-                  retry: e.target.value === '' ? undefined : { ...node.retry, maxAttempts: Number(e.target.value) },
+                  retry:
+                    e.target.value === ''
+                      ? undefined
+                      : { ...node.retry, maxAttempts: Number(e.target.value) },
                 }),
               )
             }
@@ -149,7 +171,11 @@ export function PropertiesPanel({ node, run, problems }: { node: WorkflowNode; r
             value={node.timeoutMs ?? ''}
             placeholder="node default"
             onChange={(e) =>
-              change((d) => updateNode(d, node.id, { timeoutMs: e.target.value === '' ? undefined : Number(e.target.value) }))
+              change((d) =>
+                updateNode(d, node.id, {
+                  timeoutMs: e.target.value === '' ? undefined : Number(e.target.value),
+                }),
+              )
             }
           />
         </div>
@@ -176,7 +202,9 @@ export function PropertiesPanel({ node, run, problems }: { node: WorkflowNode; r
             id="prop-notes"
             defaultValue={node.notes ?? ''}
             key={`${node.id}-notes`}
-            onBlur={(e) => change((d) => updateNode(d, node.id, { notes: e.target.value || undefined }))}
+            onBlur={(e) =>
+              change((d) => updateNode(d, node.id, { notes: e.target.value || undefined }))
+            }
           />
         </div>
       </fieldset>
@@ -217,7 +245,8 @@ function SchemaField(props: FieldProps) {
     </>
   );
   const isExpression = typeof value === 'string' && value.includes('{{');
-  const enumValues = schema.enum ?? schema.anyOf?.filter((s) => s.const !== undefined).map((s) => s.const);
+  const enumValues =
+    schema.enum ?? schema.anyOf?.filter((s) => s.const !== undefined).map((s) => s.const);
 
   if (enumValues && enumValues.length > 0 && !isExpression) {
     return (
@@ -227,9 +256,17 @@ function SchemaField(props: FieldProps) {
           id={id}
           value={value === undefined ? '' : String(value)}
           aria-describedby={errorId}
-          onChange={(e) => onChange(e.target.value === '' ? undefined : enumValues.find((v) => String(v) === e.target.value))}
+          onChange={(e) =>
+            onChange(
+              e.target.value === ''
+                ? undefined
+                : enumValues.find((v) => String(v) === e.target.value),
+            )
+          }
         >
-          <option value="">{schema.default !== undefined ? `default (${String(schema.default)})` : '—'}</option>
+          <option value="">
+            {schema.default !== undefined ? `default (${String(schema.default)})` : '—'}
+          </option>
           {enumValues.map((v) => (
             <option key={String(v)} value={String(v)}>
               {String(v)}
@@ -257,10 +294,19 @@ function SchemaField(props: FieldProps) {
       </div>
     );
   }
-  if ((type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object') || (type === 'object' && !schema.properties)) {
+  if (
+    (type === 'object' &&
+      schema.additionalProperties &&
+      typeof schema.additionalProperties === 'object') ||
+    (type === 'object' && !schema.properties)
+  ) {
     return <RecordField {...props} />;
   }
-  if (type === 'object' && schema.properties && (value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)))) {
+  if (
+    type === 'object' &&
+    schema.properties &&
+    (value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)))
+  ) {
     const object = (value ?? {}) as Record<string, unknown>;
     return (
       <fieldset className="fs-nested">
@@ -303,7 +349,8 @@ function SchemaField(props: FieldProps) {
         context={props.context}
         onChange={(next) => {
           if (next === '') return onChange(undefined);
-          if ((type === 'number' || type === 'integer') && /^-?\d+(\.\d+)?$/.test(next.trim())) return onChange(Number(next));
+          if ((type === 'number' || type === 'integer') && /^-?\d+(\.\d+)?$/.test(next.trim()))
+            return onChange(Number(next));
           onChange(next);
         }}
       />
@@ -323,16 +370,22 @@ function problemsBase(problems: FieldProblem[]): string {
 function RecordField(props: FieldProps) {
   const { id, label, value, onChange } = props;
   const entries = Object.entries((value ?? {}) as Record<string, unknown>);
-  const set = (next: Array<[string, unknown]>) => onChange(next.length === 0 ? undefined : Object.fromEntries(next));
+  const set = (next: Array<[string, unknown]>) =>
+    onChange(next.length === 0 ? undefined : Object.fromEntries(next));
   return (
-    <fieldset className="fs-nested" aria-describedby={props.problems.length > 0 ? `${id}-error` : undefined}>
+    <fieldset
+      className="fs-nested"
+      aria-describedby={props.problems.length > 0 ? `${id}-error` : undefined}
+    >
       <legend>{label}</legend>
       {entries.map(([key, v], index) => (
         <div key={index} className="fs-record-row">
           <input
             aria-label={`${label} name ${index + 1}`}
             value={key}
-            onChange={(e) => set(entries.map((entry, i) => (i === index ? [e.target.value, entry[1]] : entry)))}
+            onChange={(e) =>
+              set(entries.map((entry, i) => (i === index ? [e.target.value, entry[1]] : entry)))
+            }
           />
           <ExpressionInput
             id={`${id}-${index}`}
@@ -350,12 +403,19 @@ function RecordField(props: FieldProps) {
               set(entries.map((entry, i) => (i === index ? [entry[0], parsed] : entry)));
             }}
           />
-          <button type="button" aria-label={`Remove ${key || 'row'}`} onClick={() => set(entries.filter((_, i) => i !== index))}>
+          <button
+            type="button"
+            aria-label={`Remove ${key || 'row'}`}
+            onClick={() => set(entries.filter((_, i) => i !== index))}
+          >
             ✕
           </button>
         </div>
       ))}
-      <button type="button" onClick={() => set([...entries, [nextKey(entries.map(([k]) => k)), '']])}>
+      <button
+        type="button"
+        onClick={() => set([...entries, [nextKey(entries.map(([k]) => k)), '']])}
+      >
         Add {label === 'fields' ? 'field' : 'entry'}
       </button>
       {props.problems.map((p) => (
@@ -374,7 +434,9 @@ function nextKey(taken: string[]): string {
 /** Lists and free-form values: JSON text (or a `{{ }}` expression), checked as you type. */
 function JsonField(props: FieldProps) {
   const { id, label, value, onChange } = props;
-  const [text, setText] = useState(value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  const [text, setText] = useState(
+    value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2),
+  );
   const [error, setError] = useState<string>();
   return (
     <div className="form-row">

@@ -19,7 +19,8 @@ export interface ExecutionDetailView {
 
 export function useExecutionDetail(executionId: string | undefined, live: LiveExecution) {
   const [detail, setDetail] = useState<ExecutionDetailView>();
-  const finished = live.execution && ['succeeded', 'failed', 'cancelled'].includes(live.execution.status);
+  const finished =
+    live.execution && ['succeeded', 'failed', 'cancelled'].includes(live.execution.status);
   useEffect(() => {
     if (!executionId) return setDetail(undefined);
     let cancelled = false;
@@ -41,7 +42,15 @@ export function useExecutionDetail(executionId: string | undefined, live: LiveEx
 }
 
 /** Step timeline: one bar per step (loop iterations included) on a shared time axis. */
-export function Timeline({ steps, selected, onSelect }: { steps: DetailStep[]; selected?: string; onSelect(key: string): void }) {
+export function Timeline({
+  steps,
+  selected,
+  onSelect,
+}: {
+  steps: DetailStep[];
+  selected?: string;
+  onSelect(key: string): void;
+}) {
   const started = steps.map((s) => s.startedAt).filter((t): t is number => t !== undefined);
   const t0 = Math.min(...started);
   const t1 = Math.max(...steps.map((s) => s.finishedAt ?? s.startedAt ?? t0), t0 + 1);
@@ -61,12 +70,19 @@ export function Timeline({ steps, selected, onSelect }: { steps: DetailStep[]; s
               aria-label={`${step.nodeName ?? step.nodeId} ${step.key} ${step.status}${step.durationMs !== undefined ? ` ${step.durationMs} ms` : ''}`}
             >
               <span className="fs-timeline-name">{step.nodeName ?? step.nodeId}</span>
-              <span className="fs-timeline-key muted mono">{step.key !== step.nodeId ? step.key : ''}</span>
+              <span className="fs-timeline-key muted mono">
+                {step.key !== step.nodeId ? step.key : ''}
+              </span>
               <span className="fs-timeline-track">
-                <span className={`fs-timeline-bar status-bg-${step.status}`} style={{ left: `${left}%`, width: `${width}%` }} />
+                <span
+                  className={`fs-timeline-bar status-bg-${step.status}`}
+                  style={{ left: `${left}%`, width: `${width}%` }}
+                />
               </span>
               <span className={`status-${step.status} small`}>{step.status}</span>
-              <span className="muted small">{step.durationMs !== undefined ? `${step.durationMs.toFixed(1)} ms` : ''}</span>
+              <span className="muted small">
+                {step.durationMs !== undefined ? `${step.durationMs.toFixed(1)} ms` : ''}
+              </span>
             </button>
           </li>
         );
@@ -87,11 +103,23 @@ export function Inspector({ step, doc }: { step: DetailStep | undefined; doc: Wo
     const value: unknown = res.ok ? await res.json() : `could not load: HTTP ${res.status}`;
     setLoaded((l) => ({ ...l, [which]: value }));
   };
-  const section = (which: 'input' | 'output', value: unknown, link: { href: string; bytes: number } | undefined) => (
+  const section = (
+    which: 'input' | 'output',
+    value: unknown,
+    link: { href: string; bytes: number } | undefined,
+  ) => (
     <section aria-label={`${which} of ${name}`}>
-      <h4>{which === 'input' ? 'Input' : `Output${step.port && step.port !== 'out' ? ` (port ${step.port})` : ''}`}</h4>
+      <h4>
+        {which === 'input'
+          ? 'Input'
+          : `Output${step.port && step.port !== 'out' ? ` (port ${step.port})` : ''}`}
+      </h4>
       {value !== undefined ? (
-        <JsonTree value={value} label={`${which} JSON`} {...(which === 'output' ? { dragRoot: root } : { dragRoot: '$input' })} />
+        <JsonTree
+          value={value}
+          label={`${which} JSON`}
+          {...(which === 'output' ? { dragRoot: root } : { dragRoot: '$input' })}
+        />
       ) : link ? (
         loaded[which] !== undefined ? (
           <JsonTree value={loaded[which]} label={`${which} JSON`} />
@@ -134,7 +162,10 @@ export function TestRunControls(props: {
   onRun(input: unknown, triggerNodeId: string | undefined): Promise<void>;
   execution?: LiveExecution['execution'];
 }) {
-  const triggers = useMemo(() => props.doc.nodes.filter((n) => n.type.startsWith('trigger.')), [props.doc.nodes]);
+  const triggers = useMemo(
+    () => props.doc.nodes.filter((n) => n.type.startsWith('trigger.')),
+    [props.doc.nodes],
+  );
   const [triggerId, setTriggerId] = useState<string>();
   const trigger = triggers.find((t) => t.id === triggerId) ?? triggers[0];
   const [input, setInput] = useState('');
@@ -154,13 +185,21 @@ export function TestRunControls(props: {
     try {
       await props.onRun(parsed, trigger?.id);
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.message}${e.details.length ? `\n${e.details.map((d) => `${d.path ?? ''} ${d.message}`).join('\n')}` : ''}` : String(e));
+      setError(
+        e instanceof ApiError
+          ? `${e.message}${e.details.length ? `\n${e.details.map((d) => `${d.path ?? ''} ${d.message}`).join('\n')}` : ''}`
+          : String(e),
+      );
     }
   };
   return (
     <div className="fs-test-run">
       {triggers.length > 1 && (
-        <select aria-label="Trigger to start from" value={trigger?.id} onChange={(e) => setTriggerId(e.target.value)}>
+        <select
+          aria-label="Trigger to start from"
+          value={trigger?.id}
+          onChange={(e) => setTriggerId(e.target.value)}
+        >
           {triggers.map((t) => (
             <option key={t.id} value={t.id}>
               {t.name}
@@ -169,9 +208,21 @@ export function TestRunControls(props: {
         </select>
       )}
       <label htmlFor="test-input">Test input (JSON)</label>
-      <textarea id="test-input" className="mono" rows={3} placeholder={placeholder} value={input} onChange={(e) => setInput(e.target.value)} />
+      <textarea
+        id="test-input"
+        className="mono"
+        rows={3}
+        placeholder={placeholder}
+        value={input}
+        onChange={(e) => setInput(e.target.value)}
+      />
       <div className="toolbar">
-        <button type="button" className="primary" onClick={() => void run()} disabled={props.running}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void run()}
+          disabled={props.running}
+        >
           ▶ Test run
         </button>
         {props.execution && (

@@ -168,7 +168,12 @@ export function addEdge(doc: Workflow, edge: Omit<WorkflowEdge, 'id'>): Workflow
     ...doc,
     edges: [
       ...doc.edges,
-      { id, from: edge.from, to: edge.to, ...(edge.port && edge.port !== 'out' ? { port: edge.port } : {}) },
+      {
+        id,
+        from: edge.from,
+        to: edge.to,
+        ...(edge.port && edge.port !== 'out' ? { port: edge.port } : {}),
+      },
     ],
   };
 }

@@ -43,7 +43,10 @@ export function useValidation(doc: Workflow, enabled: boolean): ValidationState 
               other.push(problem);
               continue;
             }
-            byNode.set(node.id, [...(byNode.get(node.id) ?? []), { path: match?.[2] ?? '', message: problem.message }]);
+            byNode.set(node.id, [
+              ...(byNode.get(node.id) ?? []),
+              { path: match?.[2] ?? '', message: problem.message },
+            ]);
             nodeMessages.set(node.id, [...(nodeMessages.get(node.id) ?? []), problem.message]);
           }
           setState({ count: result.problems.length, byNode, nodeMessages, other });

@@ -43,17 +43,28 @@ export function diffOverlay(to: Workflow, view: DiffView): DiffOverlay {
   const marks = new Map<string, 'added' | 'removed' | 'changed'>();
   for (const n of view.diff.nodesAdded) marks.set(n.id, 'added');
   for (const n of view.diff.nodesRemoved) marks.set(n.id, 'removed');
-  for (const list of [view.diff.nodesRenamed, view.diff.nodesMoved, view.diff.paramsChanged, view.diff.nodesChanged]) {
+  for (const list of [
+    view.diff.nodesRenamed,
+    view.diff.nodesMoved,
+    view.diff.paramsChanged,
+    view.diff.nodesChanged,
+  ]) {
     for (const c of list) if (!marks.has(c.nodeId)) marks.set(c.nodeId, 'changed');
   }
   const removedEdges = view.diff.edgesRemoved.map((e, i) => ({ ...e, id: `removed-${i}-${e.id}` }));
   for (const e of removedEdges) marks.set(e.id, 'removed');
   for (const e of view.diff.edgesAdded) {
-    const current = to.edges.find((x) => x.from === e.from && x.to === e.to && (x.port ?? 'out') === (e.port ?? 'out'));
+    const current = to.edges.find(
+      (x) => x.from === e.from && x.to === e.to && (x.port ?? 'out') === (e.port ?? 'out'),
+    );
     if (current) marks.set(current.id, 'added');
   }
   return {
-    doc: { ...to, nodes: [...to.nodes, ...view.diff.nodesRemoved], edges: [...to.edges, ...removedEdges] },
+    doc: {
+      ...to,
+      nodes: [...to.nodes, ...view.diff.nodesRemoved],
+      edges: [...to.edges, ...removedEdges],
+    },
     marks,
     summary: view,
   };
@@ -75,7 +86,10 @@ export function VersionsPanel(props: {
 
   const load = useCallback(async () => {
     try {
-      const page = await api<{ items: VersionSummary[] }>('GET', `/workflows/${encodeURIComponent(workflowId)}/versions?limit=100`);
+      const page = await api<{ items: VersionSummary[] }>(
+        'GET',
+        `/workflows/${encodeURIComponent(workflowId)}/versions?limit=100`,
+      );
       setVersions(page.items);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
@@ -85,7 +99,11 @@ export function VersionsPanel(props: {
 
   const publish = async (version: number, rollback: boolean) => {
     setError(undefined);
-    if (rollback && !window.confirm(`Publish version ${version} again? Triggers will run it from now on.`)) return;
+    if (
+      rollback &&
+      !window.confirm(`Publish version ${version} again? Triggers will run it from now on.`)
+    )
+      return;
     try {
       await api('POST', `/workflows/${encodeURIComponent(workflowId)}/publish`, { version });
       await load();
@@ -100,8 +118,14 @@ export function VersionsPanel(props: {
     if (a === undefined || b === undefined) return;
     setError(undefined);
     try {
-      const view = await api<DiffView>('GET', `/workflows/${encodeURIComponent(workflowId)}/diff?from=${a}&to=${b}`);
-      const to = await api<{ definition: Workflow }>('GET', `/workflows/${encodeURIComponent(workflowId)}/versions/${b}`);
+      const view = await api<DiffView>(
+        'GET',
+        `/workflows/${encodeURIComponent(workflowId)}/diff?from=${a}&to=${b}`,
+      );
+      const to = await api<{ definition: Workflow }>(
+        'GET',
+        `/workflows/${encodeURIComponent(workflowId)}/versions/${b}`,
+      );
       setSummary(view);
       props.onShowDiff(diffOverlay(to.definition, view));
     } catch (e) {
@@ -138,7 +162,11 @@ export function VersionsPanel(props: {
             v{summary.from} → v{summary.to}
           </strong>
           <ul>
-            {summary.changes.length === 0 ? <li>No differences.</li> : summary.changes.map((c) => <li key={c.path + c.message}>{c.message}</li>)}
+            {summary.changes.length === 0 ? (
+              <li>No differences.</li>
+            ) : (
+              summary.changes.map((c) => <li key={c.path + c.message}>{c.message}</li>)
+            )}
           </ul>
         </div>
       )}
@@ -151,7 +179,11 @@ export function VersionsPanel(props: {
                 aria-label={`Compare version ${v.version}`}
                 checked={compare.includes(v.version)}
                 onChange={(e) =>
-                  setCompare((c) => (e.target.checked ? [...c, v.version].slice(-2) : c.filter((x) => x !== v.version)))
+                  setCompare((c) =>
+                    e.target.checked
+                      ? [...c, v.version].slice(-2)
+                      : c.filter((x) => x !== v.version),
+                  )
                 }
               />{' '}
               <strong>v{v.version}</strong>

@@ -35,15 +35,34 @@ export function SetupPage({ onDone }: { onDone: () => Promise<void> }) {
       <form onSubmit={(e) => void submit(e)}>
         <div className="form-row">
           <label htmlFor="setup-name">Name</label>
-          <input id="setup-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" />
+          <input
+            id="setup-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoComplete="name"
+          />
         </div>
         <div className="form-row">
           <label htmlFor="setup-email">Email</label>
-          <input id="setup-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" />
+          <input
+            id="setup-email"
+            type="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoComplete="username"
+          />
         </div>
         <div className="form-row">
           <label htmlFor="setup-password">Password</label>
-          <input id="setup-password" type="password" required value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+          <input
+            id="setup-password"
+            type="password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="new-password"
+          />
         </div>
         {error && (
           <p role="alert" className="error-text">
@@ -72,11 +91,25 @@ export function LoginPage({ onDone }: { onDone: () => Promise<void>; from: strin
       <form onSubmit={(e) => void submit(e)}>
         <div className="form-row">
           <label htmlFor="login-email">Email</label>
-          <input id="login-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" />
+          <input
+            id="login-email"
+            type="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoComplete="username"
+          />
         </div>
         <div className="form-row">
           <label htmlFor="login-password">Password</label>
-          <input id="login-password" type="password" required value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+          <input
+            id="login-password"
+            type="password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="current-password"
+          />
         </div>
         {error && (
           <p role="alert" className="error-text">

@@ -42,7 +42,8 @@ export function EditorPage({ role }: { role: Role }) {
 }
 
 function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean }) {
-  const { doc, dirty, baseVersion, selection, load, change, select, undo, redo, markSaved } = useEditor();
+  const { doc, dirty, baseVersion, selection, load, change, select, undo, redo, markSaved } =
+    useEditor();
   const loadTypes = useNodeTypes((s) => s.load);
   const types = useNodeTypes((s) => s.types);
   const [view, setView] = useState<WorkflowView>();
@@ -67,7 +68,9 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
   }, [workflowId, load]);
 
   useEffect(() => {
-    Promise.all([loadTypes(), reload()]).catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+    Promise.all([loadTypes(), reload()]).catch((e: unknown) =>
+      setError(e instanceof ApiError ? e.message : String(e)),
+    );
   }, [loadTypes, reload]);
 
   // Warn before leaving with unsaved changes.
@@ -82,7 +85,10 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
   const problems = useValidation(doc, types.size > 0);
   const live = useLiveExecution(executionId);
   const detail = useExecutionDetail(executionId, live);
-  const overlay = useMemo(() => (executionId ? overlayOf(live.steps.values()) : undefined), [executionId, live]);
+  const overlay = useMemo(
+    () => (executionId ? overlayOf(live.steps.values()) : undefined),
+    [executionId, live],
+  );
   const runData: RunData = useMemo(() => {
     const steps: Record<string, unknown> = {};
     const inputs: Record<string, unknown> = {};
@@ -105,7 +111,10 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
       const state = useEditor.getState();
       setError(undefined);
       try {
-        const expect = options.overwrite ? (await api<WorkflowView>('GET', `/workflows/${encodeURIComponent(workflowId)}`)).draftVersion : state.baseVersion;
+        const expect = options.overwrite
+          ? (await api<WorkflowView>('GET', `/workflows/${encodeURIComponent(workflowId)}`))
+              .draftVersion
+          : state.baseVersion;
         const saved = await api<WorkflowView>(
           'PUT',
           `/workflows/${encodeURIComponent(workflowId)}${options.publish ? '?publish=true' : ''}`,
@@ -120,8 +129,16 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
         return true;
       } catch (e) {
         if (e instanceof ApiError && e.code === 'VERSION_CONFLICT') {
-          setConflict({ message: e.message, details: e.details.map((d) => `${d.path ?? ''} ${d.message}`) });
-        } else setError(e instanceof ApiError ? `${e.message}${e.details.length ? `\n${e.details.map((d) => `${d.path ?? ''}: ${d.message}`).join('\n')}` : ''}` : String(e));
+          setConflict({
+            message: e.message,
+            details: e.details.map((d) => `${d.path ?? ''} ${d.message}`),
+          });
+        } else
+          setError(
+            e instanceof ApiError
+              ? `${e.message}${e.details.length ? `\n${e.details.map((d) => `${d.path ?? ''}: ${d.message}`).join('\n')}` : ''}`
+              : String(e),
+          );
         return false;
       }
     },
@@ -134,7 +151,11 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
       return;
     }
     try {
-      const published = await api<WorkflowView>('POST', `/workflows/${encodeURIComponent(workflowId)}/publish`, {});
+      const published = await api<WorkflowView>(
+        'POST',
+        `/workflows/${encodeURIComponent(workflowId)}/publish`,
+        {},
+      );
       setView(published);
       setVersionsKey((k) => k + 1);
       say(`Version ${published.publishedVersion} is published.`);
@@ -146,10 +167,14 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
   const testRun = useCallback(
     async (input: unknown, triggerNodeId: string | undefined) => {
       if (useEditor.getState().dirty && !(await save())) return;
-      const started = await api<{ executionId: string }>('POST', `/workflows/${encodeURIComponent(workflowId)}/test`, {
-        input,
-        ...(triggerNodeId ? { triggerNodeId } : {}),
-      });
+      const started = await api<{ executionId: string }>(
+        'POST',
+        `/workflows/${encodeURIComponent(workflowId)}/test`,
+        {
+          input,
+          ...(triggerNodeId ? { triggerNodeId } : {}),
+        },
+      );
       setExecutionId(started.executionId);
       setTab('run');
     },
@@ -161,9 +186,13 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
       const info = useNodeTypes.getState().types.get(type);
       change((d) => {
         const selected = d.nodes.find((n) => useEditor.getState().selection.has(n.id));
-        const at =
-          position ??
-          (selected?.position ? { x: selected.position.x + 240, y: selected.position.y } : flow.current?.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 3 })) ?? { x: 0, y: 0 };
+        const at = position ??
+          (selected?.position
+            ? { x: selected.position.x + 240, y: selected.position.y }
+            : flow.current?.screenToFlowPosition({
+                x: window.innerWidth / 2,
+                y: window.innerHeight / 3,
+              })) ?? { x: 0, y: 0 };
         const id = freshId(d, type.split('.').pop() ?? type);
         const next = addNode(d, {
           id,
@@ -181,10 +210,22 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
   );
 
   const addSticky = useCallback(() => {
-    const at = flow.current?.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 }) ?? { x: 0, y: 0 };
+    const at = flow.current?.screenToFlowPosition({
+      x: window.innerWidth / 2,
+      y: window.innerHeight / 2,
+    }) ?? { x: 0, y: 0 };
     change((d) => {
-      const id = freshId({ ...d, nodes: [...d.nodes, ...(d.stickyNotes ?? []).map((s) => ({ id: s.id }) as never)] }, 'note');
-      return { ...d, stickyNotes: [...(d.stickyNotes ?? []), { id, text: 'Note', position: { x: Math.round(at.x), y: Math.round(at.y) } }] };
+      const id = freshId(
+        { ...d, nodes: [...d.nodes, ...(d.stickyNotes ?? []).map((s) => ({ id: s.id }) as never)] },
+        'note',
+      );
+      return {
+        ...d,
+        stickyNotes: [
+          ...(d.stickyNotes ?? []),
+          { id, text: 'Note', position: { x: Math.round(at.x), y: Math.round(at.y) } },
+        ],
+      };
     });
   }, [change]);
 
@@ -205,7 +246,8 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
 
   const paste = useCallback(
     async (text?: string) => {
-      const source = text ?? (await navigator.clipboard?.readText().catch(() => undefined)) ?? localClipboard;
+      const source =
+        text ?? (await navigator.clipboard?.readText().catch(() => undefined)) ?? localClipboard;
       const fragment = parseFragment(source || localClipboard);
       if (typeof fragment === 'string') return say(fragment);
       let ids: string[] = [];
@@ -283,7 +325,12 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
 
   const commands: Command[] = useMemo(() => {
     if (palette === 'find') {
-      return doc.nodes.map((n) => ({ id: `find-${n.id}`, label: n.name, hint: n.type, run: () => focusNode(n.id) }));
+      return doc.nodes.map((n) => ({
+        id: `find-${n.id}`,
+        label: n.name,
+        hint: n.type,
+        run: () => focusNode(n.id),
+      }));
     }
     const list: Command[] = [
       { id: 'save', label: 'Save', hint: 'Ctrl+S', run: () => void save() },
@@ -295,17 +342,51 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
       { id: 'canvas', label: 'Show canvas', run: () => setMode('canvas') },
       { id: 'split', label: 'Show canvas and list side by side', run: () => setMode('split') },
       { id: 'sticky', label: 'Add sticky note', hint: 'N', run: addSticky },
-      { id: 'find', label: 'Find a node', hint: 'Ctrl+F', run: () => setTimeout(() => setPalette('find')) },
+      {
+        id: 'find',
+        label: 'Find a node',
+        hint: 'Ctrl+F',
+        run: () => setTimeout(() => setPalette('find')),
+      },
       { id: 'help', label: 'Keyboard shortcuts', hint: '?', run: () => setHelp(true) },
       { id: 'versions', label: 'Show versions', run: () => setTab('versions') },
     ];
-    for (const t of types.values()) list.push({ id: `add-${t.type}`, label: `Add ${t.name}`, hint: t.type, run: () => addType(t.type) });
-    return canEdit ? list : list.filter((c) => !['save', 'publish', 'layout', 'sticky'].includes(c.id) && !c.id.startsWith('add-'));
-  }, [palette, doc.nodes, types, canEdit, save, publish, undo, redo, layout, addSticky, addType, focusNode]);
+    for (const t of types.values())
+      list.push({
+        id: `add-${t.type}`,
+        label: `Add ${t.name}`,
+        hint: t.type,
+        run: () => addType(t.type),
+      });
+    return canEdit
+      ? list
+      : list.filter(
+          (c) =>
+            !['save', 'publish', 'layout', 'sticky'].includes(c.id) && !c.id.startsWith('add-'),
+        );
+  }, [
+    palette,
+    doc.nodes,
+    types,
+    canEdit,
+    save,
+    publish,
+    undo,
+    redo,
+    layout,
+    addSticky,
+    addType,
+    focusNode,
+  ]);
 
-  const selectedNode = selection.size === 1 ? doc.nodes.find((n) => selection.has(n.id)) : undefined;
-  const nodeProblems: FieldProblem[] = selectedNode ? (problems.byNode.get(selectedNode.id) ?? []) : [];
-  const inspectedStep = detail?.steps.find((s) => s.key === (inspected ?? (selectedNode ? selectedNode.id : undefined)));
+  const selectedNode =
+    selection.size === 1 ? doc.nodes.find((n) => selection.has(n.id)) : undefined;
+  const nodeProblems: FieldProblem[] = selectedNode
+    ? (problems.byNode.get(selectedNode.id) ?? [])
+    : [];
+  const inspectedStep = detail?.steps.find(
+    (s) => s.key === (inspected ?? (selectedNode ? selectedNode.id : undefined)),
+  );
 
   if (error && !view) {
     return (
@@ -324,7 +405,8 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
         <h1 className="fs-editor-title">{doc.name}</h1>
         <span className="muted small" aria-live="polite">
           draft v{baseVersion}
-          {dirty ? ' · unsaved changes' : ''} · {view.publishedVersion ? `published v${view.publishedVersion}` : 'not published'}
+          {dirty ? ' · unsaved changes' : ''} ·{' '}
+          {view.publishedVersion ? `published v${view.publishedVersion}` : 'not published'}
         </span>
         {canEdit && (
           <>
@@ -334,10 +416,20 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
             <button type="button" onClick={() => void publish()}>
               Publish
             </button>
-            <button type="button" onClick={undo} aria-label="Undo" disabled={useEditor.getState().past.length === 0}>
+            <button
+              type="button"
+              onClick={undo}
+              aria-label="Undo"
+              disabled={useEditor.getState().past.length === 0}
+            >
               ↶
             </button>
-            <button type="button" onClick={redo} aria-label="Redo" disabled={useEditor.getState().future.length === 0}>
+            <button
+              type="button"
+              onClick={redo}
+              aria-label="Redo"
+              disabled={useEditor.getState().future.length === 0}
+            >
               ↷
             </button>
             <button type="button" onClick={() => void layout()}>
@@ -350,7 +442,13 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
         )}
         <div role="radiogroup" aria-label="View" className="fs-segmented">
           {(['canvas', 'list', 'split'] as const).map((m) => (
-            <button key={m} type="button" role="radio" aria-checked={mode === m} onClick={() => setMode(m)}>
+            <button
+              key={m}
+              type="button"
+              role="radio"
+              aria-checked={mode === m}
+              onClick={() => setMode(m)}
+            >
               {m === 'canvas' ? 'Canvas' : m === 'list' ? 'List' : 'Both'}
             </button>
           ))}
@@ -362,13 +460,19 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
           ?
         </button>
         <span className="fs-problems-count" aria-live="polite">
-          {problems.count > 0 ? `⚠ ${problems.count} problem${problems.count === 1 ? '' : 's'}` : '✓ valid'}
+          {problems.count > 0
+            ? `⚠ ${problems.count} problem${problems.count === 1 ? '' : 's'}`
+            : '✓ valid'}
         </span>
       </div>
       {(message || error) && (
         <div role={error ? 'alert' : 'status'} className={`fs-banner${error ? ' error' : ''}`}>
           <pre>{error ?? message}</pre>
-          <button type="button" aria-label="Dismiss" onClick={() => (error ? setError(undefined) : setMessage(undefined))}>
+          <button
+            type="button"
+            aria-label="Dismiss"
+            onClick={() => (error ? setError(undefined) : setMessage(undefined))}
+          >
             ✕
           </button>
         </div>
@@ -408,28 +512,57 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
           {mode !== 'canvas' && <ListView />}
           {diff && (
             <div className="fs-diff-note" role="status">
-              Showing v{diff.summary.from} → v{diff.summary.to}: green added, red removed, amber changed.
+              Showing v{diff.summary.from} → v{diff.summary.to}: green added, red removed, amber
+              changed.
             </div>
           )}
         </div>
         {selectedNode && !diff && (
-          <PropertiesPanel key={selectedNode.id} node={selectedNode} run={runData} problems={nodeProblems} />
+          <PropertiesPanel
+            key={selectedNode.id}
+            node={selectedNode}
+            run={runData}
+            problems={nodeProblems}
+          />
         )}
       </div>
       <section className="fs-bottom" aria-label="Runs and versions">
         <div role="tablist" className="fs-tabs">
-          <button type="button" role="tab" aria-selected={tab === 'run'} onClick={() => setTab('run')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'run'}
+            onClick={() => setTab('run')}
+          >
             Test run
           </button>
-          <button type="button" role="tab" aria-selected={tab === 'versions'} onClick={() => setTab('versions')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'versions'}
+            onClick={() => setTab('versions')}
+          >
             Versions
           </button>
         </div>
         {tab === 'run' ? (
           <div className="fs-run" role="tabpanel">
             <div className="fs-run-left">
-              {canEdit && <TestRunControls doc={doc} running={false} onRun={testRun} {...(live.execution ? { execution: live.execution } : {})} />}
-              {detail && <Timeline steps={detail.steps} {...(inspected ? { selected: inspected } : {})} onSelect={setInspected} />}
+              {canEdit && (
+                <TestRunControls
+                  doc={doc}
+                  running={false}
+                  onRun={testRun}
+                  {...(live.execution ? { execution: live.execution } : {})}
+                />
+              )}
+              {detail && (
+                <Timeline
+                  steps={detail.steps}
+                  {...(inspected ? { selected: inspected } : {})}
+                  onSelect={setInspected}
+                />
+              )}
             </div>
             <div className="fs-run-right">
               <Inspector step={inspectedStep} doc={doc} />
@@ -443,7 +576,8 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
               refreshKey={versionsKey}
               onShowDiff={(overlayDiff) => {
                 setDiff(overlayDiff);
-                if (overlayDiff) load(workflowId, overlayDiff.doc, useEditor.getState().baseVersion ?? 0);
+                if (overlayDiff)
+                  load(workflowId, overlayDiff.doc, useEditor.getState().baseVersion ?? 0);
                 else void reload();
               }}
               onPublished={() => void reload()}
@@ -451,7 +585,13 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
           </div>
         )}
       </section>
-      {palette && <CommandPalette commands={commands} onClose={() => setPalette(undefined)} placeholder={palette === 'find' ? 'Find a node by name' : 'Type a command'} />}
+      {palette && (
+        <CommandPalette
+          commands={commands}
+          onClose={() => setPalette(undefined)}
+          placeholder={palette === 'find' ? 'Find a node by name' : 'Type a command'}
+        />
+      )}
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
     </main>
   );

@@ -22,23 +22,32 @@ export function ExecutionDetailPage({ role }: { role: Role }) {
   const execution = detail?.execution;
 
   useEffect(() => void loadTypes().catch(() => undefined), [loadTypes]);
+  const workflowId = execution?.workflowId;
+  const workflowVersion = execution?.workflowVersion;
   useEffect(() => {
-    if (!execution) return;
-    void api<{ definition: Workflow }>('GET', `/workflows/${encodeURIComponent(execution.workflowId)}/versions/${execution.workflowVersion}`).then(
+    if (workflowId === undefined || workflowVersion === undefined) return;
+    void api<{ definition: Workflow }>(
+      'GET',
+      `/workflows/${encodeURIComponent(workflowId)}/versions/${workflowVersion}`,
+    ).then(
       (v) => {
         setDefinition(v.definition);
-        useEditor.getState().load(`execution:${execution.id}`, v.definition, execution.workflowVersion);
+        useEditor.getState().load(`execution:${id}`, v.definition, workflowVersion);
       },
       () => undefined,
     );
-  }, [execution?.workflowId, execution?.workflowVersion, execution?.id]);
+  }, [id, workflowId, workflowVersion]);
 
   const overlay = useMemo(() => overlayOf(live.steps.values()), [live]);
   const act = async (action: 'cancel' | 'retry' | 'rerun' | 'pause' | 'resume') => {
     setError(undefined);
     try {
-      const result = await api<{ executionId?: string }>('POST', `/executions/${encodeURIComponent(id)}/${action}`);
-      if (action === 'rerun' && result.executionId) void navigate(`/executions/${result.executionId}`);
+      const result = await api<{ executionId?: string }>(
+        'POST',
+        `/executions/${encodeURIComponent(id)}/${action}`,
+      );
+      if (action === 'rerun' && result.executionId)
+        void navigate(`/executions/${result.executionId}`);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     }
@@ -111,8 +120,18 @@ export function ExecutionDetailPage({ role }: { role: Role }) {
           )}
         </div>
         <div className="fs-run">
-          <div className="fs-run-left">{detail && <Timeline steps={detail.steps} {...(selected ? { selected } : {})} onSelect={setSelected} />}</div>
-          <div className="fs-run-right">{definition && <Inspector step={step} doc={definition} />}</div>
+          <div className="fs-run-left">
+            {detail && (
+              <Timeline
+                steps={detail.steps}
+                {...(selected ? { selected } : {})}
+                onSelect={setSelected}
+              />
+            )}
+          </div>
+          <div className="fs-run-right">
+            {definition && <Inspector step={step} doc={definition} />}
+          </div>
         </div>
         {detail?.children && detail.children.length > 0 && (
           <section aria-label="Sub-workflow runs">
@@ -120,7 +139,8 @@ export function ExecutionDetailPage({ role }: { role: Role }) {
             <ul>
               {detail.children.map((c) => (
                 <li key={c.id}>
-                  <Link to={`/executions/${c.id}`}>{c.id.slice(0, 13)}</Link> {c.workflowId} <span className={`status-${c.status}`}>{c.status}</span>
+                  <Link to={`/executions/${c.id}`}>{c.id.slice(0, 13)}</Link> {c.workflowId}{' '}
+                  <span className={`status-${c.status}`}>{c.status}</span>
                 </li>
               ))}
             </ul>

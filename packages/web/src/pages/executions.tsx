@@ -33,7 +33,10 @@ export function ExecutionsPage() {
   const key = JSON.stringify(filters);
   const load = useCallback(async () => {
     try {
-      const page = await api<{ items: ExecutionRecord[]; nextCursor: string | null }>('GET', query());
+      const page = await api<{ items: ExecutionRecord[]; nextCursor: string | null }>(
+        'GET',
+        query(),
+      );
       setItems(page.items);
       setNext(page.nextCursor);
       setError(undefined);
@@ -84,8 +87,17 @@ export function ExecutionsPage() {
           set('q', q);
         }}
       >
-        <input aria-label="Workflow id" placeholder="Workflow id" defaultValue={filters.workflowId} onBlur={(e) => set('workflowId', e.target.value.trim())} />
-        <select aria-label="Status" value={filters.status} onChange={(e) => set('status', e.target.value)}>
+        <input
+          aria-label="Workflow id"
+          placeholder="Workflow id"
+          defaultValue={filters.workflowId}
+          onBlur={(e) => set('workflowId', e.target.value.trim())}
+        />
+        <select
+          aria-label="Status"
+          value={filters.status}
+          onChange={(e) => set('status', e.target.value)}
+        >
           {STATUSES.map((s) => (
             <option key={s} value={s}>
               {s || 'Any status'}
@@ -93,12 +105,28 @@ export function ExecutionsPage() {
           ))}
         </select>
         <label>
-          From <input type="datetime-local" value={filters.from} onChange={(e) => set('from', e.target.value)} />
+          From{' '}
+          <input
+            type="datetime-local"
+            value={filters.from}
+            onChange={(e) => set('from', e.target.value)}
+          />
         </label>
         <label>
-          To <input type="datetime-local" value={filters.to} onChange={(e) => set('to', e.target.value)} />
+          To{' '}
+          <input
+            type="datetime-local"
+            value={filters.to}
+            onChange={(e) => set('to', e.target.value)}
+          />
         </label>
-        <input type="search" aria-label="Text in the trigger input" placeholder="Text in the input" value={q} onChange={(e) => setQ(e.target.value)} />
+        <input
+          type="search"
+          aria-label="Text in the trigger input"
+          placeholder="Text in the input"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
         <button type="submit">Search</button>
       </form>
       {error && (
@@ -131,7 +159,8 @@ export function ExecutionsPage() {
                   {e.parentExecutionId && <span className="tag">sub-workflow</span>}
                 </td>
                 <td>
-                  <Link to={`/workflows/${encodeURIComponent(e.workflowId)}`}>{e.workflowId}</Link> v{e.workflowVersion}
+                  <Link to={`/workflows/${encodeURIComponent(e.workflowId)}`}>{e.workflowId}</Link>{' '}
+                  v{e.workflowVersion}
                 </td>
                 <td className={`status-${e.status}`}>{e.status}</td>
                 <td>{new Date(e.createdAt).toLocaleString()}</td>
@@ -145,7 +174,10 @@ export function ExecutionsPage() {
         <button
           type="button"
           onClick={() =>
-            void api<{ items: ExecutionRecord[]; nextCursor: string | null }>('GET', query(next)).then((page) => {
+            void api<{ items: ExecutionRecord[]; nextCursor: string | null }>(
+              'GET',
+              query(next),
+            ).then((page) => {
               setItems((current) => [...(current ?? []), ...page.items]);
               setNext(page.nextCursor);
             })

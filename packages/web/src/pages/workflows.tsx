@@ -35,7 +35,10 @@ export function WorkflowsPage({ role }: { role: Role }) {
   }, []);
   useEffect(() => void load(), [load]);
 
-  const tags = useMemo(() => [...new Set((items ?? []).flatMap((w) => w.tags ?? []))].sort(), [items]);
+  const tags = useMemo(
+    () => [...new Set((items ?? []).flatMap((w) => w.tags ?? []))].sort(),
+    [items],
+  );
   const visible = useMemo(() => {
     const q = query.trim().toLowerCase();
     return (items ?? []).filter(
@@ -51,7 +54,10 @@ export function WorkflowsPage({ role }: { role: Role }) {
     const failures: string[] = [];
     for (const id of ids) {
       try {
-        await api('POST', `/workflows/${encodeURIComponent(id)}/${active ? 'activate' : 'deactivate'}`);
+        await api(
+          'POST',
+          `/workflows/${encodeURIComponent(id)}/${active ? 'activate' : 'deactivate'}`,
+        );
       } catch (e) {
         failures.push(`${id}: ${e instanceof ApiError ? e.message : String(e)}`);
       }
@@ -67,7 +73,15 @@ export function WorkflowsPage({ role }: { role: Role }) {
       const view = await api<{ id: string }>('POST', '/workflows', {
         schemaVersion: 1,
         name,
-        nodes: [{ id: 'trigger', name: 'Manual trigger', type: 'trigger.manual', params: {}, position: { x: 0, y: 0 } }],
+        nodes: [
+          {
+            id: 'trigger',
+            name: 'Manual trigger',
+            type: 'trigger.manual',
+            params: {},
+            position: { x: 0, y: 0 },
+          },
+        ],
         edges: [],
       });
       void navigate(`/workflows/${encodeURIComponent(view.id)}`);
@@ -91,7 +105,11 @@ export function WorkflowsPage({ role }: { role: Role }) {
         <p aria-label="Recent workflows">
           Recent:{' '}
           {recent.map((r) => (
-            <Link key={r.id} to={`/workflows/${encodeURIComponent(r.id)}`} style={{ marginRight: 12 }}>
+            <Link
+              key={r.id}
+              to={`/workflows/${encodeURIComponent(r.id)}`}
+              style={{ marginRight: 12 }}
+            >
               {r.name}
             </Link>
           ))}
@@ -115,10 +133,18 @@ export function WorkflowsPage({ role }: { role: Role }) {
         </select>
         {canEdit(role) && (
           <>
-            <button type="button" disabled={selected.size === 0} onClick={() => void setActive([...selected], true)}>
+            <button
+              type="button"
+              disabled={selected.size === 0}
+              onClick={() => void setActive([...selected], true)}
+            >
               Enable selected
             </button>
-            <button type="button" disabled={selected.size === 0} onClick={() => void setActive([...selected], false)}>
+            <button
+              type="button"
+              disabled={selected.size === 0}
+              onClick={() => void setActive([...selected], false)}
+            >
               Disable selected
             </button>
             <button type="button" className="primary" onClick={() => void create()}>
@@ -174,7 +200,9 @@ export function WorkflowsPage({ role }: { role: Role }) {
                 </td>
                 <td>
                   draft v{w.draftVersion}
-                  {w.publishedVersion === undefined ? ', unpublished' : `, published v${w.publishedVersion}`}
+                  {w.publishedVersion === undefined
+                    ? ', unpublished'
+                    : `, published v${w.publishedVersion}`}
                 </td>
                 <td>
                   <label>
