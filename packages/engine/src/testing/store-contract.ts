@@ -6,6 +6,9 @@ import { leasePropertyCases } from './contract-lease-property.js';
 import { queryCases } from './contract-queries.js';
 import { waitAndPayloadCases } from './contract-waits-payloads.js';
 import { workflowCases } from './contract-workflows.js';
+import { scheduleCases } from './contract-schedules.js';
+import { idempotencyCases } from './contract-idempotency.js';
+import { waitListingCases } from './contract-wait-listing.js';
 
 /** Makes a fresh, migrated, empty store and the function that disposes of it. */
 export type StoreFactory = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
@@ -75,6 +78,9 @@ export function storeContract(
     claimCases(context);
     queryCases(context);
     leasePropertyCases(context);
+    scheduleCases(context);
+    idempotencyCases(context);
+    waitListingCases(context);
     test('the skip list names only existing tests', () => {
       expect(Object.keys(skip).filter((key) => !registered.has(key))).toEqual([]);
     });
