@@ -28,7 +28,11 @@ export interface IdempotencyStore {
     response: JsonValue;
     now: number;
   }): Promise<void>;
-  /** Drops a claimed key whose request failed, so it can be tried again. */
+  /**
+   * Marks a `pending` claim whose request failed as stale at once, so a retry of the same
+   * request takes it over without waiting (keeping `createdAt`, which callers may derive
+   * dedupe keys from). A `done` record is left alone.
+   */
   releaseIdempotencyKey(input: { scope: string; key: string }): Promise<void>;
   /** Deletes up to `limit` expired records; returns how many. */
   pruneIdempotencyKeys(input: { now: number; limit: number }): Promise<number>;

@@ -33,9 +33,12 @@ export interface ScheduleStore {
   }): Promise<ScheduleRecord[]>;
   /**
    * Moves a claimed schedule to `nextRunAt` without firing (skipped ticks) and drops the
-   * lease. Applies only while `fence` holds (see `ScheduleFence`); false otherwise.
+   * lease unless `release` is false. Applies only while the fence holds (see
+   * `ScheduleFence`); false otherwise.
    */
-  advanceSchedule(input: ScheduleFence & { nextRunAt: number; now: number }): Promise<boolean>;
+  advanceSchedule(
+    input: ScheduleFence & { nextRunAt: number; now: number; release?: boolean },
+  ): Promise<boolean>;
   /** Drops every schedule lease held by `owner` (graceful shutdown). */
   releaseScheduleLeases(owner: string): Promise<void>;
   /** Earliest time a schedule can be claimed (next run, or lease expiry when leased). */

@@ -40,6 +40,22 @@ describe('parseCron', () => {
     expect(parseCron(cron, timezone).nextRuns(2, at(after)).map(iso)).toEqual(runs);
   });
 
+  test('previousRuns are the latest runs at or before a time, oldest first (DST included)', () => {
+    expect(parseCron('* * * * * *').previousRuns(2, at('2030-01-01T00:00:05Z')).map(iso)).toEqual([
+      '2030-01-01T00:00:04.000Z',
+      '2030-01-01T00:00:05.000Z',
+    ]);
+    const hourly = parseCron('0 * * * *', 'Europe/Berlin');
+    expect(hourly.previousRuns(3, at('2030-10-27T02:59:59Z')).map(iso)).toEqual([
+      '2030-10-27T00:00:00.000Z',
+      '2030-10-27T01:00:00.000Z',
+      '2030-10-27T02:00:00.000Z',
+    ]);
+    expect(parseCron('0 0 1 1 *').previousRuns(1, at('2030-06-01T00:00:00Z')).map(iso)).toEqual([
+      '2030-01-01T00:00:00.000Z',
+    ]);
+  });
+
   test('next is strictly after the given time', () => {
     const schedule = parseCron('0 * * * *');
     expect(iso(schedule.next(at('2030-01-01T10:00:00Z'))!)).toBe('2030-01-01T11:00:00.000Z');

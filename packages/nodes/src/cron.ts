@@ -9,6 +9,8 @@ export interface CronSchedule {
   next(after: number): number | undefined;
   /** Up to `count` runs strictly after `after`, in order. */
   nextRuns(count: number, after: number): number[];
+  /** The latest `count` runs at or before `atOrBefore`, oldest first. */
+  previousRuns(count: number, atOrBefore: number): number[];
 }
 
 /** Whether `timezone` is an IANA time zone name this runtime knows (`Europe/Berlin`, `UTC`). */
@@ -65,6 +67,13 @@ export function parseCron(expression: string, timezone = 'UTC'): CronSchedule {
       for (let at = next(after); at !== undefined && runs.length < count; at = next(at))
         runs.push(at);
       return runs;
+    },
+    previousRuns(count, atOrBefore) {
+      // croner returns runs strictly before its reference, newest first.
+      return cron
+        .previousRuns(count, new Date(atOrBefore + 1))
+        .map((date) => date.getTime())
+        .reverse();
     },
   };
 }

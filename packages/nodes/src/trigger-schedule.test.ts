@@ -108,7 +108,7 @@ describe('wait.approval', () => {
       params: { approvers: ['u1'], message: 'ok?' },
       now,
     });
-    const options = (result.directive as { options: Record<string, unknown> }).options;
+    const options = (result.directive as unknown as { options: Record<string, unknown> }).options;
     expect(options).not.toHaveProperty('until');
     expect(options['info']).toEqual({ approvers: ['u1'], message: 'ok?', expiresAt: null });
   });

@@ -17,6 +17,14 @@ import { registerWorkflowRoutes } from './routes/workflows.js';
 import { WebhookRouter } from './webhook-router.js';
 import { syncWorkflowFiles } from './workflow-files.js';
 import { WorkflowService } from './workflow-service.js';
+import { randomBytes } from 'node:crypto';
+import { ApprovalService } from './approvals/approval-service.js';
+import { EventDelivery } from './events/event-delivery.js';
+import { EventTriggerIndex } from './events/event-triggers.js';
+import { registerApprovalLinkRoutes, registerApprovalRoutes } from './routes/approvals.js';
+import { registerScheduleRoutes } from './routes/schedules.js';
+import { Scheduler, type SchedulerOptions } from './schedules/scheduler.js';
+import { ScheduleSync } from './schedules/schedule-sync.js';
 
 /** Dependencies and limits of the HTTP server. */
 export interface BuildServerOptions {
@@ -31,6 +39,13 @@ export interface BuildServerOptions {
   bodyLimitBytes?: number;
   /** Folder of workflow files loaded and activated when the server becomes ready. */
   workflowsDir?: string;
+  /**
+   * The cron scheduler's options, or `false` for a server that fires no schedules (an API-only
+   * process, or tests that drive a `Scheduler` themselves). Started when the server is ready.
+   */
+  scheduler?: false | Omit<SchedulerOptions, 'engine' | 'store'>;
+  /** HMAC key of approval links (see `loadApprovalLinkKey`); random per process if absent. */
+  approvalLinkKey?: Buffer;
 }
 
 /** Default webhook response timeout. */
@@ -67,13 +82,34 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   const router = new WebhookRouter();
+  const { store, engine, registry } = options;
+  const scheduler =
+    options.scheduler === false
+      ? undefined
+      : new Scheduler({ engine, store, logger: engine.logger, ...options.scheduler });
+  const eventTriggers = new EventTriggerIndex(registry);
+  const schedules = new ScheduleSync({
+    store,
+    registry,
+    clock: engine.clock,
+    onChange: () => scheduler?.kick(),
+  });
+  const approvalLinkKey = options.approvalLinkKey ?? randomBytes(32);
   const ctx: ServerContext = {
-    store: options.store,
-    engine: options.engine,
-    registry: options.registry,
+    store,
+    engine,
+    registry,
     router,
-    workflows: new WorkflowService({ store: options.store, registry: options.registry, router }),
+    workflows: new WorkflowService({
+      store,
+      registry,
+      router,
+      triggers: [schedules, eventTriggers],
+    }),
     webhookResponseTimeoutMs: options.webhookResponseTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    events: new EventDelivery({ engine, triggers: eventTriggers, logger: engine.logger }),
+    approvals: new ApprovalService({ store, engine, linkKey: approvalLinkKey }),
+    approvalLinkKey,
   };
   let closing = false;
 
@@ -82,6 +118,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
 
   app.addHook('onReady', async () => {
     await ctx.workflows.loadRouter();
+    await ctx.workflows.syncAllTriggers();
     if (options.workflowsDir !== undefined) {
       await syncWorkflowFiles({
         dir: options.workflowsDir,
@@ -89,6 +126,10 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
         logger: app.log,
       });
     }
+    scheduler?.start();
+  });
+  app.addHook('onClose', async () => {
+    await scheduler?.stop();
   });
   app.addHook('preClose', async () => {
     closing = true;
@@ -107,9 +148,14 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerWorkflowRoutes(api, ctx);
       registerExecutionRoutes(api, ctx);
       registerEventRoutes(api, ctx);
+      registerScheduleRoutes(api, ctx);
+      registerApprovalRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
+  void app.register(async (links) => registerApprovalLinkRoutes(links, ctx), {
+    prefix: '/api/v1',
+  });
   void app.register(async (hooks) => {
     registerWebhookParsers(hooks);
     registerWebhookRoutes(hooks, ctx);

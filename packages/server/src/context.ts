@@ -1,5 +1,7 @@
 import type { NodeRegistry } from '@flowstate/core';
 import type { Engine, Store } from '@flowstate/engine';
+import type { ApprovalService } from './approvals/approval-service.js';
+import type { EventDelivery } from './events/event-delivery.js';
 import type { WebhookRouter } from './webhook-router.js';
 import type { WorkflowService } from './workflow-service.js';
 
@@ -12,4 +14,9 @@ export interface ServerContext {
   workflows: WorkflowService;
   /** Default time a webhook call waits for its response before answering 202. */
   webhookResponseTimeoutMs: number;
+  /** Starts `trigger.event` workflows and resumes `wait.event` steps. */
+  events: EventDelivery;
+  approvals: ApprovalService;
+  /** HMAC key of approval links. */
+  approvalLinkKey: Buffer;
 }

@@ -1,7 +1,14 @@
-import { isJsonObject, validate, type NodeRegistry, type Workflow } from '@flowstate/core';
+import {
+  isJsonObject,
+  validate,
+  type ErrorDetail,
+  type NodeRegistry,
+  type Workflow,
+} from '@flowstate/core';
 import type { Store, WorkflowRecord } from '@flowstate/engine';
 import { randomUUID } from 'node:crypto';
 import { httpError } from './errors.js';
+import type { LiveVersion, TriggerSync } from './trigger-sync.js';
 import { webhookRoutesOf, type WebhookRoute, type WebhookRouter } from './webhook-router.js';
 
 /** A workflow record with its current definition: what the API returns for one workflow. */
@@ -15,6 +22,8 @@ export interface WorkflowServiceOptions {
   registry: NodeRegistry;
   router: WebhookRouter;
   now?: () => number;
+  /** Trigger kinds kept in step with every workflow change (schedules, event triggers). */
+  triggers?: readonly TriggerSync[];
 }
 
 /**
@@ -27,6 +36,7 @@ export class WorkflowService {
   private readonly registry: NodeRegistry;
   private readonly router: WebhookRouter;
   private readonly now: () => number;
+  private readonly triggers: readonly TriggerSync[];
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: WorkflowServiceOptions) {
@@ -34,6 +44,31 @@ export class WorkflowService {
     this.registry = options.registry;
     this.router = options.router;
     this.now = options.now ?? Date.now;
+    this.triggers = options.triggers ?? [];
+  }
+
+  /**
+   * Syncs every trigger kind with every stored workflow (at start): heals whatever a crash
+   * between a workflow change and its sync left behind.
+   */
+  syncAllTriggers(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const record of await this.store.listWorkflows()) await this.syncTriggers(record.id);
+    });
+  }
+
+  /** Syncs every trigger kind with one workflow's stored state. */
+  private async syncTriggers(workflowId: string): Promise<void> {
+    if (this.triggers.length === 0) return;
+    const record = await this.store.getWorkflow(workflowId);
+    const live = record?.active === true ? await this.liveVersion(record) : undefined;
+    for (const trigger of this.triggers) await trigger.sync(workflowId, live);
+  }
+
+  /** The version whose triggers fire (the current one). */
+  private async liveVersion(record: WorkflowRecord): Promise<LiveVersion | undefined> {
+    const version = await this.store.getWorkflowVersion(record.id, record.currentVersion);
+    return version && { version: version.version, definition: version.definition };
   }
 
   /** Fills the router from every active workflow's current version. */
@@ -55,12 +90,16 @@ export class WorkflowService {
    */
   validateDefinition(document: unknown): Workflow {
     const result = validate(withoutId(document), this.registry);
-    if (result.ok && result.workflow) return result.workflow;
-    const details = result.problems.map((p) => ({
+    const details: ErrorDetail[] = result.problems.map((p) => ({
       path: p.path,
       message: p.message,
       code: p.code,
     }));
+    if (result.ok && result.workflow) {
+      for (const trigger of this.triggers)
+        details.push(...(trigger.check?.(result.workflow) ?? []));
+      if (details.length === 0) return result.workflow;
+    }
     const summary = details
       .slice(0, 5)
       .map((d) => `${d.path || '/'}: ${d.message}`)
@@ -100,6 +139,7 @@ export class WorkflowService {
         now: this.now(),
       });
       if (input.active) this.router.set(id, routes);
+      await this.syncTriggers(id);
       return { ...record, definition };
     });
   }
@@ -129,6 +169,7 @@ export class WorkflowService {
           record.id,
           routes.map((r) => ({ ...r, version: saved.version })),
         );
+      await this.syncTriggers(record.id);
       return this.view(await this.requireRecord(record.id), saved.definition);
     });
   }
@@ -148,6 +189,7 @@ export class WorkflowService {
       if (!updated) throw notFound(id);
       if (active) this.router.set(id, routes);
       else this.router.remove(id);
+      await this.syncTriggers(id);
       return { ...updated, definition };
     });
   }
@@ -159,6 +201,7 @@ export class WorkflowService {
       const deleted = await this.store.deleteWorkflow(id);
       if (!deleted) throw notFound(id);
       this.router.remove(id);
+      await this.syncTriggers(id);
     });
   }
 

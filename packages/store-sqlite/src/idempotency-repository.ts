@@ -33,7 +33,7 @@ export class IdempotencyRepository {
   readonly #put: Statement<[IdempotencyRow]>;
   readonly #touch: Statement<[{ scope: string; key: string; now: number }]>;
   readonly #complete: Statement<[{ scope: string; key: string; response: string; now: number }]>;
-  readonly #delete: Statement<[string, string]>;
+  readonly #release: Statement<[string, string]>;
   readonly #prune: Statement<[{ now: number; limit: number }]>;
 
   constructor(db: Database) {
@@ -47,7 +47,8 @@ export class IdempotencyRepository {
     );
     this.#complete = db.prepare(`UPDATE idempotency_keys SET state = 'done',
       response = @response, updated_at = @now WHERE scope = @scope AND key = @key`);
-    this.#delete = db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ?');
+    this.#release = db.prepare(`UPDATE idempotency_keys SET updated_at = 0
+      WHERE scope = ? AND key = ? AND state = 'pending'`);
     this.#prune = db.prepare(`DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid
       FROM idempotency_keys WHERE expires_at <= @now ORDER BY expires_at LIMIT @limit)`);
   }
@@ -98,7 +99,7 @@ export class IdempotencyRepository {
   }
 
   release(scope: string, key: string): void {
-    this.#delete.run(scope, key);
+    this.#release.run(scope, key);
   }
 
   prune(now: number, limit: number): number {

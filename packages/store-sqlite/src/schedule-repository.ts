@@ -178,8 +178,9 @@ export class ScheduleRepository {
       .immediate();
   }
 
-  advance(input: ScheduleFence & { nextRunAt: number; now: number }): boolean {
-    return this.#advanceRow(input, { nextRunAt: input.nextRunAt, release: true, now: input.now });
+  advance(input: ScheduleFence & { nextRunAt: number; now: number; release?: boolean }): boolean {
+    const release = input.release ?? true;
+    return this.#advanceRow(input, { nextRunAt: input.nextRunAt, release, now: input.now });
   }
 
   /** Whether a tick's fence holds (read inside the commit's transaction). */

@@ -294,7 +294,7 @@ export class SqliteStore implements Store {
   }
 
   async advanceSchedule(
-    input: ScheduleFence & { nextRunAt: number; now: number },
+    input: ScheduleFence & { nextRunAt: number; now: number; release?: boolean },
   ): Promise<boolean> {
     const result = this.#p.schedules.advance(input);
     await this.#walSync?.durable();

@@ -57,7 +57,7 @@ export function idempotencyCases({ it }: ContractContext): void {
     expect(same).toMatchObject({ claimed: true, record: { createdAt: T0, updatedAt: T0 + 100 } });
   });
 
-  it('idempotency: expired keys are replaced and pruned; released keys can be claimed again', async (store) => {
+  it('idempotency: expired keys are replaced and pruned; released claims are taken over at once', async (store) => {
     await store.claimIdempotencyKey({ ...base, now: T0, staleBefore: T0 });
     await store.completeIdempotencyKey({ ...base, response: 1, now: T0 });
     const later = await store.claimIdempotencyKey({
@@ -70,10 +70,17 @@ export function idempotencyCases({ it }: ContractContext): void {
       claimed: true,
       record: { requestHash: 'h2', createdAt: T0 + DAY },
     });
+    const retry = { ...base, requestHash: 'h2', now: T0 + DAY + 1, staleBefore: T0 };
+    expect((await store.claimIdempotencyKey(retry)).claimed).toBe(false);
     await store.releaseIdempotencyKey(base);
-    expect(
-      (await store.claimIdempotencyKey({ ...base, now: T0 + DAY, staleBefore: 0 })).claimed,
-    ).toBe(true);
+    expect(await store.claimIdempotencyKey(retry)).toMatchObject({
+      claimed: true,
+      record: { createdAt: T0 + DAY },
+    });
+    // A done record is not released.
+    await store.completeIdempotencyKey({ ...base, response: 2, now: T0 + DAY + 2 });
+    await store.releaseIdempotencyKey(base);
+    expect((await store.claimIdempotencyKey(retry)).record.state).toBe('done');
     await store.claimIdempotencyKey({ ...base, key: 'k2', now: T0, staleBefore: 0 });
     expect(await store.pruneIdempotencyKeys({ now: T0 + DAY, limit: 10 })).toBe(1);
     expect(await store.pruneIdempotencyKeys({ now: T0 + DAY, limit: 10 })).toBe(0);

@@ -123,7 +123,11 @@ export function scheduleCases({ it }: ContractContext): void {
     expect(await store.advanceSchedule({ ...fence, expectVersion: 2, nextRunAt: T0, now })).toBe(
       false,
     );
-    expect(await store.advanceSchedule({ ...fence, nextRunAt: T0 + 2 * MINUTE, now })).toBe(true);
+    const kept = { ...fence, nextRunAt: T0 + 2 * MINUTE, now, release: false };
+    expect(await store.advanceSchedule(kept)).toBe(true);
+    expect(await store.listSchedules()).toMatchObject([{ leaseOwner: 's1' }]);
+    const moved = { ...fence, expectNextRunAt: T0 + 2 * MINUTE };
+    expect(await store.advanceSchedule({ ...moved, nextRunAt: T0 + 2 * MINUTE, now })).toBe(true);
     const [row] = await store.listSchedules();
     expect(row).toMatchObject({ nextRunAt: T0 + 2 * MINUTE });
     expect(row).not.toHaveProperty('leaseOwner');
