@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Engine } from '@flowstate/engine';
+import { Engine, type EngineOptions } from '@flowstate/engine';
 import { createBuiltinRegistry } from '@flowstate/nodes';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,11 +22,12 @@ export interface ServerFixture {
  */
 export async function makeServer(
   overrides: Partial<Omit<BuildServerOptions, 'store' | 'engine' | 'registry'>> = {},
+  engineOptions: Partial<Omit<EngineOptions, 'store' | 'registry'>> = {},
 ): Promise<ServerFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'flowstate-server-'));
   const store = await SqliteStore.open(join(dir, 'data'), { synchronous: 'NORMAL' });
   const registry = createBuiltinRegistry();
-  const engine = new Engine({ store, registry });
+  const engine = new Engine({ store, registry, ...engineOptions });
   const app = buildServer({ store, engine, registry, ...overrides });
   await app.ready();
   await engine.start();
