@@ -138,21 +138,20 @@ export class ApprovalService {
     return { ...ref, ...outcome };
   }
 
-  /** 409 when the step exists (decided, timed out or cancelled), 404 otherwise. */
+  /** 409 when the approval was decided, timed out or cancelled; 404 when there is none. */
   private async notPending(ref: { executionId: string; stepKey: string }): Promise<FlowstateError> {
     const loaded = await this.options.store.loadExecution(ref.executionId);
     const step = loaded?.steps.find((s) => s.key === ref.stepKey);
-    if (!step) {
+    const output = isJsonObject(step?.output) ? step.output : {};
+    const decision = typeof output['decision'] === 'string' ? output['decision'] : undefined;
+    if (!step || (decision === undefined && step.status !== 'cancelled')) {
       return httpError(
         'APPROVAL_NOT_FOUND',
         `No approval for step "${ref.stepKey}" of execution "${ref.executionId}".`,
       );
     }
-    const output = isJsonObject(step.output) ? step.output : {};
-    const decided =
-      typeof output['decision'] === 'string'
-        ? `${output['decision']}${typeof output['decidedBy'] === 'string' ? ` by ${output['decidedBy']}` : ''}`
-        : step.status;
+    const by = typeof output['decidedBy'] === 'string' ? ` by ${output['decidedBy']}` : '';
+    const decided = decision === undefined ? step.status : `${decision}${by}`;
     return httpError(
       'APPROVAL_ALREADY_DECIDED',
       `The approval of step "${ref.stepKey}" of execution "${ref.executionId}" is no longer pending (${decided}).`,

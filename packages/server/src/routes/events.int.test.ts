@@ -12,7 +12,7 @@ afterEach(async () => {
 
 async function setup() {
   const clock = { t: Date.parse('2030-01-01T00:00:00Z'), now: () => clock.t };
-  fixture = await makeServer({}, { clock });
+  fixture = await makeServer({}, { engine: { clock } });
   const f = fixture;
   const call = async (
     method: 'GET' | 'POST',

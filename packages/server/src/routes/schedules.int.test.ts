@@ -18,7 +18,7 @@ afterEach(async () => {
 /** A server whose engine runs on a clock the test moves, with no scheduler of its own. */
 async function setup() {
   const clock = { t: T0, now: () => clock.t };
-  fixture = await makeServer({ scheduler: false }, { clock });
+  fixture = await makeServer({ scheduler: false }, { engine: { clock } });
   const f = fixture;
   const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
     const res = await f.app.inject({
