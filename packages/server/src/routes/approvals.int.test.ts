@@ -72,7 +72,7 @@ async function setup(options: { user?: { id: string; email?: string; role?: stri
       },
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
-    const json = res.headers['content-type']?.includes('json') ? res.json() : undefined;
+    const json = String(res.headers['content-type']).includes('json') ? res.json() : undefined;
     return { status: res.statusCode, body: json, text: res.body };
   };
   const finished = async (id: string): Promise<ExecutionRecord> => {
@@ -402,7 +402,7 @@ describe('approvals with an authenticated caller', () => {
       });
       expect(await t.f.store.getWait({ executionId, stepKey: 'ask' })).toBeDefined();
     } else {
-      expect(res.body.decidedBy).toBe(user.email ?? user.id);
+      expect(res.body.decidedBy).toBe('email' in user ? user.email : user.id);
     }
   });
 });
