@@ -91,7 +91,10 @@ export interface ScheduleFence {
 
 /**
  * A tick fired with the first commit of its execution: the schedule is fenced, then moved to
- * `nextRunAt` (and its lease dropped with `release`) in the same transaction.
+ * `nextRunAt` (and its lease dropped with `release`) in the same transaction. Besides the
+ * fence, the workflow must still be active with the schedule's version as the version its
+ * triggers run, so a tick never fires after a deactivation or an edit was committed, even
+ * before the schedules were synced with it.
  */
 export interface ScheduleTick extends ScheduleFence {
   nextRunAt: number;

@@ -83,10 +83,17 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
 
   const router = new WebhookRouter();
   const { store, engine, registry } = options;
+  let workflows: WorkflowService | undefined;
   const scheduler =
     options.scheduler === false
       ? undefined
-      : new Scheduler({ engine, store, logger: engine.logger, ...options.scheduler });
+      : new Scheduler({
+          engine,
+          store,
+          logger: engine.logger,
+          onStale: (workflowId) => workflows?.resyncTriggers(workflowId) ?? Promise.resolve(),
+          ...options.scheduler,
+        });
   const eventTriggers = new EventTriggerIndex(registry);
   const schedules = new ScheduleSync({
     store,
@@ -100,12 +107,12 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     engine,
     registry,
     router,
-    workflows: new WorkflowService({
+    workflows: (workflows = new WorkflowService({
       store,
       registry,
       router,
       triggers: [schedules, eventTriggers],
-    }),
+    })),
     webhookResponseTimeoutMs: options.webhookResponseTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     events: new EventDelivery({ engine, triggers: eventTriggers, logger: engine.logger }),
     approvals: new ApprovalService({ store, engine, linkKey: approvalLinkKey }),

@@ -57,6 +57,11 @@ export class WorkflowService {
     });
   }
 
+  /** Syncs every trigger kind with one workflow's stored state (after the running change). */
+  resyncTriggers(workflowId: string): Promise<void> {
+    return this.exclusive(() => this.syncTriggers(workflowId));
+  }
+
   /** Syncs every trigger kind with one workflow's stored state. */
   private async syncTriggers(workflowId: string): Promise<void> {
     if (this.triggers.length === 0) return;
@@ -65,7 +70,10 @@ export class WorkflowService {
     for (const trigger of this.triggers) await trigger.sync(workflowId, live);
   }
 
-  /** The version whose triggers fire (the current one). */
+  /**
+   * The version whose triggers fire (the current one). The SQLite schedule fence checks the
+   * same (`schedule-repository.ts`): change both together.
+   */
   private async liveVersion(record: WorkflowRecord): Promise<LiveVersion | undefined> {
     const version = await this.store.getWorkflowVersion(record.id, record.currentVersion);
     return version && { version: version.version, definition: version.definition };

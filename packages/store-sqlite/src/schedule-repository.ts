@@ -98,8 +98,12 @@ export class ScheduleRepository {
       ORDER BY next_run_at LIMIT @limit`);
     this.#lease = db.prepare(`UPDATE schedules SET lease_owner = @owner,
       lease_expires_at = @until WHERE id = @id RETURNING *`);
+    // A tick also needs its workflow active at the schedule's version (the version triggers run).
     this.#holds = db
-      .prepare<[FenceParams], number>(`SELECT 1 FROM schedules WHERE ${FENCE}`)
+      .prepare<[FenceParams], number>(
+        `SELECT 1 FROM schedules s WHERE ${FENCE} AND EXISTS (SELECT 1 FROM workflows w
+        WHERE w.id = s.workflow_id AND w.active = 1 AND w.current_version = s.version)`,
+      )
       .pluck();
     this.#advance = db.prepare(`UPDATE schedules SET next_run_at = @next,
       lease_owner = CASE WHEN @release = 1 THEN NULL ELSE lease_owner END,

@@ -8,6 +8,7 @@ import {
   makeStep,
   seedWorkflow,
   T0,
+  workflowDefinition,
   WORKFLOW_ID,
 } from './store-fixtures.js';
 
@@ -169,6 +170,29 @@ export function scheduleCases({ it }: ContractContext): void {
     });
     expect(await store.getExecution('e1')).toBeUndefined();
     expect(await store.listSchedules()).toMatchObject([{ nextRunAt: T0 + 5 * MINUTE }]);
+  });
+
+  it('commit: a tick of a workflow deactivated or saved anew since its claim writes nothing', async (store) => {
+    await seedSchedule(store);
+    await store.claimDueSchedules({ owner: 's1', now: T0 + MINUTE, leaseMs: 1000, limit: 1 });
+    await store.setWorkflowActive({ workflowId: WORKFLOW_ID, active: false, now: T0 });
+    const refused = { status: 'schedule-changed', scheduleId: ID };
+    expect(await commitOne(store, { ...tickExecution('e1'), scheduleTick: tick() })).toEqual(
+      refused,
+    );
+    await store.setWorkflowActive({ workflowId: WORKFLOW_ID, active: true, now: T0 });
+    await store.saveWorkflowVersion({
+      workflowId: WORKFLOW_ID,
+      definition: workflowDefinition('Edited'),
+      now: T0,
+    });
+    expect(await commitOne(store, { ...tickExecution('e1'), scheduleTick: tick() })).toEqual(
+      refused,
+    );
+    expect(await store.getExecution('e1')).toBeUndefined();
+    expect(await store.listSchedules()).toMatchObject([
+      { nextRunAt: T0 + MINUTE, leaseOwner: 's1' },
+    ]);
   });
 
   it('commit: a second execution with the same dedupe key is refused and names the first', async (store) => {

@@ -183,6 +183,33 @@ describe('schedules', () => {
     ]);
   });
 
+  test('after a crash between a save and its schedule sync, the old cadence still never fires', async () => {
+    const t = await setup();
+    await t.call('POST', '/workflows?active=true', {
+      id: 'w',
+      ...scheduled('W', { cron: '*/5 * * * *' }),
+    });
+    // The new version is committed, but the process died before syncing its schedules.
+    await t.f.store.saveWorkflowVersion({
+      workflowId: 'w',
+      definition: scheduled('W', { cron: '0 * * * *' }),
+      now: t.clock.t,
+    });
+    const stale: string[] = [];
+    const scheduler = new Scheduler({
+      engine: t.f.engine,
+      store: t.f.store,
+      clock: t.clock,
+      onStale: async (workflowId) => {
+        stale.push(workflowId);
+      },
+    });
+    t.clock.t = at('10:05:01');
+    expect(await scheduler.runDue()).toBe(0);
+    expect(stale).toEqual(['w']);
+    expect(await t.executions('w')).toEqual([]);
+  });
+
   test('an edit that keeps the cron keeps the next run and moves ticks to the new version', async () => {
     const t = await setup();
     await t.call('POST', '/workflows?active=true', {

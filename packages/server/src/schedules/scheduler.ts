@@ -29,6 +29,11 @@ export interface SchedulerOptions {
    */
   maxSleepMs?: number;
   logger?: EngineLogger;
+  /**
+   * Called when a tick was refused because its schedule or workflow changed since the claim,
+   * to bring the workflow's schedules in step (they may lag after a crash).
+   */
+  onStale?: (workflowId: string) => Promise<void>;
 }
 
 const CLAIM_BATCH = 50;
@@ -53,6 +58,7 @@ export class Scheduler {
   private readonly graceMs: number;
   private readonly maxSleepMs: number;
   private readonly logger: EngineLogger;
+  private readonly onStale: SchedulerOptions['onStale'];
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
@@ -68,6 +74,7 @@ export class Scheduler {
     this.graceMs = options.misfireGraceMs ?? 60_000;
     this.maxSleepMs = options.maxSleepMs ?? 10_000;
     this.logger = options.logger ?? noopLogger;
+    this.onStale = options.onStale;
   }
 
   /** Starts firing due schedules. */
@@ -192,7 +199,12 @@ export class Scheduler {
       }
       // Fired already (by a scheduler that died before moving the schedule on).
     } catch (error) {
-      if (error instanceof FlowstateError && error.code === 'SCHEDULE_CHANGED') return 'stop';
+      if (error instanceof FlowstateError && error.code === 'SCHEDULE_CHANGED') {
+        await this.onStale?.(schedule.workflowId).catch((cause: unknown) => {
+          this.logger.error({ err: cause, workflowId: schedule.workflowId }, 'resync failed');
+        });
+        return 'stop';
+      }
       this.logger.error(
         { err: error, scheduleId: schedule.id, tick },
         'starting a scheduled execution failed; the tick is skipped',
