@@ -94,6 +94,11 @@ export interface SuspendOptions {
   onTimeout?: { port: string; value: JsonValue };
   /** Event that ends the wait: its payload goes out of `port`. */
   event?: { name: string; correlationKey: string; port: string };
+  /**
+   * Public facts about the wait, stored with its wait row and shown by the API (e.g. the
+   * approvers and message of `wait.approval`). Never holds secrets.
+   */
+  info?: JsonValue;
 }
 
 /** The synchronous HTTP answer to a webhook call. */

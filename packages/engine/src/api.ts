@@ -1,4 +1,5 @@
 import type { JsonValue, NodeRegistry, WebhookResponse } from '@flowstate/core';
+import type { ScheduleTick } from './schedule-store.js';
 import type { ExecutionRecord, StepRecord, Store } from './store.js';
 
 /** Source of time for every decision the engine makes (injected so tests control it). */
@@ -54,6 +55,13 @@ export interface StartExecutionOptions {
   triggerNodeId?: string;
   /** Becomes the trigger step's output. */
   input: JsonValue;
+  /**
+   * Starts nothing when an execution with this key exists already: the handle names that
+   * one (`duplicate: true`). Keys of schedule ticks and idempotent event deliveries.
+   */
+  dedupeKey?: string;
+  /** The schedule tick this execution fires, committed with it (see `ExecutionChange`). */
+  scheduleTick?: ScheduleTick;
 }
 
 /** Live updates emitted by the engine after each commit. */

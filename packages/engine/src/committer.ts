@@ -135,12 +135,15 @@ export class GroupCommitter {
         ? { step: written, expectLeaseOwner: this.workerId }
         : { step: written };
     });
+    const start = run.expectSeq === 'new' ? run.start : undefined;
     return {
       expectSeq: run.expectSeq,
       execution: { ...run.execution },
       steps: writes,
       ...(addWaits.length > 0 ? { addWaits } : {}),
       ...(removeWaits.length > 0 ? { removeWaits } : {}),
+      ...(start?.dedupeKey === undefined ? {} : { dedupeKey: start.dedupeKey }),
+      ...(start?.scheduleTick === undefined ? {} : { scheduleTick: start.scheduleTick }),
     };
   }
 }

@@ -15,7 +15,7 @@ import { ExecutionRun } from './execution-run.js';
 import { uuidv7 } from './ids.js';
 import { finishIfDone, type Decide } from './progress.js';
 import { StepExecutor } from './step-executor.js';
-import type { ExecutionChange, ExecutionRecord, Store } from './store.js';
+import type { ExecutionChange, ExecutionRecord, StepRef, Store } from './store.js';
 import { Workers } from './workers.js';
 import { WorkflowCache } from './workflow-cache.js';
 import { Operations } from './operations.js';
@@ -30,6 +30,8 @@ export interface ExecutionHandle {
   outcome: Promise<ExecutionOutcome>;
   /** Like `outcome`, but `undefined` after `timeoutMs`, leaving no waiter behind. */
   outcomeWithin(timeoutMs: number): Promise<ExecutionOutcome | undefined>;
+  /** Set when the start's `dedupeKey` was taken: the handle is the earlier execution's. */
+  duplicate?: true;
 }
 
 const noopLogger: EngineLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -116,6 +118,13 @@ export class Engine {
     this.runs.set(run.id, run);
     this.executor.scheduleReady(run);
     const result = await this.committer.flush(run);
+    if (result.status === 'duplicate') return this.existingHandle(result.executionId);
+    if (result.status === 'schedule-changed') {
+      throw new FlowstateError(
+        'SCHEDULE_CHANGED',
+        `Schedule "${result.scheduleId}" changed since it was claimed; its tick was not fired`,
+      );
+    }
     if (result.status !== 'ok') {
       throw new FlowstateError('COMMIT_FAILED', `Execution ${run.id} could not be stored`);
     }
@@ -132,6 +141,25 @@ export class Engine {
         const settled = settledOutcome(current.execution, current.responseNotified);
         return settled ? Promise.resolve(settled) : this.outcomes.waitAtMost(run.id, timeoutMs);
       },
+    };
+  }
+
+  /** The handle of an execution started earlier under the same dedupe key. */
+  private existingHandle(executionId: string): ExecutionHandle {
+    let outcome: Promise<ExecutionOutcome> | undefined;
+    const forever = async (): Promise<ExecutionOutcome> => {
+      for (;;) {
+        const settled = await this.awaitOutcome(executionId, 2_000_000_000);
+        if (settled) return settled;
+      }
+    };
+    return {
+      executionId,
+      duplicate: true,
+      get outcome() {
+        return (outcome ??= forever());
+      },
+      outcomeWithin: (timeoutMs) => this.awaitOutcome(executionId, timeoutMs),
     };
   }
 
@@ -216,7 +244,9 @@ export class Engine {
     change: ExecutionChange | undefined,
   ): void {
     if (outcome.status !== 'ok') {
-      this.logger.warn(
+      // A refused start (taken dedupe key, changed schedule) is expected, not a lost race.
+      const expected = outcome.status === 'duplicate' || outcome.status === 'schedule-changed';
+      this.logger[expected ? 'debug' : 'warn'](
         { executionId: run.id, outcome },
         'commit refused; dropping the execution from this worker',
       );
@@ -331,8 +361,19 @@ export class Engine {
     name: string;
     correlationKey: string;
     payload: JsonValue;
-  }): Promise<{ resumed: string[] }> {
+  }): Promise<{ resumed: string[]; waits: StepRef[] }> {
     return this.operations.deliverEvent(event);
+  }
+
+  /** Ends one step waiting for `eventName` through `port` (approval decisions). */
+  resolveWait(input: {
+    executionId: string;
+    stepKey: string;
+    eventName: string;
+    port: string;
+    value: JsonValue;
+  }): Promise<'resolved' | 'not-waiting'> {
+    return this.operations.resolveWait(input);
   }
 
   /** Live updates after each commit; returns the unsubscribe function. */

@@ -1,6 +1,7 @@
 import type { JsonValue, WorkflowGraph, WorkflowNode } from '@flowstate/core';
 import { parseStepKey, ROOT_SCOPE, stepKey, type Scope } from './keys.js';
 import { edgeState, readiness, type Readiness } from './readiness.js';
+import type { ScheduleTick } from './schedule-store.js';
 import type { ExecutionChange, ExecutionRecord, StepRecord, StepRef, WaitRecord } from './store.js';
 
 /**
@@ -46,6 +47,8 @@ export class ExecutionRun {
   committing = false;
   /** Whether `outcome` waiters were told about the response already. */
   responseNotified = false;
+  /** Conditions of the first commit (dedupe key, schedule tick); see `ExecutionChange`. */
+  start: { dedupeKey?: string; scheduleTick?: ScheduleTick } | undefined;
 
   constructor(options: {
     execution: ExecutionRecord;

@@ -1,5 +1,8 @@
 export * from './api.js';
 export * from './store.js';
+export * from './schedule-store.js';
+export * from './idempotency-store.js';
+export * from './wait-store.js';
 export { Engine, type ExecutionHandle, type ExecutionOutcome } from './engine.js';
 export { readiness, edgeState, type EdgeState, type Readiness } from './readiness.js';
 export { retryDelay, retryPolicy, DEFAULT_RETRY } from './retry.js';

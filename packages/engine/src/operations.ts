@@ -11,7 +11,7 @@ import {
   succeedStep,
   waitState,
 } from './progress.js';
-import type { ExecutionRecord } from './store.js';
+import type { ExecutionRecord, StepRef } from './store.js';
 import type { CachedVersion } from './workflow-cache.js';
 import { isFinal } from './outcomes.js';
 
@@ -55,6 +55,12 @@ export class Operations {
       updatedAt: decide.now,
     };
     const run = new ExecutionRun({ execution, graph: version.graph, expectSeq: 'new' });
+    if (options.dedupeKey !== undefined || options.scheduleTick !== undefined) {
+      run.start = {
+        ...(options.dedupeKey === undefined ? {} : { dedupeKey: options.dedupeKey }),
+        ...(options.scheduleTick === undefined ? {} : { scheduleTick: options.scheduleTick }),
+      };
+    }
     run.putStep({
       executionId: execution.id,
       key: trigger,
@@ -266,9 +272,10 @@ export class Operations {
     name: string;
     correlationKey: string;
     payload: JsonValue;
-  }): Promise<{ resumed: string[] }> {
+  }): Promise<{ resumed: string[]; waits: StepRef[] }> {
     const engine = this.engine;
     const resumed: string[] = [];
+    const waitsResumed: StepRef[] = [];
     const waits = await engine.store.findWaits({
       eventName: event.name,
       correlationKey: event.correlationKey,
@@ -288,10 +295,46 @@ export class Operations {
       );
       if ((await engine.flush(run)).status !== 'ok') continue;
       resumed.push(run.id);
+      waitsResumed.push({ executionId: run.id, key: step.key });
       for (const key of ready) engine.executor.schedule(run, key);
       await engine.settle(run);
     }
-    return { resumed };
+    return { resumed, waits: waitsResumed };
+  }
+
+  /**
+   * Ends one waiting step whose wait is for `eventName` by sending `value` out of `port`
+   * (approval decisions). `not-waiting` when the step is not, or no longer, waiting for that
+   * event; `INVALID_STATE` when its execution is paused; `CONFLICT` when it changed meanwhile.
+   */
+  async resolveWait(input: {
+    executionId: string;
+    stepKey: string;
+    eventName: string;
+    port: string;
+    value: JsonValue;
+  }): Promise<'resolved' | 'not-waiting'> {
+    const engine = this.engine;
+    const run = await this.requireRun(input.executionId);
+    const step = run.steps.get(input.stepKey);
+    const state = step && waitState(step);
+    if (
+      step?.status !== 'waiting' ||
+      state?.kind !== 'suspend' ||
+      state.options.event?.name !== input.eventName
+    )
+      return 'not-waiting';
+    if (run.execution.status !== 'running') throw invalidState(run.execution, 'resume a wait of');
+    const ready = resumeStep(
+      run,
+      step.key,
+      { port: input.port, value: input.value },
+      engine.decide(),
+    );
+    await this.commit(run);
+    for (const key of ready) engine.executor.schedule(run, key);
+    await engine.settle(run);
+    return 'resolved';
   }
 
   private async requireRun(id: string): Promise<ExecutionRun> {

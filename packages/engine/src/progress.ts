@@ -157,6 +157,7 @@ export function suspendStep(run: ExecutionRun, key: string, options: SuspendOpti
       eventName: options.event.name,
       correlationKey: options.event.correlationKey,
       createdAt: step.startedAt ?? 0,
+      ...(options.info === undefined ? {} : { info: options.info }),
     });
   }
 }

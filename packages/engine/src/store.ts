@@ -1,6 +1,9 @@
 import type { JsonValue, StepError, WebhookResponse } from '@flowstate/core';
+import type { IdempotencyStore } from './idempotency-store.js';
 import type { RetentionStore } from './retention-store.js';
+import type { ScheduleStore, ScheduleTick } from './schedule-store.js';
 import type { SettingsStore } from './settings-store.js';
+import type { WaitStore } from './wait-store.js';
 import type { WorkflowStore } from './workflow-store.js';
 
 export * from './workflow-store.js';
@@ -19,7 +22,8 @@ export * from './settings-store.js';
  * - One `commit()` call carries changes of many executions (group commit): each entry is
  *   applied atomically on its own, in one database transaction, and gets its own outcome.
  */
-export interface Store extends WorkflowStore, RetentionStore, SettingsStore {
+export interface Store
+  extends WorkflowStore, RetentionStore, SettingsStore, ScheduleStore, IdempotencyStore, WaitStore {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -172,6 +176,8 @@ export interface WaitRecord {
   eventName: string;
   correlationKey: string;
   createdAt: number;
+  /** Public facts about the wait (`SuspendOptions.info`), e.g. an approval's approvers. */
+  info?: JsonValue;
 }
 
 export interface LoadedExecution {
@@ -206,6 +212,18 @@ export interface ExecutionChange {
   addWaits?: readonly WaitRecord[];
   /** Waits removed (by their step) once resolved. */
   removeWaits?: readonly StepRef[];
+  /**
+   * Only with `expectSeq: 'new'`: a key no other execution may have. A second execution with
+   * the same key is refused as a whole with `duplicate`, naming the first one. Schedule ticks
+   * and idempotent event deliveries start their executions with one.
+   */
+  dedupeKey?: string;
+  /**
+   * Only with `expectSeq: 'new'`: the schedule tick this execution fires. The change applies
+   * only while the schedule's fence holds (`schedule-changed` otherwise), and moves the
+   * schedule to its next run in the same transaction.
+   */
+  scheduleTick?: ScheduleTick;
 }
 
 export type CommitOutcome =
@@ -213,7 +231,11 @@ export type CommitOutcome =
   /** The execution changed since `expectSeq` (or already exists for `'new'`). */
   | { status: 'conflict' }
   /** A fenced step's lease is no longer held by the expected owner. */
-  | { status: 'fenced'; stepKey: string };
+  | { status: 'fenced'; stepKey: string }
+  /** An execution with the change's `dedupeKey` exists already: nothing was written. */
+  | { status: 'duplicate'; executionId: string }
+  /** The `scheduleTick`'s schedule changed since it was claimed: nothing was written. */
+  | { status: 'schedule-changed'; scheduleId: string };
 
 export interface ExecutionQuery {
   workflowId?: string;

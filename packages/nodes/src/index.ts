@@ -17,11 +17,23 @@ import { manualTrigger } from './trigger-manual.js';
 import { webhookTrigger } from './trigger-webhook.js';
 import { waitDelay } from './wait-delay.js';
 import { waitEvent } from './wait-event.js';
+import { scheduleTrigger } from './trigger-schedule.js';
+import { eventTrigger } from './trigger-event.js';
+import { waitApproval } from './wait-approval.js';
 import { webhookRespond } from './webhook-respond.js';
 
 export { flowCall, flowIf, flowLoop, flowMerge, flowReturn, flowSwitch, logNode, jsonataTransform };
 export { setFields, manualTrigger, webhookTrigger, waitDelay, waitEvent, webhookRespond };
+export { scheduleTrigger, eventTrigger, waitApproval };
 export { switchPorts } from './flow-switch.js';
+export { parseCron, cronProblem, isValidTimezone, type CronSchedule } from './cron.js';
+export {
+  scheduleTriggerParams,
+  MAX_CATCH_UP_LIMIT,
+  type ScheduleTriggerParams,
+} from './trigger-schedule.js';
+export { eventTriggerParams, type EventTriggerParams } from './trigger-event.js';
+export { APPROVAL_EVENT, waitApprovalParams, type ApprovalInfo } from './wait-approval.js';
 export { setPath } from './transform-set.js';
 export { isTruthy } from './truthy.js';
 export { parseDuration } from './duration.js';
@@ -52,6 +64,8 @@ export { HttpStatusError } from './http/response.js';
 const fixedNodes: readonly NodeType<any>[] = [
   manualTrigger,
   webhookTrigger,
+  scheduleTrigger,
+  eventTrigger,
   setFields,
   jsonataTransform,
   logNode,
@@ -63,6 +77,7 @@ const fixedNodes: readonly NodeType<any>[] = [
   flowReturn,
   waitDelay,
   waitEvent,
+  waitApproval,
   webhookRespond,
 ];
 

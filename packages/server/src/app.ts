@@ -30,6 +30,14 @@ import { findWebAppDir, registerWebApp } from './web-app.js';
 import { WebhookRouter } from './webhook-router.js';
 import { syncWorkflowFiles } from './workflow-files.js';
 import { WorkflowService } from './workflow-service.js';
+import { randomBytes } from 'node:crypto';
+import { ApprovalService } from './approvals/approval-service.js';
+import { EventDelivery } from './events/event-delivery.js';
+import { EventTriggerIndex } from './events/event-triggers.js';
+import { registerApprovalLinkRoutes, registerApprovalRoutes } from './routes/approvals.js';
+import { registerScheduleRoutes } from './routes/schedules.js';
+import { Scheduler, type SchedulerOptions } from './schedules/scheduler.js';
+import { ScheduleSync } from './schedules/schedule-sync.js';
 
 /** Dependencies and limits of the HTTP server. */
 export interface BuildServerOptions {
@@ -54,6 +62,13 @@ export interface BuildServerOptions {
   inlinePayloadBytes?: number;
   /** Clock of saves and retention (tests); defaults to `Date.now`. */
   now?: () => number;
+  /**
+   * The cron scheduler's options, or `false` for a server that fires no schedules (an API-only
+   * process, or tests that drive a `Scheduler` themselves). Started when the server is ready.
+   */
+  scheduler?: false | Omit<SchedulerOptions, 'engine' | 'store'>;
+  /** HMAC key of approval links (see `loadApprovalLinkKey`); random per process if absent. */
+  approvalLinkKey?: Buffer;
 }
 
 /** Version of the API described by the OpenAPI document. */
@@ -95,29 +110,53 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   const router = new WebhookRouter();
+  const { store, engine, registry } = options;
+  let workflows: WorkflowService | undefined;
+  const scheduler =
+    options.scheduler === false
+      ? undefined
+      : new Scheduler({
+          engine,
+          store,
+          logger: engine.logger,
+          onStale: (workflowId) => workflows?.resyncTriggers(workflowId) ?? Promise.resolve(),
+          ...options.scheduler,
+        });
+  const eventTriggers = new EventTriggerIndex(registry);
+  const schedules = new ScheduleSync({
+    store,
+    registry,
+    clock: engine.clock,
+    onChange: () => scheduler?.kick(),
+  });
+  const approvalLinkKey = options.approvalLinkKey ?? randomBytes(32);
   const ctx: ServerContext = {
-    store: options.store,
-    engine: options.engine,
-    registry: options.registry,
+    store,
+    engine,
+    registry,
     router,
-    workflows: new WorkflowService({
-      store: options.store,
-      registry: options.registry,
+    workflows: (workflows = new WorkflowService({
+      store,
+      registry,
       router,
+      triggers: [schedules, eventTriggers],
       ...(options.now ? { now: options.now } : {}),
-    }),
+    })),
     retention: new RetentionService({
-      store: options.store,
+      store,
       ...(options.retention === undefined ? {} : { defaults: options.retention }),
       intervalMs: options.pruneIntervalMs ?? 0,
       ...(options.now ? { now: options.now } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     }),
     webhookResponseTimeoutMs: options.webhookResponseTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
-    live: new LiveEventHub(options.engine),
+    live: new LiveEventHub(engine),
     sseStreams: new Set<SseStream>(),
-    metrics: new ServerMetrics(options.engine, options.store),
+    metrics: new ServerMetrics(engine, store),
     inlinePayloadBytes: options.inlinePayloadBytes ?? DEFAULT_INLINE_PAYLOAD_BYTES,
+    events: new EventDelivery({ engine, triggers: eventTriggers, logger: engine.logger }),
+    approvals: new ApprovalService({ store, engine, linkKey: approvalLinkKey }),
+    approvalLinkKey,
   };
   let closing = false;
 
@@ -127,6 +166,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
 
   app.addHook('onReady', async () => {
     await ctx.workflows.loadRouter();
+    await ctx.workflows.syncAllTriggers();
     if (options.workflowsDir !== undefined) {
       await syncWorkflowFiles({
         dir: options.workflowsDir,
@@ -135,6 +175,10 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       });
     }
     ctx.retention.start();
+    scheduler?.start();
+  });
+  app.addHook('onClose', async () => {
+    await scheduler?.stop();
   });
   app.addHook('preClose', async () => {
     closing = true;
@@ -158,9 +202,14 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerSettingsRoutes(api, ctx);
       registerEventRoutes(api, ctx);
       registerLiveRoutes(api, ctx);
+      registerScheduleRoutes(api, ctx);
+      registerApprovalRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
+  void app.register(async (links) => registerApprovalLinkRoutes(links, ctx), {
+    prefix: '/api/v1',
+  });
   void app.register(async (web) => registerWebApp(web, options.webAppDir ?? findWebAppDir()));
   void app.register(async (hooks) => {
     registerWebhookParsers(hooks);

@@ -4,6 +4,8 @@ import type { LiveEventHub } from './live/event-hub.js';
 import type { SseStream } from './live/sse.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RetentionService } from './retention.js';
+import type { ApprovalService } from './approvals/approval-service.js';
+import type { EventDelivery } from './events/event-delivery.js';
 import type { WebhookRouter } from './webhook-router.js';
 import type { WorkflowService } from './workflow-service.js';
 
@@ -24,4 +26,9 @@ export interface ServerContext {
   metrics: ServerMetrics;
   /** Step and execution payloads larger than this are linked instead of inlined. */
   inlinePayloadBytes: number;
+  /** Starts `trigger.event` workflows and resumes `wait.event` steps. */
+  events: EventDelivery;
+  approvals: ApprovalService;
+  /** HMAC key of approval links. */
+  approvalLinkKey: Buffer;
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { buildServer } from './app.js';
+import { loadApprovalLinkKey } from './approvals/approval-link-key.js';
 import { failpointFromEnv } from './failpoints.js';
 import { ConfigError, type ServerConfig } from './config.js';
 
@@ -72,6 +73,12 @@ export async function startServer(
     bodyLimitBytes: config.bodyLimitBytes,
     retention: { days: config.retentionDays, failedDays: config.retentionFailedDays },
     pruneIntervalMs: config.pruneIntervalMs,
+    approvalLinkKey: loadApprovalLinkKey({
+      ...(process.env.FLOWSTATE_SECRET_KEY === undefined
+        ? {}
+        : { secretKey: process.env.FLOWSTATE_SECRET_KEY }),
+      dataDir: config.dataDir,
+    }),
     ...(config.workflowsDir === undefined ? {} : { workflowsDir: config.workflowsDir }),
   });
   try {

@@ -9,6 +9,7 @@ import {
 import type { Store, VersionAuthorship, WorkflowRecord } from '@flowstate/engine';
 import { randomUUID } from 'node:crypto';
 import { FlowstateHttpError, httpError } from './errors.js';
+import type { LiveVersion, TriggerSync } from './trigger-sync.js';
 import {
   authorship,
   invalidDefinition,
@@ -29,6 +30,8 @@ export interface WorkflowServiceOptions {
   registry: NodeRegistry;
   router: WebhookRouter;
   now?: () => number;
+  /** Trigger kinds kept in step with every workflow change (schedules, event triggers). */
+  triggers?: readonly TriggerSync[];
 }
 
 /** Options of a save: who, why, and whether to publish it at once. */
@@ -46,6 +49,7 @@ export class WorkflowService {
   readonly registry: NodeRegistry;
   private readonly router: WebhookRouter;
   readonly now: () => number;
+  private readonly triggers: readonly TriggerSync[];
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: WorkflowServiceOptions) {
@@ -53,6 +57,40 @@ export class WorkflowService {
     this.registry = options.registry;
     this.router = options.router;
     this.now = options.now ?? Date.now;
+    this.triggers = options.triggers ?? [];
+  }
+
+  /**
+   * Syncs every trigger kind with every stored workflow (at start): heals whatever a crash
+   * between a workflow change and its sync left behind.
+   */
+  syncAllTriggers(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const record of await this.store.listWorkflows()) await this.syncTriggers(record.id);
+    });
+  }
+
+  /** Syncs every trigger kind with one workflow's stored state (after the running change). */
+  resyncTriggers(workflowId: string): Promise<void> {
+    return this.exclusive(() => this.syncTriggers(workflowId));
+  }
+
+  /** Syncs every trigger kind with one workflow's stored state. */
+  private async syncTriggers(workflowId: string): Promise<void> {
+    if (this.triggers.length === 0) return;
+    const record = await this.store.getWorkflow(workflowId);
+    const live = record?.active === true ? await this.liveVersion(record) : undefined;
+    for (const trigger of this.triggers) await trigger.sync(workflowId, live);
+  }
+
+  /**
+   * The version whose triggers fire: the published one. The SQLite schedule fence checks the
+   * same (`schedule-repository.ts`): change both together.
+   */
+  private async liveVersion(record: WorkflowRecord): Promise<LiveVersion | undefined> {
+    if (record.publishedVersion === undefined) return undefined;
+    const version = await this.store.getWorkflowVersion(record.id, record.publishedVersion);
+    return version && { version: version.version, definition: version.definition };
   }
 
   /** Fills the router from every active workflow's published version. */
@@ -82,14 +120,21 @@ export class WorkflowService {
   /** Like `validateDefinition`, returning the problems instead of throwing. */
   check(document: unknown, at = ''): { workflow: Workflow } | { problems: ErrorDetail[] } {
     const result = validate(withoutId(document), this.registry);
-    if (result.ok && result.workflow) return { workflow: result.workflow };
-    return {
-      problems: result.problems.map((p) => ({
-        path: at + p.path,
-        message: p.message,
-        code: p.code,
-      })),
-    };
+    const problems: ErrorDetail[] = result.problems.map((p) => ({
+      path: at + p.path,
+      message: p.message,
+      code: p.code,
+    }));
+    if (result.ok && result.workflow) {
+      // Trigger kinds check what the core validator cannot (cron syntax, time zones).
+      for (const trigger of this.triggers) {
+        for (const detail of trigger.check?.(result.workflow) ?? []) {
+          problems.push({ ...detail, path: at + detail.path });
+        }
+      }
+      if (problems.length === 0) return { workflow: result.workflow };
+    }
+    return { problems };
   }
 
   /** All workflows (records only). */
@@ -126,6 +171,7 @@ export class WorkflowService {
         now: this.now(),
       });
       if (input.active) this.router.set(id, routes);
+      await this.syncTriggers(id);
       return { ...record, definition };
     });
   }
@@ -158,6 +204,7 @@ export class WorkflowService {
           record.id,
           routes.map((r) => ({ ...r, version: saved.version })),
         );
+      await this.syncTriggers(record.id);
       return this.view(await this.requireRecord(record.id), saved.definition);
     });
   }
@@ -189,6 +236,7 @@ export class WorkflowService {
       });
       if (!updated) throw notFound(id);
       if (record.active) this.router.set(id, routes);
+      await this.syncTriggers(id);
       return this.view(updated);
     });
   }
@@ -221,6 +269,7 @@ export class WorkflowService {
       if (!updated) throw notFound(id);
       if (active) this.router.set(id, routes);
       else this.router.remove(id);
+      await this.syncTriggers(id);
       return this.view(updated);
     });
   }
@@ -232,6 +281,7 @@ export class WorkflowService {
       const deleted = await this.store.deleteWorkflow(id);
       if (!deleted) throw notFound(id);
       this.router.remove(id);
+      await this.syncTriggers(id);
     });
   }
 
@@ -260,7 +310,10 @@ export class WorkflowService {
     return { view: await this.setActive(id, true), change: same ? 'unchanged' : 'updated' };
   }
 
-  /** Replaces the router entries of workflows whose published version changed (imports). */
+  /**
+   * Replaces the router entries and triggers of workflows whose published version changed
+   * (imports). Call it from inside `exclusive`.
+   */
   async refreshRoutes(ids: readonly string[]): Promise<void> {
     for (const id of ids) {
       const record = await this.store.getWorkflow(id);
@@ -268,6 +321,8 @@ export class WorkflowService {
       const version = await this.store.getWorkflowVersion(id, record.publishedVersion);
       if (version) this.router.set(id, this.routesOf(id, version.version, version.definition));
     }
+    // Runs inside the caller's exclusive section (imports): sync without queueing again.
+    for (const id of ids) await this.syncTriggers(id);
   }
 
   /** The webhook routes a version declares, and the first conflict with another workflow. */

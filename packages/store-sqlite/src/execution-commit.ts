@@ -10,9 +10,12 @@ import {
 import { decodeCompactJournal, encodeCompactJournal } from './compact-journal.js';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
+import type { ScheduleRepository } from './schedule-repository.js';
 import { executionParams, stepParams, type ExecutionRow, type StepRow } from './rows.js';
 
-type CompactExecutionRow = Omit<ExecutionRow, 'seq'> & {
+type NewExecutionRow = Omit<ExecutionRow, 'seq'> & { dedupe_key: string | null };
+
+type CompactExecutionRow = NewExecutionRow & {
   steps_json: string | null;
   steps_summary: string;
 };
@@ -58,14 +61,16 @@ const STEP_SET = `node_id = @node_id, status = @status, attempt = @attempt, run_
  */
 export class ExecutionCommitter {
   readonly #codec: PayloadCodec;
-  readonly #insertExecution: Statement<[Omit<ExecutionRow, 'seq'>]>;
+  readonly #insertExecution: Statement<[NewExecutionRow]>;
   readonly #updateExecution: Statement<
     [Omit<ExecutionRow, 'seq'> & { expect_seq: number }],
     { seq: number }
   >;
   readonly #upsertStep: Statement<[StepRow]>;
   readonly #fencedStep: Statement<[StepRow & { expect_owner: string }]>;
-  readonly #addWait: Statement<[string, string, string, string, number]>;
+  readonly #addWait: Statement<[string, string, string, string, number, string | null]>;
+  readonly #dedupeOwner: Statement<[string], string>;
+  readonly #schedules: ScheduleRepository;
   readonly #removeWaits: Statement<[string, string]>;
   readonly #currentSeq: Statement<[string], number>;
   readonly #insertCompact: Statement<[CompactExecutionRow]>;
@@ -76,15 +81,16 @@ export class ExecutionCommitter {
   readonly #fastBatch: (changes: readonly ExecutionChange[]) => CommitOutcome[];
   readonly #safeBatch: (changes: readonly ExecutionChange[]) => (CommitOutcome | CommitFailure)[];
 
-  constructor(db: Database, codec: PayloadCodec) {
+  constructor(db: Database, codec: PayloadCodec, schedules: ScheduleRepository) {
     this.#codec = codec;
     this.#insertExecution = db.prepare(`INSERT INTO executions (id, workflow_id, workflow_version,
       status, seq, trigger_node_id, trigger_type, input, output, error, response,
-      parent_execution_id, parent_step_key, depth, rerun_of, created_at, updated_at, finished_at)
+      parent_execution_id, parent_step_key, depth, rerun_of, created_at, updated_at, finished_at,
+      dedupe_key)
       VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @trigger_type,
       @input, @output,
       @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @created_at,
-      @updated_at, @finished_at)
+      @updated_at, @finished_at, @dedupe_key)
       ON CONFLICT (id) DO NOTHING`);
     this.#updateExecution = db.prepare(`UPDATE executions SET seq = seq + 1,
       workflow_id = @workflow_id, workflow_version = @workflow_version, status = @status,
@@ -104,19 +110,23 @@ export class ExecutionCommitter {
       WHERE execution_id = @execution_id AND key = @key AND lease_owner = @expect_owner
       AND status NOT IN ${FINAL_STEP_SQL}`);
     this.#addWait = db.prepare(`INSERT INTO waits (execution_id, step_key, event_name,
-      correlation_key, created_at) VALUES (?, ?, ?, ?, ?)
+      correlation_key, created_at, info) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (execution_id, step_key, event_name, correlation_key)
-      DO UPDATE SET created_at = excluded.created_at`);
+      DO UPDATE SET created_at = excluded.created_at, info = excluded.info`);
+    this.#dedupeOwner = db
+      .prepare<[string], string>('SELECT id FROM executions WHERE dedupe_key = ?')
+      .pluck();
+    this.#schedules = schedules;
     this.#removeWaits = db.prepare('DELETE FROM waits WHERE execution_id = ? AND step_key = ?');
 
     this.#insertCompact = db.prepare(`INSERT INTO executions (id, workflow_id, workflow_version,
       status, seq, trigger_node_id, trigger_type, input, output, error, response,
       parent_execution_id, parent_step_key, depth, rerun_of, created_at, updated_at, finished_at,
-      steps_json, steps_summary)
+      steps_json, steps_summary, dedupe_key)
       VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @trigger_type,
       @input, @output,
       @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @created_at,
-      @updated_at, @finished_at, @steps_json, @steps_summary)
+      @updated_at, @finished_at, @steps_json, @steps_summary, @dedupe_key)
       ON CONFLICT (id) DO NOTHING`);
     this.#compactSteps = db
       .prepare<[string], string | null>('SELECT steps_json FROM executions WHERE id = ?')
@@ -174,6 +184,8 @@ export class ExecutionCommitter {
 
   /** The outcome refusing `change` (stale seq, lost lease), or undefined when it may apply. */
   #reject(change: ExecutionChange): CommitOutcome | undefined {
+    const refused = this.#refuseStart(change);
+    if (refused !== undefined) return refused;
     // A new execution needs no read: its insert finds a taken id itself (the batch then
     // takes the safe path, where that change alone is refused).
     if (change.expectSeq === 'new' && change.steps.every((w) => w.expectLeaseOwner === undefined)) {
@@ -189,6 +201,19 @@ export class ExecutionCommitter {
       ) {
         return { status: 'fenced', stepKey: step.key };
       }
+    }
+    return undefined;
+  }
+
+  /** The outcome refusing a new execution: its dedupe key is taken or its schedule changed. */
+  #refuseStart(change: ExecutionChange): CommitOutcome | undefined {
+    if (change.expectSeq !== 'new') return undefined;
+    const tick = change.scheduleTick;
+    if (tick !== undefined && !this.#schedules.holds(tick))
+      return { status: 'schedule-changed', scheduleId: tick.scheduleId };
+    if (change.dedupeKey !== undefined) {
+      const executionId = this.#dedupeOwner.get(change.dedupeKey);
+      if (executionId !== undefined) return { status: 'duplicate', executionId };
     }
     return undefined;
   }
@@ -212,7 +237,14 @@ export class ExecutionCommitter {
   /** Writes `change`; throws `Rejected` (safe path) when its seq or a fence does not hold. */
   #apply(change: ExecutionChange): CommitOutcome {
     const { execution } = change;
-    const params = executionParams(execution, this.#codec);
+    const refused = this.#refuseStart(change);
+    if (refused !== undefined) throw new Rejected(refused);
+    if (change.expectSeq === 'new' && change.scheduleTick !== undefined)
+      this.#schedules.applyTick(change.scheduleTick, execution.createdAt);
+    const params = {
+      ...executionParams(execution, this.#codec),
+      dedupe_key: change.expectSeq === 'new' ? (change.dedupeKey ?? null) : null,
+    };
     let seq: number;
     if (isCompactable(change)) {
       const steps = change.steps.map((write) => write.step);
@@ -230,7 +262,8 @@ export class ExecutionCommitter {
       seq = 1;
     } else {
       this.#expandCompact(execution.id);
-      const row = this.#updateExecution.get({ ...params, expect_seq: change.expectSeq });
+      const { dedupe_key: _new, ...update } = params;
+      const row = this.#updateExecution.get({ ...update, expect_seq: change.expectSeq });
       if (row === undefined) throw new Rejected({ status: 'conflict' });
       seq = row.seq;
     }
@@ -258,6 +291,7 @@ export class ExecutionCommitter {
         wait.eventName,
         wait.correlationKey,
         wait.createdAt,
+        wait.info === undefined ? null : JSON.stringify(wait.info),
       );
     }
     return { status: 'ok', seq };

@@ -179,6 +179,46 @@ CREATE TABLE settings (
 PRAGMA auto_vacuum = INCREMENTAL;
 `,
   },
+  // ---- schedules, events, approvals ---------------------------------------------------
+  {
+    version: 4,
+    name: 'schedules, dedupe keys, idempotency keys, wait info',
+    sql: `
+ALTER TABLE executions ADD COLUMN dedupe_key TEXT;
+CREATE UNIQUE INDEX executions_dedupe ON executions (dedupe_key) WHERE dedupe_key IS NOT NULL;
+CREATE TABLE schedules (
+  id TEXT PRIMARY KEY,
+  workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+  trigger_node_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  cron TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  catch_up TEXT NOT NULL,
+  catch_up_limit INTEGER NOT NULL,
+  next_run_at INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX schedules_workflow ON schedules (workflow_id);
+CREATE INDEX schedules_due ON schedules (next_run_at);
+CREATE TABLE idempotency_keys (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  state TEXT NOT NULL,
+  response TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+ALTER TABLE waits ADD COLUMN info TEXT;
+CREATE INDEX waits_listing ON waits (event_name, created_at, execution_id, step_key);
+`,
+  },
 ];
 
 /**

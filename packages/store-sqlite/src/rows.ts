@@ -1,4 +1,4 @@
-import type { StepError, WebhookResponse } from '@flowstate/core';
+import type { JsonValue, StepError, WebhookResponse } from '@flowstate/core';
 import type {
   ExecutionRecord,
   ExecutionStatus,
@@ -75,6 +75,7 @@ export interface WaitRow {
   event_name: string;
   correlation_key: string;
   created_at: number;
+  info: string | null;
 }
 
 /** Copies the entries of `optional` whose value is not null/undefined onto `target`. */
@@ -202,5 +203,6 @@ export function toWaitRecord(row: WaitRow): WaitRecord {
     eventName: row.event_name,
     correlationKey: row.correlation_key,
     createdAt: row.created_at,
+    ...(row.info === null ? {} : { info: JSON.parse(row.info) as JsonValue }),
   };
 }

@@ -1,8 +1,12 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { FlowstateError, type JsonValue } from '@flowstate/core';
+import { FlowstateError, type JsonValue, type Workflow } from '@flowstate/core';
 import type {
   ClaimedStep,
+  IdempotencyRecord,
+  ScheduleFence,
+  ScheduleRecord,
+  ScheduleSpec,
   CommitOutcome,
   CreateWorkflowInput,
   RetentionCutoffs,
@@ -30,6 +34,9 @@ import { SettingsRepository } from './settings-repository.js';
 import { StepLeases } from './step-leases.js';
 import { WalSync } from './wal-sync.js';
 import { WorkflowRepository } from './workflow-repository.js';
+import { ScheduleRepository } from './schedule-repository.js';
+import { IdempotencyRepository } from './idempotency-repository.js';
+import { WaitQueries } from './wait-queries.js';
 
 /** Options of `SqliteStore`. */
 export interface SqliteStoreOptions {
@@ -57,6 +64,9 @@ interface Parts {
   leases: StepLeases;
   retention: RetentionRepository;
   settings: SettingsRepository;
+  schedules: ScheduleRepository;
+  idempotency: IdempotencyRepository;
+  waits: WaitQueries;
 }
 
 /**
@@ -115,14 +125,18 @@ export class SqliteStore implements Store {
   get #p(): Parts {
     if (this.#parts === undefined) {
       const codec = new PayloadCodec(this.#db, this.#blobThresholdBytes);
+      const schedules = new ScheduleRepository(this.#db);
       this.#parts = {
         codec,
         workflows: new WorkflowRepository(this.#db),
-        committer: new ExecutionCommitter(this.#db, codec),
+        committer: new ExecutionCommitter(this.#db, codec, schedules),
         queries: new ExecutionQueries(this.#db, codec),
         leases: new StepLeases(this.#db, codec),
         retention: new RetentionRepository(this.#db),
         settings: new SettingsRepository(this.#db),
+        schedules,
+        idempotency: new IdempotencyRepository(this.#db),
+        waits: new WaitQueries(this.#db),
       };
     }
     return this.#parts;
@@ -279,6 +293,95 @@ export class SqliteStore implements Store {
     limit: number;
   }): Promise<{ orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] }> {
     return this.#p.queries.findStuck(input.limit);
+  }
+
+  // ---- schedules (ScheduleStore) ------------------------------------------------------
+
+  async syncSchedules(input: {
+    workflowId: string;
+    version: number;
+    schedules: readonly ScheduleSpec[];
+    now: number;
+  }): Promise<ScheduleRecord[]> {
+    const result = this.#p.schedules.sync(input);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async listSchedules(query: { workflowId?: string } = {}): Promise<ScheduleRecord[]> {
+    return this.#p.schedules.list(query.workflowId);
+  }
+
+  async claimDueSchedules(input: {
+    owner: string;
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): Promise<ScheduleRecord[]> {
+    return this.#p.schedules.claim(input);
+  }
+
+  async advanceSchedule(
+    input: ScheduleFence & { nextRunAt: number; now: number; release?: boolean },
+  ): Promise<boolean> {
+    const result = this.#p.schedules.advance(input);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async releaseScheduleLeases(owner: string): Promise<void> {
+    this.#p.schedules.release(owner);
+  }
+
+  async nextScheduleDueAt(): Promise<number | undefined> {
+    return this.#p.schedules.nextDue();
+  }
+
+  // ---- idempotency keys (IdempotencyStore) ----------------------------------------------
+
+  async claimIdempotencyKey(input: {
+    scope: string;
+    key: string;
+    requestHash: string;
+    now: number;
+    ttlMs: number;
+    staleBefore: number;
+  }): Promise<{ claimed: boolean; record: IdempotencyRecord }> {
+    const result = this.#p.idempotency.claim(input);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async completeIdempotencyKey(input: {
+    scope: string;
+    key: string;
+    response: JsonValue;
+    now: number;
+  }): Promise<void> {
+    this.#p.idempotency.complete(input);
+    await this.#walSync?.durable();
+  }
+
+  async releaseIdempotencyKey(input: { scope: string; key: string }): Promise<void> {
+    this.#p.idempotency.release(input.scope, input.key);
+  }
+
+  async pruneIdempotencyKeys(input: { now: number; limit: number }): Promise<number> {
+    return this.#p.idempotency.prune(input.now, input.limit);
+  }
+
+  // ---- waits (WaitStore) ----------------------------------------------------------------
+
+  async listWaits(query: {
+    eventName: string;
+    limit: number;
+    after?: { createdAt: number; executionId: string; stepKey: string };
+  }): Promise<WaitRecord[]> {
+    return this.#p.waits.list(query);
+  }
+
+  async getWait(ref: { executionId: string; stepKey: string }): Promise<WaitRecord | undefined> {
+    return this.#p.waits.get(ref.executionId, ref.stepKey);
   }
 
   async countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>> {

@@ -7,6 +7,9 @@ import { queryCases } from './contract-queries.js';
 import { waitAndPayloadCases } from './contract-waits-payloads.js';
 import { versionCases } from './contract-versions.js';
 import { workflowCases } from './contract-workflows.js';
+import { scheduleCases } from './contract-schedules.js';
+import { idempotencyCases } from './contract-idempotency.js';
+import { waitListingCases } from './contract-wait-listing.js';
 
 /** Makes a fresh, migrated, empty store and the function that disposes of it. */
 export type StoreFactory = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
@@ -77,6 +80,9 @@ export function storeContract(
     queryCases(context);
     leasePropertyCases(context);
     versionCases(context);
+    scheduleCases(context);
+    idempotencyCases(context);
+    waitListingCases(context);
     test('the skip list names only existing tests', () => {
       expect(Object.keys(skip).filter((key) => !registered.has(key))).toEqual([]);
     });

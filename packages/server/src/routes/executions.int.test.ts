@@ -144,13 +144,13 @@ describe('executions API', () => {
       correlationKey: 'o-2',
       payload: {},
     });
-    expect(none.body).toEqual({ resumed: [] });
+    expect(none.body).toEqual({ started: [], resumed: [] });
     const delivered = await call('POST', '/events', {
       name: 'order.paid',
       correlationKey: 'o-1',
       payload: { amount: 5 },
     });
-    expect(delivered.body.resumed).toEqual([body.executionId]);
+    expect(delivered.body.resumed).toEqual([{ executionId: body.executionId, stepKey: 'wait' }]);
     const execution = await waitForStatus(body.executionId, ['succeeded']);
     expect(execution.output).toEqual({ amount: 5 });
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Engine } from '@flowstate/engine';
+import { Engine, type EngineOptions } from '@flowstate/engine';
 import { createBuiltinRegistry } from '@flowstate/nodes';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,12 +22,19 @@ export interface ServerFixture {
  */
 export async function makeServer(
   overrides: Partial<Omit<BuildServerOptions, 'store' | 'engine' | 'registry'>> = {},
+  options: {
+    /** Engine options, e.g. an injected clock. */
+    engine?: Partial<Omit<EngineOptions, 'store' | 'registry'>>;
+    /** Runs before `app.ready()`, e.g. to add hooks. */
+    beforeReady?: (app: FastifyInstance) => void;
+  } = {},
 ): Promise<ServerFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'flowstate-server-'));
   const store = await SqliteStore.open(join(dir, 'data'), { synchronous: 'NORMAL' });
   const registry = createBuiltinRegistry();
-  const engine = new Engine({ store, registry });
+  const engine = new Engine({ store, registry, ...options.engine });
   const app = buildServer({ store, engine, registry, ...overrides });
+  options.beforeReady?.(app);
   await app.ready();
   await engine.start();
   return {

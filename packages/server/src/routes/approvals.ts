@@ -1,0 +1,176 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ApprovalUser } from '../approvals/approval-service.js';
+import { verifyApprovalToken, type ApprovalTokenClaims } from '../approvals/approval-tokens.js';
+import type { ServerContext } from '../context.js';
+import { httpError, parseRequest } from '../errors.js';
+import { parseFormBody } from '../json-body.js';
+
+const ListQuery = z.object({
+  status: z.enum(['pending']).default('pending'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).optional(),
+});
+const StepParams = z.object({
+  executionId: z.string().min(1).max(200),
+  stepKey: z.string().min(1).max(1000),
+});
+const DecideBody = z.object({
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().max(5000).optional(),
+});
+const TokenQuery = z.object({ token: z.string().min(1).max(4000) });
+const LinkBody = z.object({ comment: z.string().max(5000).optional() }).optional();
+
+type Cursor = { createdAt: number; executionId: string; stepKey: string };
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(
+    JSON.stringify([cursor.createdAt, cursor.executionId, cursor.stepKey]),
+  ).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      typeof value[0] === 'number' &&
+      typeof value[1] === 'string' &&
+      typeof value[2] === 'string'
+    )
+      return { createdAt: value[0], executionId: value[1], stepKey: value[2] };
+  } catch {
+    // reported below
+  }
+  throw httpError(
+    'INVALID_REQUEST',
+    'cursor is not a value returned as nextCursor by this endpoint.',
+    [{ path: '/query/cursor', message: 'invalid cursor' }],
+  );
+}
+
+/** The authenticated caller, once authentication sets `request.user`. */
+function userOf(request: FastifyRequest): ApprovalUser | undefined {
+  return (request as FastifyRequest & { user?: ApprovalUser }).user;
+}
+
+/** `/api/v1/approvals`: pending approvals and decisions through the API. */
+export function registerApprovalRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { approvals } = ctx;
+
+  app.get('/approvals', { config: { access: 'viewer' } }, async (request) => {
+    const query = parseRequest(ListQuery, request.query, 'query');
+    const page = await approvals.listPending({
+      limit: query.limit + 1,
+      ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+    });
+    const items = page.slice(0, query.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: page.length > query.limit && last ? encodeCursor(last) : null };
+  });
+
+  app.post(
+    '/approvals/:executionId/:stepKey/decide',
+    // Editors may decide; with authentication, only the step's approvers (and admins).
+    { config: { access: 'editor' } },
+    async (request) => {
+      const ref = parseRequest(StepParams, request.params, 'path');
+      const body = parseRequest(DecideBody, request.body, 'decision body');
+      const user = userOf(request);
+      return approvals.decide({
+        ...ref,
+        decision: body.decision,
+        ...(body.comment === undefined ? {} : { comment: body.comment }),
+        via: 'api',
+        ...(user === undefined ? {} : { user }),
+      });
+    },
+  );
+}
+
+/**
+ * `/api/v1/approvals/decide?token=...`: the signed one-time links. `GET` only shows what the
+ * link will do (a JSON summary, or a page with a confirm button for browsers) because mail
+ * scanners and chat previews open links on their own; `POST` decides. Registered in its own
+ * plugin so the confirm page's form post (`application/x-www-form-urlencoded`) is accepted.
+ */
+export function registerApprovalLinkRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { approvals, engine, approvalLinkKey } = ctx;
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, parseFormBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+  const claimsOf = (request: FastifyRequest): ApprovalTokenClaims => {
+    const { token } = parseRequest(TokenQuery, request.query, 'query');
+    return verifyApprovalToken(approvalLinkKey, token, engine.clock.now());
+  };
+
+  app.get('/approvals/decide', { config: { access: 'public' } }, async (request, reply) => {
+    const claims = claimsOf(request);
+    const info = await approvals.pending(claims);
+    const summary = { ...claims, message: info.message, status: 'pending' as const };
+    if (prefersHtml(request)) return sendConfirmPage(reply, summary, request.url);
+    return summary;
+  });
+
+  app.post('/approvals/decide', { config: { access: 'public' } }, async (request, reply) => {
+    const claims = claimsOf(request);
+    const body = parseRequest(LinkBody, request.body, 'decision body') ?? {};
+    const outcome = await approvals.decide({
+      executionId: claims.executionId,
+      stepKey: claims.stepKey,
+      decision: claims.decision,
+      ...(body.comment === undefined || body.comment === '' ? {} : { comment: body.comment }),
+      via: 'link',
+      ...(claims.approver === undefined ? {} : { approver: claims.approver }),
+    });
+    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded'))
+      return outcome;
+    const done = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Done - Flowstate</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;">
+<h1>${outcome.decision === 'approved' ? 'Approved' : 'Rejected'}</h1><p>Thank you.</p></body></html>`;
+    return reply.type('text/html; charset=utf-8').send(done);
+  });
+}
+
+function prefersHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return accept.includes('text/html');
+}
+
+function sendConfirmPage(
+  reply: FastifyReply,
+  summary: ApprovalTokenClaims & { message: string },
+  url: string,
+): FastifyReply {
+  const verb = summary.decision === 'approve' ? 'Approve' : 'Reject';
+  const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${verb} - Flowstate</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;">
+<h1>${verb}?</h1>
+<p>${escapeHtml(summary.message)}</p>
+<form method="post" action="${escapeHtml(url)}">
+<p><label>Comment (optional)<br><textarea name="comment" rows="3" cols="50"></textarea></label></p>
+<p><button type="submit">${verb}</button></p>
+</form>
+</body></html>`;
+  return reply.type('text/html; charset=utf-8').send(page);
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
