@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { FlowstateError, type JsonValue, type Workflow } from '@flowstate/core';
+import { FlowstateError, type JsonValue } from '@flowstate/core';
 import type {
   ClaimedStep,
   IdempotencyRecord,

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { contentHash, type JsonValue } from '@flowstate/core';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import { httpError, parseRequest } from '../errors.js';
+import { httpError } from '../errors.js';
 import { errors, Json } from '../schemas/common.js';
 
 /** How long an Idempotency-Key is remembered. */
