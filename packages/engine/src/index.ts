@@ -1,5 +1,11 @@
 export * from './api.js';
 export * from './store.js';
+export * from './auth-store.js';
+export * from './credential-store.js';
+export * from './audit-store.js';
+export * from './webhook-delivery-store.js';
+export * from './credential-provider.js';
+export { Redactor, REDACTED } from './redaction.js';
 export { Engine, type ExecutionHandle, type ExecutionOutcome } from './engine.js';
 export { readiness, edgeState, type EdgeState, type Readiness } from './readiness.js';
 export { retryDelay, retryPolicy, DEFAULT_RETRY } from './retry.js';

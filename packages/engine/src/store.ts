@@ -1,4 +1,8 @@
 import type { JsonValue, StepError, WebhookResponse, Workflow } from '@flowstate/core';
+import type { AuditStore } from './audit-store.js';
+import type { AuthStore } from './auth-store.js';
+import type { CredentialStore } from './credential-store.js';
+import type { WebhookDeliveryStore } from './webhook-delivery-store.js';
 
 /**
  * The engine's storage port. The engine talks to storage only through this interface;
@@ -11,8 +15,12 @@ import type { JsonValue, StepError, WebhookResponse, Workflow } from '@flowstate
  *   cannot record its late result.
  * - One `commit()` call carries changes of many executions (group commit): each entry is
  *   applied atomically on its own, in one database transaction, and gets its own outcome.
+ *
+ * The platform's other concerns have their own ports, which a store implements too: users,
+ * sessions and API keys (`AuthStore`), encrypted credentials (`CredentialStore`), the audit
+ * log (`AuditStore`) and webhook replay protection (`WebhookDeliveryStore`).
  */
-export interface Store {
+export interface Store extends AuthStore, CredentialStore, AuditStore, WebhookDeliveryStore {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
