@@ -21,13 +21,19 @@ export class Redactor {
   #secrets: string[] = [];
   readonly #known = new Set<string>();
 
-  /** Adds secrets (duplicates and strings under 4 characters are ignored). */
+  /**
+   * Adds secrets (duplicates and strings under 4 characters are ignored). Each is also
+   * learnt as it appears inside a JSON string (quotes and backslashes escaped), since log
+   * lines are JSON.
+   */
   add(values: Iterable<string>): void {
     let changed = false;
     for (const value of values) {
-      if (value.length < MIN_SECRET_LENGTH || this.#known.has(value)) continue;
-      this.#known.add(value);
-      changed = true;
+      for (const form of [value, JSON.stringify(value).slice(1, -1)]) {
+        if (form.length < MIN_SECRET_LENGTH || this.#known.has(form)) continue;
+        this.#known.add(form);
+        changed = true;
+      }
     }
     if (changed) this.#secrets = [...this.#known].sort((a, b) => b.length - a.length);
   }

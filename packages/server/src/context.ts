@@ -1,5 +1,12 @@
 import type { NodeRegistry } from '@flowstate/core';
 import type { Engine, Store } from '@flowstate/engine';
+import type { AuditLog } from './audit/audit-log.js';
+import type { ApiKeyService } from './auth/api-key-service.js';
+import type { RateLimit, RateLimiter, RateLimits } from './auth/rate-limiter.js';
+import type { SessionService } from './auth/session-service.js';
+import type { UserService } from './auth/user-service.js';
+import type { CredentialService } from './credentials/credential-service.js';
+import type { WebhookAuthenticator } from './webhook-auth.js';
 import type { WebhookRouter } from './webhook-router.js';
 import type { WorkflowService } from './workflow-service.js';
 
@@ -12,4 +19,17 @@ export interface ServerContext {
   workflows: WorkflowService;
   /** Default time a webhook call waits for its response before answering 202. */
   webhookResponseTimeoutMs: number;
+  audit: AuditLog;
+  users: UserService;
+  sessions: SessionService;
+  apiKeys: ApiKeyService;
+  credentials: CredentialService;
+  webhookAuth: WebhookAuthenticator;
+  /** Per-path webhook limiters; `webhookRateLimit` is the server default (none: unlimited). */
+  webhookRateLimits: RateLimits;
+  webhookRateLimit?: RateLimit;
+  /** Sign-in attempts per client address and email. */
+  loginLimiter: RateLimiter;
+  /** `auto`: cookies are `Secure` when the request came over https. */
+  cookieSecure: 'auto' | boolean;
 }

@@ -12,7 +12,7 @@ const EventBody = z.object({
 
 /** `POST /api/v1/events`: delivers an external event to the executions waiting for it. */
 export function registerEventRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/events', async (request) => {
+  app.post('/events', { config: { access: 'editor' } }, async (request) => {
     const event = parseRequest(EventBody, request.body, 'event body');
     return ctx.engine.deliverEvent({
       name: event.name,

@@ -40,7 +40,7 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
 export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { engine, store } = ctx;
 
-  app.get('/executions', async (request) => {
+  app.get('/executions', { config: { access: 'viewer' } }, async (request) => {
     const query = parseRequest(ListQuery, request.query, 'query');
     const page = await store.listExecutions({
       limit: query.limit + 1,
@@ -53,7 +53,7 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
     return { items, nextCursor: page.length > query.limit && last ? encodeCursor(last) : null };
   });
 
-  app.get('/executions/:id', async (request) => {
+  app.get('/executions/:id', { config: { access: 'viewer' } }, async (request) => {
     const { id } = parseRequest(IdParams, request.params, 'path');
     const detail = await engine.getExecutionDetail(id);
     if (!detail) throw httpError('EXECUTION_NOT_FOUND', `Execution "${id}" does not exist.`);
@@ -67,13 +67,13 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
     retry: (id: string) => engine.retry(id),
   } as const;
   for (const [action, run] of Object.entries(actions)) {
-    app.post(`/executions/:id/${action}`, async (request) => {
+    app.post(`/executions/:id/${action}`, { config: { access: 'editor' } }, async (request) => {
       const { id } = parseRequest(IdParams, request.params, 'path');
       return { execution: await run(id) };
     });
   }
 
-  app.post('/executions/:id/rerun', async (request, reply) => {
+  app.post('/executions/:id/rerun', { config: { access: 'editor' } }, async (request, reply) => {
     const { id } = parseRequest(IdParams, request.params, 'path');
     const handle = await engine.rerun(id);
     return reply.code(202).send({ executionId: handle.executionId, status: 'running' });

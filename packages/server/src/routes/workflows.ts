@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { JsonValue } from '@flowstate/core';
 import { FINAL_EXECUTION_STATUSES } from '@flowstate/engine';
 import { z } from 'zod';
+import { auditActorOf } from '../auth/principal.js';
 import type { ServerContext } from '../context.js';
 import { httpError, parseRequest } from '../errors.js';
 import { waitForFinish } from '../wait-outcome.js';
+import type { WorkflowView } from '../workflow-service.js';
 
 /** A workflow id: safe in URLs and file names. */
 export const WorkflowIdSchema = z
@@ -36,9 +38,16 @@ export function parseIfMatch(header: string | undefined): number | undefined {
 
 /** `/api/v1/workflows`: CRUD, activation and manual runs. */
 export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const { workflows, engine } = ctx;
+  const { workflows, engine, audit } = ctx;
+  const viewer = { config: { access: 'viewer' } } as const;
+  const editor = { config: { access: 'editor' } } as const;
+  const summary = (view: WorkflowView) => ({
+    name: view.name,
+    version: view.currentVersion,
+    active: view.active,
+  });
 
-  app.post('/workflows', async (request, reply) => {
+  app.post('/workflows', editor, async (request, reply) => {
     const { active } = parseRequest(CreateQuery, request.query, 'query');
     const document = parseRequest(DocumentBody, request.body, 'workflow body');
     const view = await workflows.create({
@@ -46,18 +55,23 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       document,
       active: active === 'true',
     });
+    await audit.record(auditActorOf(request.principal), {
+      action: 'workflow.create',
+      target: { type: 'workflow', id: view.id },
+      summary: { after: summary(view) },
+    });
     return reply.code(201).header('etag', `"${view.currentVersion}"`).send(view);
   });
 
-  app.get('/workflows', async () => ({ items: await workflows.list() }));
+  app.get('/workflows', viewer, async () => ({ items: await workflows.list() }));
 
-  app.get('/workflows/:id', async (request, reply) => {
+  app.get('/workflows/:id', viewer, async (request, reply) => {
     const { id } = parseRequest(IdParams, request.params, 'path');
     const view = await workflows.get(id);
     return reply.header('etag', `"${view.currentVersion}"`).send(view);
   });
 
-  app.put('/workflows/:id', async (request, reply) => {
+  app.put('/workflows/:id', editor, async (request, reply) => {
     const { id } = parseRequest(IdParams, request.params, 'path');
     const document = parseRequest(DocumentBody, request.body, 'workflow body');
     if (document.id !== undefined && document.id !== id) {
@@ -73,26 +87,43 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       document,
       ...(expectVersion === undefined ? {} : { expectVersion }),
     });
+    await audit.record(auditActorOf(request.principal), {
+      action: 'workflow.update',
+      target: { type: 'workflow', id },
+      summary: { before: { version: view.currentVersion - 1 }, after: summary(view) },
+    });
     return reply.header('etag', `"${view.currentVersion}"`).send(view);
   });
 
-  app.post('/workflows/:id/activate', async (request) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    return workflows.setActive(id, true);
-  });
+  for (const [action, active] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const) {
+    app.post(`/workflows/:id/${action}`, editor, async (request) => {
+      const { id } = parseRequest(IdParams, request.params, 'path');
+      const view = await workflows.setActive(id, active);
+      await audit.record(auditActorOf(request.principal), {
+        action: `workflow.${action}`,
+        target: { type: 'workflow', id },
+        summary: { after: summary(view) },
+      });
+      return view;
+    });
+  }
 
-  app.post('/workflows/:id/deactivate', async (request) => {
+  app.delete('/workflows/:id', editor, async (request, reply) => {
     const { id } = parseRequest(IdParams, request.params, 'path');
-    return workflows.setActive(id, false);
-  });
-
-  app.delete('/workflows/:id', async (request, reply) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
+    const before = await workflows.get(id);
     await workflows.delete(id);
+    await audit.record(auditActorOf(request.principal), {
+      action: 'workflow.delete',
+      target: { type: 'workflow', id },
+      summary: { before: summary(before) },
+    });
     return reply.code(204).send();
   });
 
-  app.post('/workflows/:id/run', async (request, reply) => {
+  app.post('/workflows/:id/run', editor, async (request, reply) => {
     const { id } = parseRequest(IdParams, request.params, 'path');
     const body = parseRequest(RunBody, request.body, 'run body') ?? {};
     const { wait } = parseRequest(RunQuery, request.query, 'query');
