@@ -156,7 +156,9 @@ function scrubUnknown(value: unknown, secrets: readonly string[], depth: number)
       type: value.name,
       message: scrubString(value.message, secrets),
       ...(value.stack ? { stack: scrubString(value.stack, secrets) } : {}),
-      ...(value.cause === undefined ? {} : { cause: scrubUnknown(value.cause, secrets, depth + 1) }),
+      ...(value.cause === undefined
+        ? {}
+        : { cause: scrubUnknown(value.cause, secrets, depth + 1) }),
     };
   }
   if (Array.isArray(value)) return value.map((item) => scrubUnknown(item, secrets, depth + 1));

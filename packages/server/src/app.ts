@@ -69,8 +69,8 @@ export interface AuthOptions {
   /** `auto` (default): cookies are `Secure` when the request came over https. */
   cookieSecure?: 'auto' | boolean;
   sessionTimes?: Partial<SessionTimes>;
-  /** Sign-in attempts per client address and email (default 10 per minute). */
-  loginRateLimit?: RateLimit;
+  /** Sign-in attempts per client address and email (default 10 per minute; `off`: none). */
+  loginRateLimit?: RateLimit | 'off';
   /** scrypt cost of new password hashes (tests lower it; defaults to OWASP's). */
   scryptCost?: ScryptCost;
 }
@@ -154,7 +154,9 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     }),
     webhookRateLimits: new RateLimits(),
     ...(options.webhookRateLimit ? { webhookRateLimit: options.webhookRateLimit } : {}),
-    loginLimiter: new RateLimiter(auth.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT),
+    ...(auth.loginRateLimit === 'off'
+      ? {}
+      : { loginLimiter: new RateLimiter(auth.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT) }),
     cookieSecure: auth.cookieSecure ?? 'auto',
   };
   let closing = false;
@@ -175,6 +177,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
         dir: options.workflowsDir,
         workflows: ctx.workflows,
         logger: app.log,
+        audit,
       });
     }
   });

@@ -28,8 +28,8 @@ export interface ServerContext {
   /** Per-path webhook limiters; `webhookRateLimit` is the server default (none: unlimited). */
   webhookRateLimits: RateLimits;
   webhookRateLimit?: RateLimit;
-  /** Sign-in attempts per client address and email. */
-  loginLimiter: RateLimiter;
+  /** Sign-in attempts per client address and email; none when switched off. */
+  loginLimiter?: RateLimiter;
   /** `auto`: cookies are `Secure` when the request came over https. */
   cookieSecure: 'auto' | boolean;
 }

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { loadConfig } from './config.js';
 import { startServer } from './start.js';
@@ -28,7 +27,7 @@ test('startServer listens on a real port, serves workflows from the folder, and 
     FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
     FLOWSTATE_SQLITE_SYNCHRONOUS: 'NORMAL',
   });
-  const running = await startServer(config, { logger: pino({ level: 'silent' }) });
+  const running = await startServer(config, { logDestination: { write: () => undefined } });
   try {
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await (await fetch(`${running.url}/healthz`)).json()).toEqual({ status: 'ok' });
@@ -45,6 +44,6 @@ test('startServer listens on a real port, serves workflows from the folder, and 
   }
   await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
   // The data folder lock was released: a second server can open it.
-  const again = await startServer(config, { logger: pino({ level: 'silent' }) });
+  const again = await startServer(config, { logDestination: { write: () => undefined } });
   await again.close();
 });

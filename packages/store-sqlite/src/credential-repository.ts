@@ -88,8 +88,7 @@ export class CredentialRepository {
       .transaction(() => {
         const current = this.#get.get(record.id);
         if (current === undefined) return 'not-found' as const;
-        if (expectKeyId !== undefined && current.key_id !== expectKeyId)
-          return 'conflict' as const;
+        if (expectKeyId !== undefined && current.key_id !== expectKeyId) return 'conflict' as const;
         const sameName = this.#byName.get(record.name);
         if (sameName !== undefined && sameName.id !== record.id) return 'name-taken' as const;
         this.#update.run(toRow(record));

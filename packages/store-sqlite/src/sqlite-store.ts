@@ -305,7 +305,11 @@ export class SqliteStore implements Store {
     return this.#p.auth.countUsers();
   }
 
-  async updateUser(input: { id: string; patch: UserPatch; now: number }): Promise<UpdateUserResult> {
+  async updateUser(input: {
+    id: string;
+    patch: UserPatch;
+    now: number;
+  }): Promise<UpdateUserResult> {
     const result = this.#p.auth.updateUser(input);
     await this.#walSync?.durable();
     return result;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiKeyRecord, AuthStore, Role, UserRecord } from '@flowstate/engine';
+import type { ApiKeyRecord, AuditActor, AuthStore, Role, UserRecord } from '@flowstate/engine';
 import type { AuditLog } from '../audit/audit-log.js';
 import { httpError } from '../errors.js';
 import { apiKeyView, auditActorOf, type ApiKeyView, type UserPrincipal } from './principal.js';
@@ -32,9 +32,9 @@ export class ApiKeyService {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Creates a key for `user` (the caller, or a user named by the CLI); returns it once. */
+  /** Creates a key for the caller (or, from the CLI, for a named user); returns it once. */
   async create(
-    by: UserPrincipal | { user: UserRecord; actor: 'cli' },
+    by: UserPrincipal | { user: UserRecord; actor: AuditActor },
     input: { name: string; role?: Role; expiresAt?: number },
   ): Promise<{ key: string; apiKey: ApiKeyView }> {
     const user = by.user;
@@ -65,7 +65,7 @@ export class ApiKeyService {
       ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
     };
     await this.#store.createApiKey(record);
-    await this.#audit.record('kind' in by ? auditActorOf(by) : { type: 'cli', id: 'cli' }, {
+    await this.#audit.record('kind' in by ? auditActorOf(by) : by.actor, {
       action: 'api-key.create',
       target: { type: 'api-key', id: record.id },
       summary: { after: { name: record.name, role, userId: user.id, prefix: record.prefix } },

@@ -39,8 +39,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   const { users, sessions } = ctx;
 
   const limit = (reply: FastifyReply, key: string): void => {
-    const decision = ctx.loginLimiter.take(key);
-    if (decision.ok) return;
+    const decision = ctx.loginLimiter?.take(key);
+    if (decision === undefined || decision.ok) return;
     const seconds = Math.ceil(decision.retryAfterMs / 1000);
     reply.header('retry-after', String(seconds));
     throw httpError('RATE_LIMITED', `Too many sign-in attempts; retry in ${seconds} s.`);
