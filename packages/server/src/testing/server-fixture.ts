@@ -1,6 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { NodeType } from '@flowstate/core';
 import { Engine, Redactor, type EngineOptions } from '@flowstate/engine';
-import { createBuiltinRegistry } from '@flowstate/nodes';
+import { createBuiltinRegistry, type HttpRequestNodeOptions } from '@flowstate/nodes';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +12,8 @@ import { AuditLog } from '../audit/audit-log.js';
 import type { ScryptCost } from '../auth/passwords.js';
 import { CredentialService } from '../credentials/credential-service.js';
 import { Keyring } from '../credentials/keyring.js';
+import { createLogger } from '../logger.js';
+import type { DestinationStream } from 'pino';
 
 /** A cheap scrypt cost for tests: the real algorithm, a fraction of the work. */
 export const TEST_SCRYPT_COST: ScryptCost = { N: 1024, r: 8, p: 1 };
@@ -39,6 +42,12 @@ export type ServerFixtureOptions = Partial<
   /** Set up the owner and an owner API key through the API (default true). */
   setup?: boolean;
   engine?: Partial<EngineOptions>;
+  /** Options of the `http.request` node (e.g. allow-list the local test server). */
+  http?: HttpRequestNodeOptions;
+  /** Node types added to the built-in ones. */
+  extraNodes?: readonly NodeType<any>[];
+  /** Capture the server's and engine's log lines (trace level, redacted as in production). */
+  logDestination?: DestinationStream;
 };
 
 /**
@@ -48,22 +57,40 @@ export type ServerFixtureOptions = Partial<
  * the folder.
  */
 export async function makeServer(overrides: ServerFixtureOptions = {}): Promise<ServerFixture> {
-  const { setup = true, engine: engineOptions, ...serverOptions } = overrides;
+  const {
+    setup = true,
+    engine: engineOptions,
+    http,
+    extraNodes = [],
+    logDestination,
+    ...serverOptions
+  } = overrides;
   const dir = await mkdtemp(join(tmpdir(), 'flowstate-server-'));
   const store = await SqliteStore.open(join(dir, 'data'), { synchronous: 'NORMAL' });
-  const registry = createBuiltinRegistry();
+  const registry = createBuiltinRegistry(http ? { http } : {}, extraNodes);
   const redactor = new Redactor();
+  const logger = logDestination
+    ? createLogger({ level: 'trace', redactor, destination: logDestination })
+    : undefined;
   const audit = new AuditLog(store);
   const credentials =
     serverOptions.credentials ??
     new CredentialService({ store, keyring: new Keyring(randomBytes(32)), audit, redactor });
-  const engine = new Engine({ store, registry, credentials, redactor, ...engineOptions });
+  const engine = new Engine({
+    store,
+    registry,
+    credentials,
+    redactor,
+    ...(logger ? { logger } : {}),
+    ...engineOptions,
+  });
   const app = buildServer({
     store,
     engine,
     registry,
     audit,
     credentials,
+    ...(logger ? { logger } : {}),
     ...serverOptions,
     auth: { scryptCost: TEST_SCRYPT_COST, ...serverOptions.auth },
   });
@@ -107,7 +134,10 @@ export async function setUpOwner(app: FastifyInstance): Promise<string> {
 }
 
 /** Cookie and CSRF headers of the session a login or setup response opened. */
-export function sessionHeaders(response: LightMyRequestResponse): Record<string, string> {
+export function sessionHeaders(response: LightMyRequestResponse): {
+  cookie: string;
+  'x-csrf-token': string;
+} {
   const cookies = response.cookies as Array<{ name: string; value: string }>;
   const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
   const csrf = cookies.find((c) => c.name === 'fs_csrf')?.value ?? '';
