@@ -85,7 +85,7 @@ export class WebhookAuthenticator {
     if (!/^\d{1,12}$/.test(timestamp!))
       throw unauthorized('webhook-timestamp must be whole seconds since 1970.');
     const now = this.#now();
-    const skew = Math.round(Math.abs(now / 1000 - Number(timestamp)));
+    const skew = Math.abs(Math.floor(now / 1000) - Number(timestamp));
     if (skew > toleranceSeconds) {
       throw unauthorized(
         `webhook-timestamp is ${skew} s away from the server's clock; at most ${toleranceSeconds} s is accepted.`,
