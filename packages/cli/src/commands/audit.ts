@@ -12,7 +12,10 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
   return withDataDir(io, async (store) => {
     const result = await new AuditLog(store).verify();
     if (result.ok) {
-      io.stdout.write(`audit log intact: ${result.checked} entries\n`);
+      const head = result.head
+        ? `; last entry ${result.head.seq} has hash ${result.head.hash}`
+        : '';
+      io.stdout.write(`audit log intact: ${result.checked} entries${head}\n`);
       return 0;
     }
     io.stdout.write(

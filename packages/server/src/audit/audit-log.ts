@@ -22,6 +22,12 @@ export interface AuditVerification {
   checked: number;
   /** The first entry that breaks the chain. */
   firstBad?: AuditBreak;
+  /**
+   * The last entry of an intact chain. Someone able to rewrite the database could recompute
+   * every hash after a change; keeping this head elsewhere (a ticket, another system) and
+   * checking it later detects that too.
+   */
+  head?: { seq: number; hash: string };
 }
 
 /** Entries read per batch while verifying. */
@@ -60,7 +66,11 @@ export class AuditLog {
         afterSeq: previous?.seq ?? 0,
         limit: VERIFY_BATCH,
       });
-      if (batch.length === 0) return { ok: true, checked };
+      if (batch.length === 0) {
+        return previous
+          ? { ok: true, checked, head: { seq: previous.seq, hash: previous.hash } }
+          : { ok: true, checked };
+      }
       const broken = findAuditBreak(batch, previous);
       if (broken)
         return {

@@ -135,7 +135,9 @@ describe('webhook auth: HMAC (Standard Webhooks)', () => {
 
     const stale = await call('signed', signed(body, 'msg_2', now() - 301), body);
     expect(stale.statusCode).toBe(401);
-    expect(stale.json().error.message).toMatch(/30[12] s away from the server's clock; at most 300 s/);
+    expect(stale.json().error.message).toMatch(
+      /30[12] s away from the server's clock; at most 300 s/,
+    );
     expect((await call('signed', signed(body, 'msg_3', now() + 400), body)).statusCode).toBe(401);
 
     const missing = await call('signed', { 'webhook-id': 'msg_4' }, body);
