@@ -6,7 +6,7 @@ export interface CliIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
   /** Standard input, for `--password-stdin`. */
-  stdin?: AsyncIterable<Buffer | string>;
+  stdin?: AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
 }
 
 /** The real process streams and environment. */

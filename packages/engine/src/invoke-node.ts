@@ -83,17 +83,21 @@ export class StepTimeoutError extends FlowstateError {
  * attempt timeout. Never throws: failures come back as `{ kind: 'error' }`. The secrets of
  * the node's credentials are redacted from what it returns or throws, and from its logs.
  */
-export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
-  let credentials = NO_CREDENTIALS;
+export function invokeNode(options: InvokeOptions): Promise<Invocation> {
+  // Almost every step: no credential slots, so no extra await on the hot path.
+  if (options.nodeType.credentials === undefined) return attempt(options, NO_CREDENTIALS);
+  return invokeWithCredentials(options);
+}
+
+async function invokeWithCredentials(options: InvokeOptions): Promise<Invocation> {
+  let credentials: NodeCredentials;
   try {
-    if (options.nodeType.credentials !== undefined) {
-      credentials = await resolveNodeCredentials({
-        node: options.node,
-        nodeType: options.nodeType,
-        provider: options.credentials,
-        redactor: options.redactor,
-      });
-    }
+    credentials = await resolveNodeCredentials({
+      node: options.node,
+      nodeType: options.nodeType,
+      provider: options.credentials,
+      redactor: options.redactor,
+    });
   } catch (error) {
     return { kind: 'error', error: serializeError(error) };
   }

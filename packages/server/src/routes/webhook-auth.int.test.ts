@@ -19,7 +19,7 @@ async function credential(type: string, data: object): Promise<string> {
   return res.json().id;
 }
 
-async function hook(path: string, params: object) {
+async function hook(path: string, params: Record<string, unknown>) {
   const res = await server.inject({
     method: 'POST',
     url: '/api/v1/workflows?active=true',
