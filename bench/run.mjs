@@ -7,7 +7,7 @@
  * Options: --only w1,w2,bare,w3   --duration 15   --warmup 5   --connections 10
  *          --sleepers 10000   --sleep-ms 60000
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -86,6 +86,22 @@ async function spawnServer(script, args, env) {
   return { url, child, stop };
 }
 
+/**
+ * Creates the owner and an editor API key on a stopped data folder, as an operator would
+ * (`flowstate users create`, `flowstate api-keys create`); returns the key.
+ */
+function createApiKey(dataDir) {
+  const cli = (...args) =>
+    execFileSync(process.execPath, [join(root, 'packages/cli/bin/flowstate.js'), ...args], {
+      env: { ...process.env, FLOWSTATE_DATA_DIR: dataDir },
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'inherit'],
+      input: 'bench owner password\n',
+    });
+  cli('users', 'create', '--email', 'bench@example.com', '--password-stdin');
+  return cli('api-keys', 'create', '--email', 'bench@example.com', '--name', 'bench', '--role', 'editor').trim();
+}
+
 /** Starts `flowstate start` on a fresh data folder with the benchmark workflows. */
 async function startFlowstate(workflows) {
   const dir = mkdtempSync(join(tmpdir(), 'flowstate-bench-'));
@@ -94,6 +110,7 @@ async function startFlowstate(workflows) {
   for (const workflow of workflows) {
     writeFileSync(join(workflowsDir, `${workflow.id}.json`), JSON.stringify(workflow));
   }
+  const apiKey = createApiKey(join(dir, 'data'));
   const server = await spawnServer('packages/cli/bin/flowstate.js', ['start'], {
     HOST: '127.0.0.1',
     FLOWSTATE_DATA_DIR: join(dir, 'data'),
@@ -103,6 +120,7 @@ async function startFlowstate(workflows) {
   });
   return {
     ...server,
+    apiKey,
     dbFile: join(dir, 'data', 'flowstate.db'),
     async stop() {
       await server.stop();
@@ -248,7 +266,10 @@ async function benchSleepers() {
           rssDuringStart.push(`${next}: ${rssMiB(server.child.pid)}`);
         const res = await fetch(`${server.url}/api/v1/workflows/bench-w3/run`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${server.apiKey}`,
+          },
           body: JSON.stringify({ input: { n: next } }),
         });
         if (!res.ok) throw new Error(`start failed: ${res.status} ${await res.text()}`);

@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
 import { FlowstateError } from '@flowstate/core';
 import { CONFIG_VARIABLES } from '@flowstate/server';
+import { apiKeysCommand } from './commands/api-keys.js';
+import { auditCommand } from './commands/audit.js';
+import { credentialsCommand } from './commands/credentials.js';
 import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
+import { usersCommand } from './commands/users.js';
 import { validateCommand } from './commands/validate.js';
 import { CliError, type CliIo } from './io.js';
 
@@ -22,6 +26,17 @@ Commands:
       --input, -i JSON      Trigger input (default {}).
       --trigger NODE_ID     Trigger node to start at.
       --timeout MS          Give up waiting after MS milliseconds (default 300000).
+  users create --email EMAIL (--password PASSWORD | --password-stdin) [--role ROLE] [--name NAME]
+                            Create a user (the first one is an owner). Roles: viewer, editor,
+                            admin, owner.
+  users list                List users.
+  api-keys create --email EMAIL --name NAME [--role ROLE]
+                            Create an API key for a user; prints it once (Authorization: Bearer).
+  credentials rotate        Re-encrypt every credential with the current FLOWSTATE_SECRET_KEY
+                            (old rows are read with FLOWSTATE_SECRET_KEY_PREVIOUS).
+  audit verify              Check the audit log's hash chain; names the first bad entry.
+  The users, api-keys, credentials and audit commands work on the data folder of a stopped
+  server; while it runs, use the HTTP API.
 
 Options:
   --help, -h                Show this help.
@@ -49,6 +64,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         input: { type: 'string', short: 'i' },
         trigger: { type: 'string' },
         timeout: { type: 'string' },
+        email: { type: 'string' },
+        password: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        role: { type: 'string' },
+        name: { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -76,6 +96,32 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stderr.write(`flowstate listening on ${server.url}\n`);
         return 0;
       }
+      case 'users':
+        return await usersCommand(
+          rest,
+          {
+            ...(values.email === undefined ? {} : { email: values.email }),
+            ...(values.password === undefined ? {} : { password: values.password }),
+            ...(values['password-stdin'] === true ? { passwordStdin: true } : {}),
+            ...(values.role === undefined ? {} : { role: values.role }),
+            ...(values.name === undefined ? {} : { name: values.name }),
+          },
+          io,
+        );
+      case 'api-keys':
+        return await apiKeysCommand(
+          rest,
+          {
+            ...(values.email === undefined ? {} : { email: values.email }),
+            ...(values.name === undefined ? {} : { name: values.name }),
+            ...(values.role === undefined ? {} : { role: values.role }),
+          },
+          io,
+        );
+      case 'credentials':
+        return await credentialsCommand(rest, io);
+      case 'audit':
+        return await auditCommand(rest, io);
       default:
         throw new CliError(`Unknown command "${command}". Run "flowstate --help" for the list.`, 2);
     }

@@ -5,3 +5,7 @@ export { loadWorkflowFile, formatProblem, type LoadedWorkflowFile } from './work
 export { runCommand, type RunCommandOptions } from './commands/run.js';
 export { validateCommand } from './commands/validate.js';
 export { startCommand } from './commands/start.js';
+export { usersCommand, type AccountOptions } from './commands/users.js';
+export { apiKeysCommand } from './commands/api-keys.js';
+export { credentialsCommand } from './commands/credentials.js';
+export { auditCommand } from './commands/audit.js';

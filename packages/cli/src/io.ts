@@ -5,11 +5,19 @@ export interface CliIo {
   /** Working directory that relative paths resolve against. */
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Standard input, for `--password-stdin`. */
+  stdin?: AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
 }
 
 /** The real process streams and environment. */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+  };
 }
 
 /** A user-facing CLI failure: printed without a stack trace, exits with `exitCode`. */

@@ -2,6 +2,7 @@ export * from './json.js';
 export * from './model.js';
 export * from './errors.js';
 export * from './node-type.js';
+export * from './credentials.js';
 export * from './graph.js';
 export * from './json-pointer.js';
 export * from './template.js';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CredentialValue } from './credentials.js';
 import type { JsonValue } from './json.js';
 import type { RetryPolicy } from './model.js';
 
@@ -34,8 +35,12 @@ export interface NodeType<P = unknown> {
   readonly retryDefaults?: Partial<RetryPolicy>;
   /** Default attempt timeout in milliseconds. */
   readonly timeoutMs?: number;
-  /** Credential types this node can use (by param name). */
-  readonly credentials?: readonly string[];
+  /**
+   * Credential slots: param name -> the credential types it accepts. The param holds a
+   * credential id (never an expression); the engine decrypts it before each attempt and hands
+   * it to `run` as `ctx.credentials[param]`. E.g. `{ credential: ['bearer', 'basic'] }`.
+   */
+  readonly credentials?: Readonly<Record<string, readonly string[]>>;
   run(ctx: NodeContext<P>): Promise<NodeResult> | NodeResult;
 }
 
@@ -69,6 +74,12 @@ export interface NodeContext<P = unknown> {
   /** True in a test run with simulation on: record the request, do not send it. */
   readonly simulate: boolean;
   readonly logger: NodeLogger;
+  /**
+   * Decrypted credentials by the param that names them (see `NodeType.credentials`); only
+   * slots whose param is set are present. Their secret values are redacted from the journal
+   * and logs, so outputs and errors that echo them are stored as `[redacted]`.
+   */
+  readonly credentials: Readonly<Record<string, CredentialValue>>;
   /** The injected clock. */
   now(): Date;
   /** Evaluates a JSONata expression with this step's variables ($input, $steps, ...). */

@@ -1,5 +1,7 @@
 import type { JsonValue, NodeRegistry, WebhookResponse } from '@flowstate/core';
 import type { ScheduleTick } from './schedule-store.js';
+import type { CredentialProvider } from './credential-provider.js';
+import type { Redactor } from './redaction.js';
 import type { ExecutionRecord, StepRecord, Store } from './store.js';
 
 /** Source of time for every decision the engine makes (injected so tests control it). */
@@ -41,6 +43,10 @@ export interface EngineOptions {
   /** Time and depth bounds of expression evaluation. */
   expressionTimeoutMs?: number;
   logger?: EngineLogger;
+  /** Decrypts credentials for nodes that declare credential params; none: such nodes fail. */
+  credentials?: CredentialProvider;
+  /** Learns the secrets handed to nodes, so logs can redact them; one is made if absent. */
+  redactor?: Redactor;
   /** Called at named failpoints; may throw or exit the process. */
   failpoint?: (name: FailpointName, info: { executionId: string; stepKey: string }) => void;
 }

@@ -19,6 +19,7 @@ import type { ExecutionChange, ExecutionRecord, StepRef, Store } from './store.j
 import { Workers } from './workers.js';
 import { WorkflowCache } from './workflow-cache.js';
 import { Operations } from './operations.js';
+import { Redactor } from './redaction.js';
 import { isFinal, OutcomeWaiters, settledOutcome, type ExecutionOutcome } from './outcomes.js';
 
 export type { ExecutionOutcome };
@@ -50,6 +51,8 @@ export class Engine {
   readonly leaseMs: number;
   readonly maxDepth: number;
   readonly logger: EngineLogger;
+  /** Secrets handed to nodes so far (shared with the server's log redaction). */
+  readonly redactor: Redactor;
   readonly options: EngineOptions;
   /** Executions this process drives now, by id. */
   readonly runs = new Map<string, ExecutionRun>();
@@ -71,6 +74,7 @@ export class Engine {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.maxDepth = options.maxDepth ?? 10;
     this.logger = options.logger ?? noopLogger;
+    this.redactor = options.redactor ?? new Redactor();
     this.workflows = new WorkflowCache(this.store);
     this.committer = new GroupCommitter(
       this.store,

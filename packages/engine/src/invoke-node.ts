@@ -14,6 +14,15 @@ import {
   type WorkflowNode,
 } from '@flowstate/core';
 import type { EngineLogger } from './api.js';
+import type { CredentialProvider } from './credential-provider.js';
+import {
+  NO_CREDENTIALS,
+  redactInvocation,
+  redactingLogger,
+  resolveNodeCredentials,
+  type NodeCredentials,
+} from './node-credentials.js';
+import type { Redactor } from './redaction.js';
 import { StepContext } from './step-context.js';
 import type { ExecutionRecord } from './store.js';
 
@@ -38,6 +47,10 @@ export interface InvokeOptions {
   simulate: boolean;
   now: () => number;
   logger: EngineLogger;
+  /** Decrypts the credentials named by the node's credential params. */
+  credentials?: CredentialProvider;
+  /** Learns every secret a node is given (for log redaction). */
+  redactor?: Redactor;
 }
 
 /**
@@ -66,10 +79,32 @@ export class StepTimeoutError extends FlowstateError {
 
 /**
  * Runs one attempt of a node: resolves its `{{ }}` params, checks them against the node
- * type's schema, calls `run` with a context, and bounds it by the attempt timeout.
- * Never throws: failures come back as `{ kind: 'error' }`.
+ * type's schema, decrypts its credentials, calls `run` with a context, and bounds it by the
+ * attempt timeout. Never throws: failures come back as `{ kind: 'error' }`. The secrets of
+ * the node's credentials are redacted from what it returns or throws, and from its logs.
  */
-export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
+export function invokeNode(options: InvokeOptions): Promise<Invocation> {
+  // Almost every step: no credential slots, so no extra await on the hot path.
+  if (options.nodeType.credentials === undefined) return attempt(options, NO_CREDENTIALS);
+  return invokeWithCredentials(options);
+}
+
+async function invokeWithCredentials(options: InvokeOptions): Promise<Invocation> {
+  let credentials: NodeCredentials;
+  try {
+    credentials = await resolveNodeCredentials({
+      node: options.node,
+      nodeType: options.nodeType,
+      provider: options.credentials,
+      redactor: options.redactor,
+    });
+  } catch (error) {
+    return { kind: 'error', error: serializeError(error) };
+  }
+  return redactInvocation(await attempt(options, credentials), credentials.secrets);
+}
+
+async function attempt(options: InvokeOptions, credentials: NodeCredentials): Promise<Invocation> {
   const { node, nodeType } = options;
   try {
     const cached = staticParams.get(node);
@@ -95,7 +130,7 @@ export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
         { details },
       );
     }
-    const result = await runBounded(options, parsed.data);
+    const result = await runBounded(options, parsed.data, credentials);
     if (isDirective(result)) {
       if (result[DIRECTIVE] === 'emit')
         return { kind: 'output', port: result.port, value: result.value };
@@ -117,13 +152,18 @@ export async function invokeNode(options: InvokeOptions): Promise<Invocation> {
 /** Signal handed to pure nodes: they are bounded by the expression limits instead. */
 const NEVER_ABORTED = new AbortController().signal;
 
-async function runBounded(options: InvokeOptions, params: unknown) {
+async function runBounded(options: InvokeOptions, params: unknown, credentials: NodeCredentials) {
   const { node, nodeType } = options;
   if (!nodeType.sideEffects) {
     // Pure nodes (transforms, conditions) finish in microseconds; a timer and an abort
     // controller per step would cost more than the node. Expressions bound their own time.
     return nodeType.run(
-      buildContext(options, params, options.signal.aborted ? options.signal : NEVER_ABORTED),
+      buildContext(
+        options,
+        params,
+        options.signal.aborted ? options.signal : NEVER_ABORTED,
+        credentials,
+      ),
     );
   }
   const controller = new AbortController();
@@ -143,7 +183,7 @@ async function runBounded(options: InvokeOptions, params: unknown) {
     });
   });
   try {
-    const ctx = buildContext(options, params, controller.signal);
+    const ctx = buildContext(options, params, controller.signal, credentials);
     const run = Promise.resolve(nodeType.run(ctx));
     return await Promise.race([run, timeout, aborted]);
   } finally {
@@ -152,7 +192,12 @@ async function runBounded(options: InvokeOptions, params: unknown) {
   }
 }
 
-function buildContext(options: InvokeOptions, params: unknown, signal: AbortSignal): NodeContext {
+function buildContext(
+  options: InvokeOptions,
+  params: unknown,
+  signal: AbortSignal,
+  credentials: NodeCredentials,
+): NodeContext {
   const { node } = options;
   return new StepContext({
     params,
@@ -166,7 +211,8 @@ function buildContext(options: InvokeOptions, params: unknown, signal: AbortSign
     scope: options.scope,
     expressionTimeoutMs: options.expressionTimeoutMs,
     clock: options.now,
-    engineLogger: options.logger,
+    engineLogger: redactingLogger(options.logger, credentials.secrets),
+    credentials: credentials.credentials,
   });
 }
 

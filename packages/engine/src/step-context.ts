@@ -2,6 +2,7 @@ import {
   directives,
   evaluateExpression,
   type ExpressionScope,
+  type CredentialValue,
   type JsonValue,
   type NodeContext,
   type NodeDirective,
@@ -26,6 +27,7 @@ export interface StepContextOptions {
   expressionTimeoutMs: number;
   clock: () => number;
   engineLogger: EngineLogger;
+  credentials: Readonly<Record<string, CredentialValue>>;
 }
 
 /**
@@ -40,6 +42,7 @@ export class StepContext implements NodeContext {
   readonly attempt: number;
   readonly signal: AbortSignal;
   readonly simulate: boolean;
+  readonly credentials: Readonly<Record<string, CredentialValue>>;
   readonly #options: StepContextOptions;
   #logger: NodeLogger | undefined;
 
@@ -52,6 +55,7 @@ export class StepContext implements NodeContext {
     this.attempt = options.attempt;
     this.signal = options.signal;
     this.simulate = options.simulate;
+    this.credentials = options.credentials;
   }
 
   get execution(): NodeContext['execution'] {

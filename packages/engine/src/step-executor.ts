@@ -164,6 +164,8 @@ export class StepExecutor {
       simulate: false,
       now: this.now,
       logger: engine.logger,
+      ...(engine.options.credentials ? { credentials: engine.options.credentials } : {}),
+      redactor: engine.redactor,
     });
     const current = run.steps.get(key)!;
     run.steps.set(key, {

@@ -1,9 +1,13 @@
 import type { JsonValue, StepError, WebhookResponse } from '@flowstate/core';
+import type { AuditStore } from './audit-store.js';
+import type { AuthStore } from './auth-store.js';
+import type { CredentialStore } from './credential-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { RetentionStore } from './retention-store.js';
 import type { ScheduleStore, ScheduleTick } from './schedule-store.js';
 import type { SettingsStore } from './settings-store.js';
 import type { WaitStore } from './wait-store.js';
+import type { WebhookDeliveryStore } from './webhook-delivery-store.js';
 import type { WorkflowStore } from './workflow-store.js';
 
 export * from './workflow-store.js';
@@ -21,9 +25,22 @@ export * from './settings-store.js';
  *   cannot record its late result.
  * - One `commit()` call carries changes of many executions (group commit): each entry is
  *   applied atomically on its own, in one database transaction, and gets its own outcome.
+ *
+ * The platform's other concerns have their own ports, which a store implements too: users,
+ * sessions and API keys (`AuthStore`), encrypted credentials (`CredentialStore`), the audit
+ * log (`AuditStore`) and webhook replay protection (`WebhookDeliveryStore`).
  */
 export interface Store
-  extends WorkflowStore, RetentionStore, SettingsStore, ScheduleStore, IdempotencyStore, WaitStore {
+  extends WorkflowStore,
+    RetentionStore,
+    SettingsStore,
+    ScheduleStore,
+    IdempotencyStore,
+    WaitStore,
+    AuthStore,
+    CredentialStore,
+    AuditStore,
+    WebhookDeliveryStore {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -118,6 +118,35 @@ describe('http.request against a local server (allow-listed)', () => {
     expect(echoed.body).toBe('hi');
   });
 
+  test.each([
+    [{ type: 'bearer', data: { token: 'tok-123' } }, 'authorization', 'Bearer tok-123'],
+    [
+      { type: 'basic', data: { username: 'ada', password: 'p:w' } },
+      'authorization',
+      `Basic ${Buffer.from('ada:p:w').toString('base64')}`,
+    ],
+    [{ type: 'header', data: { name: 'X-Api-Key', value: 'k-9' } }, 'x-api-key', 'k-9'],
+  ])('a %j credential sends its header, over any header of that name', async (c, header, value) => {
+    const credential = { id: 'cred_1', name: 'API', ...c };
+    const result = await run(
+      {
+        url: `${base}/echo`,
+        credential: 'cred_1',
+        headers: { authorization: 'x', 'x-api-key': 'y' },
+      },
+      { credentials: { credential } },
+    );
+    const echoed = (result.output as unknown as { body: Seen }).body;
+    expect(echoed.headers[header]).toBe(value);
+  });
+
+  test('a credential of a type it cannot send is refused', async () => {
+    const credential = { id: 'c', name: 'Mail', type: 'smtp', data: { host: 'mx' } };
+    await expect(
+      run({ url: `${base}/echo`, credential: 'c' }, { credentials: { credential } }),
+    ).rejects.toThrow(/smtp; http.request sends header, bearer, basic/);
+  });
+
   test('text responses stay text', async () => {
     expect((await run({ url: `${base}/text` })).output).toMatchObject({
       status: 200,

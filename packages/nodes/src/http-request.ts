@@ -10,6 +10,11 @@ import {
   type AddressPolicyOptions,
 } from './http/address-policy.js';
 import { buildRequest } from './http/build-request.js';
+import {
+  credentialHeaders,
+  HTTP_CREDENTIAL_TYPES,
+  withHeaders,
+} from './http/credential-headers.js';
 import { createGuardedLookup, type Resolver } from './http/guarded-lookup.js';
 import {
   decodeBody,
@@ -45,6 +50,8 @@ export const httpRequestParams = z
       .max(1024 * 1024 * 1024)
       .default(10 * 1024 * 1024),
     responseType: z.enum(['auto', 'json', 'text']).default('auto'),
+    /** Id of a `header`, `bearer` or `basic` credential whose headers the request carries. */
+    credential: z.string().min(1).max(200).optional(),
   })
   .refine(
     (p) => !(p.method === 'GET' || p.method === 'HEAD') || p.body === undefined || p.body === null,
@@ -97,9 +104,15 @@ export function createHttpRequestNode(
       jitter: true,
     },
     timeoutMs: 300_000,
+    credentials: { credential: HTTP_CREDENTIAL_TYPES },
     async run(ctx): Promise<JsonValue> {
       const p = ctx.params;
-      const prepared = buildRequest({ ...p, idempotencyKey: ctx.idempotencyKey });
+      const credential = ctx.credentials['credential'];
+      const prepared = buildRequest({
+        ...p,
+        headers: credential ? withHeaders(p.headers, credentialHeaders(credential)) : p.headers,
+        idempotencyKey: ctx.idempotencyKey,
+      });
       if (ctx.simulate) return { simulated: true, request: { ...prepared } };
 
       const hostname = normalizeHostname(new URL(prepared.url).hostname);

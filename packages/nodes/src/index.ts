@@ -40,7 +40,9 @@ export { parseDuration } from './duration.js';
 export { waitDelayParams } from './wait-delay.js';
 export {
   WEBHOOK_METHODS,
+  webhookAuthParams,
   webhookTriggerParams,
+  type WebhookAuthParams,
   type WebhookMethod,
   type WebhookTriggerParams,
 } from './trigger-webhook.js';

@@ -33,6 +33,17 @@ describe('trigger.webhook', () => {
       path: 'a/b',
       methods: ['POST'],
       responseTimeoutMs: 10_000,
+      auth: { type: 'none' },
+    });
+    expect(
+      webhookTriggerParams.parse({
+        path: 'a',
+        auth: { type: 'hmac', credential: 'cred_1' },
+        rateLimit: '600/min',
+      }),
+    ).toMatchObject({
+      auth: { type: 'hmac', credential: 'cred_1', toleranceSeconds: 300 },
+      rateLimit: '600/min',
     });
     expect(webhookTriggerParams.parse({ path: 'a', method: 'GET' }).methods).toEqual(['GET']);
     expect(
@@ -48,6 +59,11 @@ describe('trigger.webhook', () => {
     [{ path: 'a', method: 'GET', methods: ['POST'] }, /either method or methods/],
     [{ path: 'a', method: 'TRACE' }, /method/],
     [{ path: 'a', responseTimeoutMs: 0 }, /responseTimeoutMs/],
+    [{ path: 'a', auth: { type: 'token' } }, /auth/],
+    [{ path: 'a', auth: { type: 'basic' } }, /auth.credential/],
+    [{ path: 'a', auth: { type: 'header', credential: '{{ $x }}' } }, /credential id/],
+    [{ path: 'a', auth: { type: 'none', credential: 'c' } }, /auth/],
+    [{ path: 'a', rateLimit: '10 per second' }, /rateLimit/],
   ])('rejects %j', async (params, message) => {
     await expect(testNode(webhookTrigger, { params })).rejects.toThrow(message);
   });

@@ -21,7 +21,12 @@ export interface NodeDefinition<S extends z.ZodType> {
   rawParams?: readonly string[];
   retryDefaults?: Partial<RetryPolicy>;
   timeoutMs?: number;
-  credentials?: readonly string[];
+  /**
+   * Credential slots: param name -> accepted credential types. The param must be in `params`
+   * (as an optional string holding a credential id); `ctx.credentials[param]` holds the
+   * decrypted credential when the workflow sets it.
+   */
+  credentials?: Readonly<Record<string, readonly string[]>>;
   run(ctx: NodeContext<z.output<S>>): Promise<NodeResult> | NodeResult;
 }
 
@@ -73,6 +78,7 @@ export function defineNode<S extends z.ZodType>(
   const ports = definition.ports ?? ['out'];
   if (typeof ports !== 'function') checkPorts(where, ports);
   checkRawParams(where, definition.params, definition.rawParams ?? []);
+  checkCredentialParams(where, definition.params, definition.credentials ?? {});
 
   const nodeType: NodeType<z.output<S>> = {
     ...definition,
@@ -98,6 +104,23 @@ function checkPorts(where: string, ports: readonly string[]): readonly string[] 
     seen.add(port);
   }
   return ports;
+}
+
+/** A credential slot must name a param of the schema (where the schema can tell) and a type. */
+function checkCredentialParams(
+  where: string,
+  schema: z.ZodType,
+  credentials: Readonly<Record<string, readonly string[]>>,
+): void {
+  const shape = (schema as { shape?: unknown }).shape;
+  for (const [param, types] of Object.entries(credentials)) {
+    if (typeof shape === 'object' && shape !== null && !(param in shape))
+      throw new NodeDefinitionError(`${where}: credentials names unknown param "${param}"`);
+    if (!Array.isArray(types) || types.length === 0)
+      throw new NodeDefinitionError(
+        `${where}: credentials.${param} must list at least one credential type`,
+      );
+  }
 }
 
 /** A raw param that the schema does not know is certainly a typo; only object schemas can be checked. */

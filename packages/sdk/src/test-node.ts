@@ -5,6 +5,7 @@ import {
   isDirective,
   NonRetriableError,
   portsOf,
+  type CredentialValue,
   type JsonValue,
   type NodeContext,
   type NodeDirective,
@@ -30,6 +31,8 @@ export interface TestNodeOptions {
   now?: Date;
   /** Execution id (default `test-execution`); the idempotency key is `<id>:<node id>`. */
   executionId?: string;
+  /** Decrypted credentials by param name, as the engine would pass them (`ctx.credentials`). */
+  credentials?: Record<string, CredentialValue>;
 }
 
 /** A log line written through `ctx.logger`. */
@@ -96,6 +99,7 @@ export async function testNode<P>(
     idempotencyKey: `${executionId}:${nodeId}`,
     signal: options.signal ?? new AbortController().signal,
     simulate: options.simulate ?? false,
+    credentials: options.credentials ?? {},
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     now: () => (now ? new Date(now.getTime()) : new Date()),
     evaluate:

@@ -1,18 +1,14 @@
+import type { FastifyRequest } from 'fastify';
+
 /**
- * Who may call a route: `public` (anyone), `viewer` (read), `editor` (write workflows, run),
- * `admin` (users, credentials, settings), `owner` (owner-only), `webhook` (webhook auth rules).
- * Every route declares one in `config.access`; the auth layer enforces it.
+ * The author of a save: the signed-in user's email (session or API key), else `system`
+ * (workflow files, internal calls). Route access itself is declared in `config.access`
+ * (see `auth/roles.ts`) and enforced by `auth/access-control.ts`.
  */
-export type RouteAccess = 'public' | 'viewer' | 'editor' | 'admin' | 'owner' | 'webhook';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    access?: RouteAccess;
+export function authorOf(request: FastifyRequest): string {
+  const principal = request.principal;
+  if (principal === null || principal === undefined || principal.kind === 'metrics-token') {
+    return 'system';
   }
-}
-
-/** The author of a save: the signed-in user's id once auth sets `request.user`, else `system`. */
-export function authorOf(request: unknown): string {
-  const user = (request as { user?: { id?: unknown } }).user;
-  return typeof user?.id === 'string' && user.id !== '' ? user.id : 'system';
+  return principal.user.email;
 }

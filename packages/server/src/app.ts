@@ -1,9 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { NodeRegistry } from '@flowstate/core';
 import type { Engine, RetentionPolicy, Store } from '@flowstate/engine';
-import './access.js';
 import type { ServerContext } from './context.js';
 import { DEFAULT_INLINE_PAYLOAD_BYTES } from './execution-view.js';
+import { AuditLog } from './audit/audit-log.js';
+import { installAccessControl, type AccessRule } from './auth/access-control.js';
+import { ApiKeyService } from './auth/api-key-service.js';
+import type { ScryptCost } from './auth/passwords.js';
+import { RateLimiter, RateLimits, type RateLimit } from './auth/rate-limiter.js';
+import { SessionService, type SessionTimes } from './auth/session-service.js';
+import { UserService } from './auth/user-service.js';
+import { CredentialService } from './credentials/credential-service.js';
+import { Keyring } from './credentials/keyring.js';
 import { installErrorHandling, sendError, toErrorResponse, type AcceptedTypes } from './errors.js';
 import {
   JSON_TYPES,
@@ -17,6 +26,10 @@ import { closeAll, type SseStream } from './live/sse.js';
 import { ServerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { RetentionService } from './retention.js';
+import { registerApiKeyRoutes } from './routes/api-keys.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerCredentialRoutes } from './routes/credentials.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerLiveRoutes } from './routes/live.js';
@@ -25,12 +38,13 @@ import { registerSettingsRoutes } from './routes/settings.js';
 import { registerTransferRoutes } from './routes/transfer.js';
 import { registerVersionRoutes } from './routes/versions.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { registerUserRoutes } from './routes/users.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { findWebAppDir, registerWebApp } from './web-app.js';
+import { WebhookAuthenticator } from './webhook-auth.js';
 import { WebhookRouter } from './webhook-router.js';
 import { syncWorkflowFiles } from './workflow-files.js';
 import { WorkflowService } from './workflow-service.js';
-import { randomBytes } from 'node:crypto';
 import { ApprovalService } from './approvals/approval-service.js';
 import { EventDelivery } from './events/event-delivery.js';
 import { EventTriggerIndex } from './events/event-triggers.js';
@@ -69,7 +83,36 @@ export interface BuildServerOptions {
   scheduler?: false | Omit<SchedulerOptions, 'engine' | 'store'>;
   /** HMAC key of approval links (see `loadApprovalLinkKey`); random per process if absent. */
   approvalLinkKey?: Buffer;
+  /**
+   * The credential service the engine was given too (`startServer` builds it over the data
+   * folder's keyring). Without one, a service with a random in-memory key is made: its
+   * credentials do not survive a restart, which suits tests only.
+   */
+  credentials?: CredentialService;
+  /** The audit log (shared with `credentials`); made over the store if absent. */
+  audit?: AuditLog;
+  auth?: AuthOptions;
+  /** Server-wide limit per webhook path (`FLOWSTATE_WEBHOOK_RATE_LIMIT`); none: unlimited. */
+  webhookRateLimit?: RateLimit;
+  /** Trust `X-Forwarded-*` from a reverse proxy (client address, https). */
+  trustProxy?: boolean;
 }
+
+/** Sign-in and session settings. */
+export interface AuthOptions {
+  /** Bearer token accepted on `access: 'metrics'` routes. */
+  metricsToken?: string;
+  /** `auto` (default): cookies are `Secure` when the request came over https. */
+  cookieSecure?: 'auto' | boolean;
+  sessionTimes?: Partial<SessionTimes>;
+  /** Sign-in attempts per client address and email (default 10 per minute; `off`: none). */
+  loginRateLimit?: RateLimit | 'off';
+  /** scrypt cost of new password hashes (tests lower it; defaults to OWASP's). */
+  scryptCost?: ScryptCost;
+}
+
+/** Default sign-in limit: 10 attempts per minute per client address and email. */
+export const DEFAULT_LOGIN_RATE_LIMIT: RateLimit = { limit: 10, windowMs: 60_000 };
 
 /** Version of the API described by the OpenAPI document. */
 export const API_VERSION = '1.0.0';
@@ -82,7 +125,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
 /**
  * Builds the Fastify app: the JSON API under `/api/v1`, webhooks under `/hooks/*`,
  * `/healthz` and `/readyz`. It does not start the engine or listen; `startServer` does.
- * The webhook router is filled from the store (and `workflowsDir`) on `ready()`.
+ * The webhook router is filled from the store (and `workflowsDir`) on `ready()`. Every route
+ * declares who may call it (`config: { access }`); `app.accessRules` lists them.
  *
  * @example
  * const app = buildServer({ store, engine, registry });
@@ -107,10 +151,27 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     return503OnClosing: true,
     // HEAD twins of GET routes are not part of the API (and would be undocumented routes).
     exposeHeadRoutes: false,
+    trustProxy: options.trustProxy ?? false,
   }) as unknown as FastifyInstance;
 
-  const router = new WebhookRouter();
   const { store, engine, registry } = options;
+  const auth = options.auth ?? {};
+  const router = new WebhookRouter();
+  const audit = options.audit ?? new AuditLog(store);
+  const credentials =
+    options.credentials ??
+    new CredentialService({
+      store,
+      keyring: new Keyring(randomBytes(32)),
+      audit,
+      redactor: options.engine.redactor,
+    });
+  const sessions = new SessionService({
+    store,
+    ...(auth.sessionTimes ? { times: auth.sessionTimes } : {}),
+    ...(auth.scryptCost ? { scryptCost: auth.scryptCost } : {}),
+  });
+  const apiKeys = new ApiKeyService({ store, audit });
   let workflows: WorkflowService | undefined;
   const scheduler =
     options.scheduler === false
@@ -157,9 +218,35 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     events: new EventDelivery({ engine, triggers: eventTriggers, logger: engine.logger }),
     approvals: new ApprovalService({ store, engine, linkKey: approvalLinkKey }),
     approvalLinkKey,
+    audit,
+    users: new UserService({
+      store,
+      audit,
+      ...(auth.scryptCost ? { scryptCost: auth.scryptCost } : {}),
+    }),
+    sessions,
+    apiKeys,
+    credentials,
+    webhookAuth: new WebhookAuthenticator({
+      credential: (id) => credentials.resolveCached(id),
+      deliveries: store,
+      logger: app.log,
+    }),
+    webhookRateLimits: new RateLimits(),
+    ...(options.webhookRateLimit ? { webhookRateLimit: options.webhookRateLimit } : {}),
+    ...(auth.loginRateLimit === 'off'
+      ? {}
+      : { loginLimiter: new RateLimiter(auth.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT) }),
+    cookieSecure: auth.cookieSecure ?? 'auto',
   };
   let closing = false;
 
+  const accessRules = installAccessControl(app, {
+    sessions,
+    apiKeys,
+    ...(auth.metricsToken === undefined ? {} : { metricsToken: auth.metricsToken }),
+  });
+  app.decorate('accessRules', accessRules);
   installErrorHandling(app, acceptedTypes);
   registerJsonParser(app);
   registerOpenApi(app, { version: API_VERSION });
@@ -172,6 +259,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
         dir: options.workflowsDir,
         workflows: ctx.workflows,
         logger: app.log,
+        audit,
       });
     }
     ctx.retention.start();
@@ -195,6 +283,11 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   void app.register(
     async (api) => {
       restrictToJson(api);
+      registerAuthRoutes(api, ctx);
+      registerUserRoutes(api, ctx);
+      registerApiKeyRoutes(api, ctx);
+      registerCredentialRoutes(api, ctx);
+      registerAuditRoutes(api, ctx);
       registerWorkflowRoutes(api, ctx);
       registerVersionRoutes(api, ctx);
       registerTransferRoutes(api, ctx);
@@ -220,4 +313,11 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   });
 
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route and its access rule, filled as routes register (see `installAccessControl`). */
+    accessRules: readonly AccessRule[];
+  }
 }

@@ -7,30 +7,30 @@ let before: unknown;
 
 beforeAll(async () => {
   server = await makeServer();
-  const created = await server.app.inject({
+  const created = await server.inject({
     method: 'POST',
     url: '/api/v1/workflows?active=true',
     payload: { id: 'keep', ...chain('Keep', [webhook('keep'), jsonata('v', '$input.body')]) },
   });
   expect(created.statusCode).toBe(201);
-  before = (await server.app.inject({ method: 'GET', url: '/api/v1/workflows/keep' })).json();
+  before = (await server.inject({ method: 'GET', url: '/api/v1/workflows/keep' })).json();
 });
 
 afterAll(async () => {
   // Every bad request left the stored workflow and the webhook intact, and the server up.
+  expect((await server.inject({ method: 'GET', url: '/api/v1/workflows/keep' })).json()).toEqual(
+    before,
+  );
   expect(
-    (await server.app.inject({ method: 'GET', url: '/api/v1/workflows/keep' })).json(),
-  ).toEqual(before);
-  expect(
-    (await server.app.inject({ method: 'GET', url: '/api/v1/workflows' })).json().items,
+    (await server.inject({ method: 'GET', url: '/api/v1/workflows' })).json().items,
   ).toHaveLength(1);
-  const hook = await server.app.inject({
+  const hook = await server.inject({
     method: 'POST',
     url: '/hooks/keep',
     payload: { still: 'works' },
   });
   expect(hook.json()).toEqual({ still: 'works' });
-  expect((await server.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
+  expect((await server.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
     status: 'ok',
   });
   await server.close();
@@ -88,7 +88,7 @@ describe.each([
       /application\/json/,
     ],
   ])('%s -> 4xx with a clear message', async (_name, headers, payload, status, code, message) => {
-    const res = await server.app.inject({ method, url, headers, payload });
+    const res = await server.inject({ method, url, headers, payload });
     expect(res.statusCode).toBe(status);
     const body = res.json();
     expect(body.error.code).toBe(code);
@@ -113,14 +113,14 @@ describe('JSON API only', () => {
     ['POST', '/api/v1/workflows/keep/run?wait=abc', '{}', 'INVALID_REQUEST'],
     ['POST', '/api/v1/workflows/keep/run', '{"input": 1, "triggerNodeId": 5}', 'INVALID_REQUEST'],
   ] as const)('%s %s %s -> 400 %s', async (method, url, payload, code) => {
-    const res = await server.app.inject({ method, url, headers: json, payload });
+    const res = await server.inject({ method, url, headers: json, payload });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe(code);
     expect(res.json().error.details.length).toBeGreaterThan(0);
   });
 
   test('text/plain is refused on the API (415 naming application/json)', async () => {
-    const res = await server.app.inject({
+    const res = await server.inject({
       method: 'POST',
       url: '/api/v1/workflows',
       headers: { 'content-type': 'text/plain' },
@@ -133,24 +133,24 @@ describe('JSON API only', () => {
   });
 
   test('unknown ids and routes are 404 in the error format', async () => {
-    const execution = await server.app.inject({ method: 'GET', url: '/api/v1/executions/nope' });
+    const execution = await server.inject({ method: 'GET', url: '/api/v1/executions/nope' });
     expect(execution.statusCode).toBe(404);
     expect(execution.json().error.code).toBe('EXECUTION_NOT_FOUND');
-    const cancel = await server.app.inject({
+    const cancel = await server.inject({
       method: 'POST',
       url: '/api/v1/executions/nope/cancel',
     });
     expect(cancel.statusCode).toBe(404);
-    const route = await server.app.inject({ method: 'GET', url: '/api/v1/nothing' });
+    const route = await server.inject({ method: 'GET', url: '/api/v1/nothing' });
     expect(route.json()).toEqual({
       error: { code: 'NOT_FOUND', message: 'No route for GET /api/v1/nothing.', details: [] },
     });
-    const cursor = await server.app.inject({ method: 'GET', url: '/api/v1/executions?cursor=zzz' });
+    const cursor = await server.inject({ method: 'GET', url: '/api/v1/executions?cursor=zzz' });
     expect(cursor.statusCode).toBe(400);
   });
 
   test('an empty JSON body is accepted where no body is needed', async () => {
-    const res = await server.app.inject({
+    const res = await server.inject({
       method: 'POST',
       url: '/api/v1/workflows/unknown/activate',
       headers: json,
@@ -161,7 +161,7 @@ describe('JSON API only', () => {
   });
 
   test('a body without Content-Type is a 415', async () => {
-    const res = await server.app.inject({
+    const res = await server.inject({
       method: 'POST',
       url: '/hooks/keep',
       payload: Buffer.from('{"a":1}'),
@@ -171,7 +171,7 @@ describe('JSON API only', () => {
   });
 
   test('a malformed URL is a 400 in the error format', async () => {
-    const res = await server.app.inject({ method: 'GET', url: '/api/v1/workflows/%E0%A4%A' });
+    const res = await server.inject({ method: 'GET', url: '/api/v1/workflows/%E0%A4%A' });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('BAD_REQUEST');
   });

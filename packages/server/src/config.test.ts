@@ -16,6 +16,11 @@ describe('loadConfig', () => {
       retentionDays: 30,
       retentionFailedDays: 90,
       pruneIntervalMs: 3_600_000,
+      cookieSecure: 'auto',
+      sessionTtlHours: 168,
+      sessionIdleMinutes: 720,
+      loginRateLimit: { limit: 10, windowMs: 60_000 },
+      trustProxy: false,
     });
   });
 
@@ -35,6 +40,15 @@ describe('loadConfig', () => {
       FLOWSTATE_RETENTION_DAYS: '7',
       FLOWSTATE_RETENTION_FAILED_DAYS: '0',
       FLOWSTATE_PRUNE_INTERVAL_MS: '0',
+      FLOWSTATE_SECRET_KEY: 'k'.repeat(44),
+      FLOWSTATE_SECRET_KEY_PREVIOUS: 'a,b',
+      FLOWSTATE_METRICS_TOKEN: 'scrape-me',
+      FLOWSTATE_COOKIE_SECURE: 'true',
+      FLOWSTATE_SESSION_TTL_HOURS: '24',
+      FLOWSTATE_SESSION_IDLE_MINUTES: '30',
+      FLOWSTATE_LOGIN_RATE_LIMIT: 'off',
+      FLOWSTATE_WEBHOOK_RATE_LIMIT: '100/s',
+      FLOWSTATE_TRUST_PROXY: 'TRUE',
     });
     expect(config).toEqual({
       dataDir: '/data',
@@ -51,6 +65,14 @@ describe('loadConfig', () => {
       retentionDays: 7,
       retentionFailedDays: 0,
       pruneIntervalMs: 0,
+      secretKey: 'k'.repeat(44),
+      secretKeyPrevious: 'a,b',
+      metricsToken: 'scrape-me',
+      cookieSecure: true,
+      sessionTtlHours: 24,
+      sessionIdleMinutes: 30,
+      webhookRateLimit: { limit: 100, windowMs: 1000 },
+      trustProxy: true,
     });
   });
 
@@ -65,6 +87,9 @@ describe('loadConfig', () => {
     ['FLOWSTATE_BODY_LIMIT', '-1', /FLOWSTATE_BODY_LIMIT: must be a whole number/],
     ['FLOWSTATE_WEBHOOK_TIMEOUT_MS', '0', /FLOWSTATE_WEBHOOK_TIMEOUT_MS: must be between/],
     ['FLOWSTATE_LOG_LEVEL', 'loud', /FLOWSTATE_LOG_LEVEL: must be one of fatal, error/],
+    ['FLOWSTATE_WEBHOOK_RATE_LIMIT', '10 per s', /FLOWSTATE_WEBHOOK_RATE_LIMIT: must look like/],
+    ['FLOWSTATE_LOGIN_RATE_LIMIT', '0/min', /FLOWSTATE_LOGIN_RATE_LIMIT: the count must be/],
+    ['FLOWSTATE_COOKIE_SECURE', 'yes', /FLOWSTATE_COOKIE_SECURE: must be one of auto, true/],
     [
       'FLOWSTATE_SQLITE_SYNCHRONOUS',
       'OFF',
@@ -92,6 +117,15 @@ describe('loadConfig', () => {
         'FLOWSTATE_LOG_LEVEL',
         'FLOWSTATE_WORKER_CONCURRENCY',
         'FLOWSTATE_SQLITE_SYNCHRONOUS',
+        'FLOWSTATE_SECRET_KEY',
+        'FLOWSTATE_SECRET_KEY_PREVIOUS',
+        'FLOWSTATE_METRICS_TOKEN',
+        'FLOWSTATE_COOKIE_SECURE',
+        'FLOWSTATE_SESSION_TTL_HOURS',
+        'FLOWSTATE_SESSION_IDLE_MINUTES',
+        'FLOWSTATE_LOGIN_RATE_LIMIT',
+        'FLOWSTATE_WEBHOOK_RATE_LIMIT',
+        'FLOWSTATE_TRUST_PROXY',
       ]),
     );
     for (const variable of CONFIG_VARIABLES)

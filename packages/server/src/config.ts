@@ -1,4 +1,5 @@
 import { FlowstateError } from '@flowstate/core';
+import { parseRateLimit, type RateLimit } from './auth/rate-limiter.js';
 
 /** Durability of SQLite commits: FULL fsyncs every commit, NORMAL only at checkpoints (WAL). */
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
@@ -28,6 +29,20 @@ export interface ServerConfig {
   retentionFailedDays: number;
   /** How often finished executions past retention are pruned (0: never automatically). */
   pruneIntervalMs: number;
+  /** Encryption key of credentials (base64 or hex, 32 bytes); else `<dataDir>/secret.key`. */
+  secretKey?: string;
+  /** Older keys, comma-separated, still accepted to decrypt (key rotation). */
+  secretKeyPrevious?: string;
+  /** Bearer token that may read `/metrics` without a user. */
+  metricsToken?: string;
+  cookieSecure: 'auto' | boolean;
+  sessionTtlHours: number;
+  sessionIdleMinutes: number;
+  /** Sign-in attempts per client address and email; undefined: unlimited. */
+  loginRateLimit?: RateLimit;
+  /** Calls per webhook path; undefined: unlimited. */
+  webhookRateLimit?: RateLimit;
+  trustProxy: boolean;
 }
 
 /** `FLOWSTATE_ROLE` values. */
@@ -115,6 +130,55 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description:
       'How often executions past retention are deleted (500 per transaction) and the space reclaimed; 0 turns automatic pruning off.',
   },
+  {
+    name: 'FLOWSTATE_SECRET_KEY',
+    description:
+      'Key that encrypts credentials: 32 random bytes as base64 or hex (openssl rand -base64 32). Unset: one is generated once into <data dir>/secret.key (mode 0600).',
+  },
+  {
+    name: 'FLOWSTATE_SECRET_KEY_PREVIOUS',
+    description:
+      'Older keys (comma-separated), still accepted to decrypt after a key change; run "flowstate credentials rotate" to re-encrypt, then drop them.',
+  },
+  {
+    name: 'FLOWSTATE_METRICS_TOKEN',
+    description:
+      'Bearer token that may read /metrics without signing in (for Prometheus); admins can always read it.',
+  },
+  {
+    name: 'FLOWSTATE_COOKIE_SECURE',
+    default: 'auto',
+    description:
+      'Secure flag of session cookies: auto (when the request came over https; behind a proxy set FLOWSTATE_TRUST_PROXY), true or false.',
+  },
+  {
+    name: 'FLOWSTATE_SESSION_TTL_HOURS',
+    default: '168',
+    description: 'How long a sign-in lasts at most.',
+  },
+  {
+    name: 'FLOWSTATE_SESSION_IDLE_MINUTES',
+    default: '720',
+    description: 'A session unused for this long ends.',
+  },
+  {
+    name: 'FLOWSTATE_LOGIN_RATE_LIMIT',
+    default: '10/min',
+    description:
+      'Sign-in attempts allowed per client address and email (N/s, N/min, N/h or off); more get 429 with Retry-After.',
+  },
+  {
+    name: 'FLOWSTATE_WEBHOOK_RATE_LIMIT',
+    default: 'off',
+    description:
+      "Calls allowed per webhook path (N/s, N/min, N/h or off); more get 429 with Retry-After. A trigger's rateLimit param overrides it.",
+  },
+  {
+    name: 'FLOWSTATE_TRUST_PROXY',
+    default: 'false',
+    description:
+      'true when behind a reverse proxy: client addresses and https are read from X-Forwarded-For/-Proto.',
+  },
 ];
 
 /** Raised at startup when an environment variable holds an invalid value. */
@@ -146,6 +210,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       `must be 0 or at least FLOWSTATE_RETENTION_DAYS (${retentionDays}), got ${retentionFailedDays}`,
     );
   }
+  const optional = (name: string, key: string) => {
+    const value = read(name);
+    return value === undefined ? {} : { [key]: value };
+  };
+  const loginRateLimit = readRateLimit(read, 'FLOWSTATE_LOGIN_RATE_LIMIT', '10/min');
+  const webhookRateLimit = readRateLimit(read, 'FLOWSTATE_WEBHOOK_RATE_LIMIT', 'off');
+  const cookieSecure = readEnum(
+    read,
+    'FLOWSTATE_COOKIE_SECURE',
+    ['auto', 'true', 'false'] as const,
+    'auto',
+  );
   return {
     dataDir: read('FLOWSTATE_DATA_DIR') ?? './.flowstate',
     port: readInt(read, 'PORT', 3000, 0, 65_535),
@@ -167,7 +243,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     retentionDays,
     retentionFailedDays,
     pruneIntervalMs: readInt(read, 'FLOWSTATE_PRUNE_INTERVAL_MS', 3_600_000, 0, 2_147_483_647),
+    ...optional('FLOWSTATE_SECRET_KEY', 'secretKey'),
+    ...optional('FLOWSTATE_SECRET_KEY_PREVIOUS', 'secretKeyPrevious'),
+    ...optional('FLOWSTATE_METRICS_TOKEN', 'metricsToken'),
+    cookieSecure: cookieSecure === 'auto' ? 'auto' : cookieSecure === 'true',
+    sessionTtlHours: readInt(read, 'FLOWSTATE_SESSION_TTL_HOURS', 168, 1, 8760),
+    sessionIdleMinutes: readInt(read, 'FLOWSTATE_SESSION_IDLE_MINUTES', 720, 1, 525_600),
+    ...(loginRateLimit ? { loginRateLimit } : {}),
+    ...(webhookRateLimit ? { webhookRateLimit } : {}),
+    trustProxy:
+      readEnum(read, 'FLOWSTATE_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
   };
+}
+
+function readRateLimit(
+  read: (name: string) => string | undefined,
+  name: string,
+  fallback: string,
+): RateLimit | undefined {
+  try {
+    return parseRateLimit(read(name) ?? fallback);
+  } catch (error) {
+    throw new ConfigError(name, (error as Error).message);
+  }
 }
 
 function readInt<D extends number | undefined>(

@@ -6,6 +6,13 @@ import type { ServerMetrics } from './metrics.js';
 import type { RetentionService } from './retention.js';
 import type { ApprovalService } from './approvals/approval-service.js';
 import type { EventDelivery } from './events/event-delivery.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { ApiKeyService } from './auth/api-key-service.js';
+import type { RateLimit, RateLimiter, RateLimits } from './auth/rate-limiter.js';
+import type { SessionService } from './auth/session-service.js';
+import type { UserService } from './auth/user-service.js';
+import type { CredentialService } from './credentials/credential-service.js';
+import type { WebhookAuthenticator } from './webhook-auth.js';
 import type { WebhookRouter } from './webhook-router.js';
 import type { WorkflowService } from './workflow-service.js';
 
@@ -31,4 +38,17 @@ export interface ServerContext {
   approvals: ApprovalService;
   /** HMAC key of approval links. */
   approvalLinkKey: Buffer;
+  audit: AuditLog;
+  users: UserService;
+  sessions: SessionService;
+  apiKeys: ApiKeyService;
+  credentials: CredentialService;
+  webhookAuth: WebhookAuthenticator;
+  /** Per-path webhook limiters; `webhookRateLimit` is the server default (none: unlimited). */
+  webhookRateLimits: RateLimits;
+  webhookRateLimit?: RateLimit;
+  /** Sign-in attempts per client address and email; none when switched off. */
+  loginLimiter?: RateLimiter;
+  /** `auto`: cookies are `Secure` when the request came over https. */
+  cookieSecure: 'auto' | boolean;
 }

@@ -1,7 +1,9 @@
 export {
   buildServer,
   DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_LOGIN_RATE_LIMIT,
   DEFAULT_WEBHOOK_TIMEOUT_MS,
+  type AuthOptions,
   type BuildServerOptions,
 } from './app.js';
 export { startServer, loadDotEnv, type RunningServer, type StartServerOptions } from './start.js';
@@ -47,3 +49,36 @@ export {
   type ApprovalTokenClaims,
 } from './approvals/approval-tokens.js';
 export { loadApprovalLinkKey } from './approvals/approval-link-key.js';
+export { AuditLog, type AuditChange, type AuditVerification } from './audit/audit-log.js';
+export { UserService, normalizeEmail, type NewUser } from './auth/user-service.js';
+export { ApiKeyService, API_KEY_PREFIX } from './auth/api-key-service.js';
+export {
+  SessionService,
+  DEFAULT_SESSION_TIMES,
+  type SessionTimes,
+} from './auth/session-service.js';
+export {
+  hashPassword,
+  verifyPassword,
+  DEFAULT_SCRYPT_COST,
+  type ScryptCost,
+} from './auth/passwords.js';
+export {
+  userView,
+  apiKeyView,
+  type Principal,
+  type UserView,
+  type ApiKeyView,
+} from './auth/principal.js';
+export { ACCESS_LEVELS, hasRole, type Access } from './auth/roles.js';
+export { RateLimiter, parseRateLimit, type RateLimit } from './auth/rate-limiter.js';
+export { type AccessRule } from './auth/access-control.js';
+export {
+  CredentialService,
+  type CredentialView,
+  type RotationResult,
+} from './credentials/credential-service.js';
+export { Keyring, keyIdOf, type Sealed } from './credentials/keyring.js';
+export { loadKeyring, parseSecretKey, SECRET_KEY_FILE } from './credentials/secret-key.js';
+export { createLogger } from './logger.js';
+export { signWebhook } from './webhook-auth.js';

@@ -93,10 +93,20 @@ export function parseFormBody(text: string): Record<string, string | string[]> {
   return result;
 }
 
+/** Media types with a `+json` suffix (`application/vnd.api+json`), parsed as JSON. */
+const JSON_SUFFIX = /^application\/[\w.+-]+\+json$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body as received, on webhook routes (HMAC signatures are computed over it). */
+    rawBody: string;
+  }
+}
+
 /** Replaces Fastify's JSON parser (in this encapsulation context) with `parseJsonBody`. */
 export function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json']);
-  for (const type of ['application/json', /^application\/[\w.+-]+\+json$/]) {
+  for (const type of ['application/json', JSON_SUFFIX]) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => {
       try {
         done(null, parseJsonBody(body as string));
@@ -109,20 +119,28 @@ export function registerJsonParser(app: FastifyInstance): void {
 
 /**
  * Parsers for webhook routes: JSON as above plus `text/plain` (a string) and
- * `application/x-www-form-urlencoded` (an object). Register inside the webhook plugin only.
+ * `application/x-www-form-urlencoded` (an object). Each keeps the text it parsed in
+ * `request.rawBody` for signature checks. Register inside the webhook plugin only.
  */
 export function registerWebhookParsers(app: FastifyInstance): void {
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
-    (_request, body, done) => {
+  app.decorateRequest('rawBody', '');
+  app.removeContentTypeParser(['application/json', 'text/plain', JSON_SUFFIX]);
+  const parsers: Array<[string | RegExp, (text: string) => unknown]> = [
+    ['application/json', parseJsonBody],
+    [JSON_SUFFIX, parseJsonBody],
+    ['text/plain', (text) => text],
+    ['application/x-www-form-urlencoded', parseFormBody],
+  ];
+  for (const [type, parse] of parsers) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (request, body, done) => {
+      request.rawBody = body as string;
       try {
-        done(null, parseFormBody(body as string));
+        done(null, parse(body as string));
       } catch (error) {
         done(error as Error, undefined);
       }
-    },
-  );
+    });
+  }
 }
 
 /** Removes parsers the JSON API does not accept (Fastify ships `text/plain`). */

@@ -1,11 +1,13 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { loadConfig } from './config.js';
 import { startServer } from './start.js';
 import { chain, jsonata, webhook } from './testing/workflows.js';
+
+/** Swallows log lines. */
+const silent = { write: () => undefined };
 
 let dir: string;
 beforeEach(async () => {
@@ -28,7 +30,7 @@ test('startServer listens on a real port, serves workflows from the folder, and 
     FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
     FLOWSTATE_SQLITE_SYNCHRONOUS: 'NORMAL',
   });
-  const running = await startServer(config, { logger: pino({ level: 'silent' }) });
+  const running = await startServer(config, { logDestination: { write: () => undefined } });
   try {
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await (await fetch(`${running.url}/healthz`)).json()).toEqual({ status: 'ok' });
@@ -45,7 +47,7 @@ test('startServer listens on a real port, serves workflows from the folder, and 
   }
   await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
   // The data folder lock was released: a second server can open it.
-  const again = await startServer(config, { logger: pino({ level: 'silent' }) });
+  const again = await startServer(config, { logDestination: { write: () => undefined } });
   await again.close();
 });
 
@@ -56,7 +58,7 @@ test('FLOWSTATE_ROLE=api or worker is refused on the embedded store, naming the 
       PORT: '0',
       FLOWSTATE_ROLE: role,
     });
-    await expect(startServer(config, { logger: pino({ level: 'silent' }) })).rejects.toThrow(
+    await expect(startServer(config, { logDestination: silent })).rejects.toThrow(
       /FLOWSTATE_ROLE: "(api|worker)" needs PostgreSQL/,
     );
   }
@@ -64,10 +66,9 @@ test('FLOWSTATE_ROLE=api or worker is refused on the embedded store, naming the 
 
 test('logs carry the execution id and step key of the step they are about', async () => {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
+  const logDestination = {
+    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  };
   const workflowsDir = join(dir, 'workflows');
   await mkdir(workflowsDir);
   await writeFile(
@@ -91,7 +92,7 @@ test('logs carry the execution id and step key of the step they are about', asyn
     FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
     FLOWSTATE_SQLITE_SYNCHRONOUS: 'NORMAL',
   });
-  const running = await startServer(config, { logger });
+  const running = await startServer(config, { logDestination });
   try {
     const res = await fetch(`${running.url}/hooks/boom`, {
       method: 'POST',

@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { Engine } from '@flowstate/engine';
+import { Engine, Redactor } from '@flowstate/engine';
 import { createBuiltinRegistry } from '@flowstate/nodes';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { buildServer } from './app.js';
 import { loadApprovalLinkKey } from './approvals/approval-link-key.js';
+import { AuditLog } from './audit/audit-log.js';
+import { CredentialService } from './credentials/credential-service.js';
+import { loadKeyring } from './credentials/secret-key.js';
 import { failpointFromEnv } from './failpoints.js';
 import { ConfigError, type ServerConfig } from './config.js';
+import { createLogger } from './logger.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
 export interface RunningServer {
@@ -26,8 +30,8 @@ export interface RunningServer {
 export interface StartServerOptions {
   /** Install SIGTERM/SIGINT handlers that close the server and exit 0 (the CLI does). */
   handleSignals?: boolean;
-  /** Override the logger (tests); defaults to pino JSON lines on stdout at `config.logLevel`. */
-  logger?: Logger;
+  /** Where log lines go (tests capture them); stdout by default. Lines are redacted either way. */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -40,8 +44,8 @@ export function loadDotEnv(cwd = process.cwd()): void {
 }
 
 /**
- * Opens the SQLite store in `config.dataDir`, builds the registry, engine and HTTP server,
- * loads the workflows folder, starts the engine and listens.
+ * Opens the SQLite store in `config.dataDir`, loads the credentials keyring, builds the
+ * registry, engine and HTTP server, loads the workflows folder, starts the engine and listens.
  */
 export async function startServer(
   config: ServerConfig,
@@ -53,14 +57,34 @@ export async function startServer(
       `"${config.role}" needs PostgreSQL (DATABASE_URL): the embedded SQLite store serves one process, which runs both the API and the workers (use "all")`,
     );
   }
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const redactor = new Redactor();
+  const logger = createLogger({
+    level: config.logLevel,
+    redactor,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
   const store = await SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
+  let keyring;
+  try {
+    keyring = loadKeyring({
+      dataDir: config.dataDir,
+      ...(config.secretKey === undefined ? {} : { current: config.secretKey }),
+      ...(config.secretKeyPrevious === undefined ? {} : { previous: config.secretKeyPrevious }),
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const audit = new AuditLog(store);
+  const credentials = new CredentialService({ store, keyring, audit, redactor });
   const registry = createBuiltinRegistry();
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,
     registry,
     logger,
+    credentials,
+    redactor,
     ...(failpoint ? { failpoint } : {}),
     ...(config.workerConcurrency === undefined ? {} : { concurrency: config.workerConcurrency }),
   });
@@ -80,6 +104,19 @@ export async function startServer(
       dataDir: config.dataDir,
     }),
     ...(config.workflowsDir === undefined ? {} : { workflowsDir: config.workflowsDir }),
+    credentials,
+    audit,
+    trustProxy: config.trustProxy,
+    ...(config.webhookRateLimit ? { webhookRateLimit: config.webhookRateLimit } : {}),
+    auth: {
+      cookieSecure: config.cookieSecure,
+      sessionTimes: {
+        ttlMs: config.sessionTtlHours * 3_600_000,
+        idleMs: config.sessionIdleMinutes * 60_000,
+      },
+      loginRateLimit: config.loginRateLimit ?? 'off',
+      ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
+    },
   });
   try {
     await app.ready();

@@ -1,4 +1,5 @@
 import type { NodeRegistry, Workflow } from '@flowstate/core';
+import { parseRateLimit, type RateLimit } from './auth/rate-limiter.js';
 
 /** The node type whose params declare a webhook. */
 export const WEBHOOK_TRIGGER_TYPE = 'trigger.webhook';
@@ -17,7 +18,16 @@ export interface WebhookRoute {
   triggerNodeId: string;
   /** Per-trigger override of the server's response timeout. */
   responseTimeoutMs?: number;
+  /** How callers authenticate; absent for `none` (the hot path checks nothing). */
+  auth?: WebhookAuth;
+  /** Per-trigger override of the server's webhook rate limit. */
+  rateLimit?: RateLimit;
 }
+
+/** A webhook trigger's `auth` param other than `none` (see `webhookAuthParams` in nodes). */
+export type WebhookAuth =
+  | { type: 'header' | 'basic'; credential: string }
+  | { type: 'hmac'; credential: string; toleranceSeconds: number };
 
 /** Result of a lookup: the route, or the methods the path does answer (405), or nothing (404). */
 export type WebhookMatch =
@@ -59,6 +69,11 @@ export function webhookRoutesOf(input: {
     const path = normalizeWebhookPath(params['path']);
     // Raw param only: the node schema's default must not hide FLOWSTATE_WEBHOOK_TIMEOUT_MS.
     const timeout = node.params['responseTimeoutMs'];
+    const auth = authOf(params['auth']);
+    // Fail closed: a webhook whose auth cannot be read is not served at all.
+    if (auth === 'invalid') continue;
+    const rateLimit =
+      typeof params['rateLimit'] === 'string' ? parseRateLimit(params['rateLimit']) : undefined;
     for (const method of methodsOf(params)) {
       routes.push({
         method,
@@ -68,10 +83,33 @@ export function webhookRoutesOf(input: {
         version,
         triggerNodeId: node.id,
         ...(typeof timeout === 'number' ? { responseTimeoutMs: timeout } : {}),
+        ...(auth ? { auth } : {}),
+        ...(rateLimit ? { rateLimit } : {}),
       });
     }
   }
   return routes;
+}
+
+/** The trigger's auth; undefined for none, `'invalid'` when set but unreadable. */
+function authOf(value: unknown): WebhookAuth | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return 'invalid';
+  const auth = value as Record<string, unknown>;
+  if (auth['type'] === 'none') return undefined;
+  const credential = auth['credential'];
+  if (typeof credential !== 'string') return 'invalid';
+  if (auth['type'] === 'header' || auth['type'] === 'basic')
+    return { type: auth['type'], credential };
+  if (auth['type'] === 'hmac') {
+    const tolerance = auth['toleranceSeconds'];
+    return {
+      type: 'hmac',
+      credential,
+      toleranceSeconds: typeof tolerance === 'number' ? tolerance : 300,
+    };
+  }
+  return 'invalid';
 }
 
 function methodsOf(params: Record<string, unknown>): string[] {

@@ -13,6 +13,11 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** The owner's API key (made by the fixture; valid in every app over the same store). */
+function auth() {
+  return { authorization: `Bearer ${server!.ownerKey}` };
+}
+
 function captureLogger() {
   const lines: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
@@ -54,7 +59,9 @@ describe('FLOWSTATE_WORKFLOWS_DIR', () => {
     });
     try {
       await app.ready();
-      const list = (await app.inject({ method: 'GET', url: '/api/v1/workflows' })).json().items;
+      const list = (
+        await app.inject({ method: 'GET', url: '/api/v1/workflows', headers: auth() })
+      ).json().items;
       expect(
         list.map((w: { id: string; active: boolean }) => `${w.id}:${w.active}`).sort(),
       ).toEqual(['named:true', 'orders:true']);
@@ -92,7 +99,9 @@ describe('FLOWSTATE_WORKFLOWS_DIR', () => {
         workflowsDir: dir,
       });
       await app.ready();
-      const view = (await app.inject({ method: 'GET', url: '/api/v1/workflows/flow' })).json();
+      const view = (
+        await app.inject({ method: 'GET', url: '/api/v1/workflows/flow', headers: auth() })
+      ).json();
       await app.close();
       return view;
     };

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { FlowstateError, isJsonObject } from '@flowstate/core';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import type { AuditLog } from './audit/audit-log.js';
 import { ConfigError } from './config.js';
 import { parseJsonBody } from './json-body.js';
 import { WorkflowIdSchema } from './routes/workflows.js';
@@ -34,8 +35,10 @@ export async function syncWorkflowFiles(input: {
   dir: string;
   workflows: WorkflowService;
   logger: FastifyBaseLogger;
+  /** Records each created or updated workflow (actor: the server's workflow files). */
+  audit?: AuditLog;
 }): Promise<WorkflowFileResult[]> {
-  const { dir, workflows, logger } = input;
+  const { dir, workflows, logger, audit } = input;
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory())
     throw new ConfigError('FLOWSTATE_WORKFLOWS_DIR', `"${dir}" is not a folder`);
@@ -52,6 +55,16 @@ export async function syncWorkflowFiles(input: {
       );
     } else {
       logger.info({ file, id: result.id, status: result.status }, 'workflow file loaded');
+      if (audit && result.id !== undefined && result.status !== 'unchanged') {
+        await audit.record(
+          { type: 'system', id: 'workflow-files', label: file },
+          {
+            action: `workflow.${result.status === 'created' ? 'create' : 'update'}`,
+            target: { type: 'workflow', id: result.id },
+            summary: { after: { file, active: true } },
+          },
+        );
+      }
     }
   }
   return results;

@@ -156,7 +156,9 @@ export class WorkflowTransfer {
   private credentialReferences(definition: Workflow) {
     const references: { nodeId: string; path: string; credential: string }[] = [];
     for (const node of definition.nodes) {
-      const declared = new Set(this.workflows.registry.get(node.type)?.credentials ?? []);
+      const declared = new Set(
+        Object.keys(this.workflows.registry.get(node.type)?.credentials ?? {}),
+      );
       for (const [name, value] of Object.entries(node.params)) {
         if (!declared.has(name) && !CREDENTIAL_PARAM.test(name)) continue;
         const values = Array.isArray(value) ? value : [value];

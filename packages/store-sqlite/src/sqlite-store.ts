@@ -2,11 +2,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FlowstateError, type JsonValue } from '@flowstate/core';
 import type {
+  ApiKeyRecord,
+  AuditEntry,
+  AuditEntryInput,
+  AuditQuery,
   ClaimedStep,
   IdempotencyRecord,
   ScheduleFence,
   ScheduleRecord,
   ScheduleSpec,
+  CredentialRecord,
   CommitOutcome,
   CreateWorkflowInput,
   RetentionCutoffs,
@@ -19,11 +24,18 @@ import type {
   LoadedExecution,
   StepRef,
   StepStatus,
+  SessionRecord,
   Store,
+  UpdateUserResult,
+  UserPatch,
+  UserRecord,
   WaitRecord,
   WorkflowRecord,
   WorkflowVersionRecord,
 } from '@flowstate/engine';
+import { AuditRepository } from './audit-repository.js';
+import { AuthRepository } from './auth-repository.js';
+import { CredentialRepository } from './credential-repository.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { ExecutionCommitter } from './execution-commit.js';
 import { ExecutionQueries } from './execution-queries.js';
@@ -33,6 +45,7 @@ import { RetentionRepository } from './retention-repository.js';
 import { SettingsRepository } from './settings-repository.js';
 import { StepLeases } from './step-leases.js';
 import { WalSync } from './wal-sync.js';
+import { WebhookDeliveries } from './webhook-deliveries.js';
 import { WorkflowRepository } from './workflow-repository.js';
 import { ScheduleRepository } from './schedule-repository.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
@@ -67,6 +80,10 @@ interface Parts {
   schedules: ScheduleRepository;
   idempotency: IdempotencyRepository;
   waits: WaitQueries;
+  auth: AuthRepository;
+  credentials: CredentialRepository;
+  audit: AuditRepository;
+  deliveries: WebhookDeliveries;
 }
 
 /**
@@ -137,6 +154,10 @@ export class SqliteStore implements Store {
         schedules,
         idempotency: new IdempotencyRepository(this.#db),
         waits: new WaitQueries(this.#db),
+        auth: new AuthRepository(this.#db),
+        credentials: new CredentialRepository(this.#db),
+        audit: new AuditRepository(this.#db),
+        deliveries: new WebhookDeliveries(this.#db),
       };
     }
     return this.#parts;
@@ -399,6 +420,130 @@ export class SqliteStore implements Store {
     return deleted;
   }
 
+  // ---- users, sessions, API keys (AuthStore) -------------------------------------------
+
+  async createUser(input: {
+    user: UserRecord;
+    onlyIfNoUsers?: boolean;
+  }): Promise<{ status: 'ok'; user: UserRecord } | { status: 'users-exist' | 'email-taken' }> {
+    const result = this.#p.auth.createUser(input);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async getUser(id: string): Promise<UserRecord | undefined> {
+    return this.#p.auth.getUser(id);
+  }
+
+  async getUserByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.#p.auth.getUserByEmail(email);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.#p.auth.listUsers();
+  }
+
+  async countUsers(): Promise<number> {
+    return this.#p.auth.countUsers();
+  }
+
+  async updateUser(input: {
+    id: string;
+    patch: UserPatch;
+    now: number;
+  }): Promise<UpdateUserResult> {
+    const result = this.#p.auth.updateUser(input);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    this.#p.auth.createSession(session);
+    await this.#walSync?.durable();
+  }
+
+  async getSession(tokenHash: string): Promise<SessionRecord | undefined> {
+    return this.#p.auth.getSession(tokenHash);
+  }
+
+  /** Not fsynced on its own: a lost idle-time update only shortens a session. */
+  async touchSession(tokenHash: string, lastSeenAt: number): Promise<void> {
+    this.#p.auth.touchSession(tokenHash, lastSeenAt);
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    this.#p.auth.deleteSession(tokenHash);
+    await this.#walSync?.durable();
+  }
+
+  async deleteUserSessions(userId: string, keepTokenHash?: string): Promise<number> {
+    const count = this.#p.auth.deleteUserSessions(userId, keepTokenHash);
+    await this.#walSync?.durable();
+    return count;
+  }
+
+  async pruneSessions(input: { now: number; idleBefore: number }): Promise<number> {
+    return this.#p.auth.pruneSessions(input.now, input.idleBefore);
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<void> {
+    this.#p.auth.createApiKey(key);
+    await this.#walSync?.durable();
+  }
+
+  async getApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    return this.#p.auth.getApiKeyByHash(keyHash);
+  }
+
+  async getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#p.auth.getApiKey(id);
+  }
+
+  async listApiKeys(query: { userId?: string } = {}): Promise<ApiKeyRecord[]> {
+    return this.#p.auth.listApiKeys(query.userId);
+  }
+
+  async revokeApiKey(id: string, now: number): Promise<boolean> {
+    const revoked = this.#p.auth.revokeApiKey(id, now);
+    await this.#walSync?.durable();
+    return revoked;
+  }
+
+  async touchApiKey(id: string, lastUsedAt: number): Promise<void> {
+    this.#p.auth.touchApiKey(id, lastUsedAt);
+  }
+
+  // ---- credentials (CredentialStore) ----------------------------------------------------
+
+  async createCredential(record: CredentialRecord): Promise<'ok' | 'name-taken'> {
+    const result = this.#p.credentials.create(record);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async getCredential(id: string): Promise<CredentialRecord | undefined> {
+    return this.#p.credentials.get(id);
+  }
+
+  async listCredentials(): Promise<CredentialRecord[]> {
+    return this.#p.credentials.list();
+  }
+
+  async updateCredential(input: {
+    record: CredentialRecord;
+    expectKeyId?: string;
+  }): Promise<'ok' | 'not-found' | 'name-taken' | 'conflict'> {
+    const result = this.#p.credentials.update(input.record, input.expectKeyId);
+    await this.#walSync?.durable();
+    return result;
+  }
+
+  async deleteCredential(id: string): Promise<boolean> {
+    const deleted = this.#p.credentials.delete(id);
+    await this.#walSync?.durable();
+    return deleted;
+  }
+
   async reclaimSpace(): Promise<void> {
     await this.#walSync?.durable();
     await this.#walSync?.checkpointIdle();
@@ -412,6 +557,35 @@ export class SqliteStore implements Store {
   async putSetting(input: { key: string; value: JsonValue; now: number }): Promise<void> {
     this.#p.settings.put(input.key, input.value, input.now);
     await this.#walSync?.durable();
+  }
+
+  // ---- audit log (AuditStore) -----------------------------------------------------------
+
+  async appendAudit(entry: AuditEntryInput): Promise<AuditEntry> {
+    const appended = this.#p.audit.append(entry);
+    await this.#walSync?.durable();
+    return appended;
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.#p.audit.list(query);
+  }
+
+  async readAuditChain(input: { afterSeq: number; limit: number }): Promise<AuditEntry[]> {
+    return this.#p.audit.chain(input.afterSeq, input.limit);
+  }
+
+  // ---- webhook replay protection (WebhookDeliveryStore) ---------------------------------
+
+  async recordWebhookDelivery(input: {
+    scope: string;
+    id: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<boolean> {
+    const fresh = this.#p.deliveries.record(input);
+    await this.#walSync?.durable();
+    return fresh;
   }
 
   /** Number of rows in `blobs` (tests: large payloads are stored out of line and cleaned up). */

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import type { Store } from '../store.js';
+import { authCases } from './contract-auth.js';
 import { claimCases } from './contract-claims.js';
 import { commitCases } from './contract-commit.js';
+import { credentialAndAuditCases } from './contract-credentials-audit.js';
 import { leasePropertyCases } from './contract-lease-property.js';
 import { queryCases } from './contract-queries.js';
 import { waitAndPayloadCases } from './contract-waits-payloads.js';
@@ -83,6 +85,8 @@ export function storeContract(
     scheduleCases(context);
     idempotencyCases(context);
     waitListingCases(context);
+    authCases(context);
+    credentialAndAuditCases(context);
     test('the skip list names only existing tests', () => {
       expect(Object.keys(skip).filter((key) => !registered.has(key))).toEqual([]);
     });

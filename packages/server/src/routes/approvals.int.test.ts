@@ -3,7 +3,12 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { Workflow } from '@flowstate/core';
 import type { ExecutionRecord } from '@flowstate/engine';
 import { signApprovalToken } from '../approvals/approval-tokens.js';
-import { makeServer, type ServerFixture } from '../testing/server-fixture.js';
+import {
+  makeServer,
+  sessionHeaders,
+  TEST_OWNER,
+  type ServerFixture,
+} from '../testing/server-fixture.js';
 import { manual, set } from '../testing/workflows.js';
 
 let fixture: ServerFixture | undefined;
@@ -26,7 +31,7 @@ function approvalWorkflow(params: Record<string, unknown> = {}): Workflow {
         type: 'wait.approval',
         name: 'Ask',
         params: {
-          approvers: ['ann@example.com', 'u-bob'],
+          approvers: ['ann@example.com', 'bob@example.com'],
           message: 'Refund {{ $trigger.amount }}?',
           ...params,
         },
@@ -44,32 +49,44 @@ function approvalWorkflow(params: Record<string, unknown> = {}): Workflow {
   };
 }
 
-async function setup(options: { user?: { id: string; email?: string; role?: string } } = {}) {
-  fixture = await makeServer(
-    { approvalLinkKey: key },
-    {
-      // Stands in for authentication, which will set request.user.
-      beforeReady: (app) =>
-        app.addHook('onRequest', async (request) => {
-          const header = request.headers['x-test-user'];
-          if (typeof header === 'string') Object.assign(request, { user: JSON.parse(header) });
-        }),
-    },
-  );
+/** A signed-in user with this email and role, made through the API; returns its key headers. */
+async function account(f: ServerFixture, email: string, role: string) {
+  const password = 'approver password 123';
+  const created = await f.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    payload: { email, password, role },
+  });
+  if (created.statusCode !== 201) throw new Error(`create ${email}: ${created.body}`);
+  const login = await f.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+  });
+  const key = await f.app.inject({
+    method: 'POST',
+    url: '/api/v1/api-keys',
+    payload: { name: 'approvals test' },
+    headers: sessionHeaders(login),
+  });
+  return { authorization: `Bearer ${(key.json() as { key: string }).key}` };
+}
+
+async function setup(options: { user?: { email: string; role: string } } = {}) {
+  fixture = await makeServer({ approvalLinkKey: key });
   const f = fixture;
+  const caller = options.user ? await account(f, options.user.email, options.user.role) : {};
+  const asOwner = { authorization: `Bearer ${f.ownerKey}` };
   const call = async (
     method: 'GET' | 'POST',
     url: string,
     payload?: unknown,
     headers: Record<string, string> = {},
   ) => {
-    const res = await f.app.inject({
+    const res = await f.inject({
       method,
       url: url.startsWith('/api/') ? url : `/api/v1${url}`,
-      headers: {
-        ...(options.user ? { 'x-test-user': JSON.stringify(options.user) } : {}),
-        ...headers,
-      },
+      headers: { ...caller, ...headers },
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
     const json = String(res.headers['content-type']).includes('json') ? res.json() : undefined;
@@ -85,9 +102,10 @@ async function setup(options: { user?: { id: string; email?: string; role?: stri
   };
   /** Starts the workflow and resolves with the execution id once the approval is pending. */
   const ask = async (params: Record<string, unknown> = {}, id = 'wf') => {
+    // The owner sets the workflow up and starts it; the caller under test only decides.
     if (!(await f.store.getWorkflow(id)))
-      await call('POST', '/workflows?active=true', { id, ...approvalWorkflow(params) });
-    const run = await call('POST', `/workflows/${id}/run`, { input: { amount: 42 } });
+      await call('POST', '/workflows?active=true', { id, ...approvalWorkflow(params) }, asOwner);
+    const run = await call('POST', `/workflows/${id}/run`, { input: { amount: 42 } }, asOwner);
     const executionId = run.body.executionId as string;
     for (let i = 0; i < 300; i++) {
       if (await f.store.getWait({ executionId, stepKey: 'ask' })) return executionId;
@@ -110,7 +128,7 @@ describe('approvals', () => {
         executionId,
         stepKey: 'ask',
         workflowId: 'wf',
-        approvers: ['ann@example.com', 'u-bob'],
+        approvers: ['ann@example.com', 'bob@example.com'],
         message: 'Refund 42?',
         expiresAt: expect.any(Number),
         createdAt: expect.any(Number),
@@ -120,7 +138,7 @@ describe('approvals', () => {
             approve: expect.stringMatching(/^\/api\/v1\/approvals\/decide\?token=/),
             reject: expect.stringMatching(/^\/api\/v1\/approvals\/decide\?token=/),
           },
-          expect.objectContaining({ approver: 'u-bob' }),
+          expect.objectContaining({ approver: 'bob@example.com' }),
         ],
       },
     ]);
@@ -160,7 +178,7 @@ describe('approvals', () => {
         stepKey: 'ask',
         decision: 'approved',
         comment: 'fine',
-        decidedBy: null,
+        decidedBy: TEST_OWNER.email,
         via: 'api',
       },
     });
@@ -177,7 +195,7 @@ describe('approvals', () => {
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({
       code: 'APPROVAL_ALREADY_DECIDED',
-      message: expect.stringMatching(/no longer pending \(approved\)/),
+      message: expect.stringMatching(/no longer pending \(approved by owner@example.com\)/),
     });
     expect((await t.call('GET', '/approvals')).body.items).toEqual([]);
   });
@@ -328,7 +346,7 @@ describe('approvals', () => {
     const t = await setup();
     const executionId = await t.ask();
     const [item] = (await t.call('GET', '/approvals')).body.items;
-    const res = await t.f.app.inject({
+    const res = await t.f.inject({
       method: 'POST',
       url: item.links[1].approve,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -338,7 +356,7 @@ describe('approvals', () => {
     expect(res.body).toContain('Approved');
     expect((await t.finished(executionId)).output).toMatchObject({
       result: 'approved',
-      decidedBy: 'u-bob',
+      decidedBy: 'bob@example.com',
       comment: 'ok',
     });
   });
@@ -384,10 +402,10 @@ describe('approvals', () => {
 
 describe('approvals with an authenticated caller', () => {
   test.each([
-    [{ id: 'u-carl', role: 'editor' }, 403],
-    [{ id: 'u-2', email: 'ANN@example.com', role: 'editor' }, 200],
-    [{ id: 'u-bob', role: 'viewer' }, 200],
-    [{ id: 'u-root', role: 'admin' }, 200],
+    [{ email: 'carl@example.com', role: 'editor' }, 403],
+    [{ email: 'ANN@example.com', role: 'editor' }, 200],
+    [{ email: 'bob@example.com', role: 'viewer' }, 200],
+    [{ email: 'root@example.com', role: 'admin' }, 200],
   ])('%j gets %i', async (user, status) => {
     const t = await setup({ user });
     const executionId = await t.ask();
@@ -398,11 +416,11 @@ describe('approvals with an authenticated caller', () => {
     if (status === 403) {
       expect(res.body.error).toMatchObject({
         code: 'FORBIDDEN',
-        message: expect.stringMatching(/not an approver.*ann@example.com, u-bob/),
+        message: expect.stringMatching(/not an approver.*ann@example.com, bob@example.com/),
       });
       expect(await t.f.store.getWait({ executionId, stepKey: 'ask' })).toBeDefined();
     } else {
-      expect(res.body.decidedBy).toBe('email' in user ? user.email : user.id);
+      expect(res.body.decidedBy).toBe(user.email.toLowerCase());
     }
   });
 });

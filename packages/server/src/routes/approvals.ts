@@ -50,9 +50,13 @@ function decodeCursor(text: string): Cursor {
   );
 }
 
-/** The authenticated caller, once authentication sets `request.user`. */
+/** The signed-in caller (session or API key), who must be an approver or an admin. */
 function userOf(request: FastifyRequest): ApprovalUser | undefined {
-  return (request as FastifyRequest & { user?: ApprovalUser }).user;
+  const principal = request.principal;
+  if (principal === null || principal === undefined || principal.kind === 'metrics-token') {
+    return undefined;
+  }
+  return { id: principal.user.id, email: principal.user.email, role: principal.role };
 }
 
 /** `/api/v1/approvals`: pending approvals and decisions through the API. */
@@ -72,8 +76,8 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ServerContext)
 
   app.post(
     '/approvals/:executionId/:stepKey/decide',
-    // Editors may decide; with authentication, only the step's approvers (and admins).
-    { config: { access: 'editor' } },
+    // Any signed-in user may call it; only the step's approvers (and admins) may decide.
+    { config: { access: 'viewer' } },
     async (request) => {
       const ref = parseRequest(StepParams, request.params, 'path');
       const body = parseRequest(DecideBody, request.body, 'decision body');

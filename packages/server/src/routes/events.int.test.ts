@@ -12,7 +12,7 @@ afterEach(async () => {
 
 async function setup() {
   const clock = { t: Date.parse('2030-01-01T00:00:00Z'), now: () => clock.t };
-  fixture = await makeServer({}, { engine: { clock } });
+  fixture = await makeServer({ engine: { clock } });
   const f = fixture;
   const call = async (
     method: 'GET' | 'POST',
@@ -20,7 +20,7 @@ async function setup() {
     payload?: unknown,
     headers: Record<string, string> = {},
   ) => {
-    const res = await f.app.inject({
+    const res = await f.inject({
       method,
       url: `/api/v1${url}`,
       headers,

@@ -12,7 +12,7 @@ afterEach(async () => {
 
 async function setup(workflows: Record<string, Workflow>, inlinePayloadBytes?: number) {
   server = await makeServer(inlinePayloadBytes === undefined ? {} : { inlinePayloadBytes });
-  const call = apiClient(server.app);
+  const call = apiClient(server);
   for (const [id, definition] of Object.entries(workflows)) {
     expect((await call('POST', '/workflows?publish=true', { id, ...definition })).status).toBe(201);
   }
@@ -98,7 +98,7 @@ describe('execution detail', () => {
     const step = detail.body.steps.find((s: { key: string }) => s.key === 'copy');
     expect(step).not.toHaveProperty('output');
     expect(step.outputLink.href).toBe(`/api/v1/executions/${id}/steps/copy/output`);
-    const fetched = await server!.app.inject({ method: 'GET', url: step.outputLink.href });
+    const fetched = await server!.inject({ method: 'GET', url: step.outputLink.href });
     expect(fetched.headers['content-type']).toContain('application/json');
     expect(fetched.json()).toEqual(input);
     expect((await call('GET', `/executions/${id}/input`)).body).toEqual(input);

@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 async function call(method: 'GET' | 'POST', url: string, payload?: object) {
-  const res = await server.app.inject({
+  const res = await server.inject({
     method,
     url: `/api/v1${url}`,
     ...(payload ? { payload } : {}),

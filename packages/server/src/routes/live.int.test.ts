@@ -11,7 +11,14 @@ interface SseEvent {
 /** A minimal EventSource over fetch: collects parsed events until closed. */
 async function openStream(url: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const res = await fetch(url, { headers, signal: controller.signal });
+  const res = await fetch(url, {
+    headers: {
+      authorization: `Bearer ${server.ownerKey}`,
+      accept: 'text/event-stream',
+      ...headers,
+    },
+    signal: controller.signal,
+  });
   const events: SseEvent[] = [];
   const waiters: Array<() => void> = [];
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -86,7 +93,7 @@ afterEach(async () => {
 async function post(url: string, payload: object) {
   const res = await fetch(`${base}/api/v1${url}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.ownerKey}` },
     body: JSON.stringify(payload),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -185,11 +192,25 @@ describe('live updates (Server-Sent Events)', () => {
     ).toBe(true);
     stream.close();
 
-    const missing = await fetch(`${base}/api/v1/executions/nope/stream`);
+    const missing = await fetch(`${base}/api/v1/executions/nope/stream`, {
+      headers: { authorization: `Bearer ${server.ownerKey}`, accept: 'text/event-stream' },
+    });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe(
       'EXECUTION_NOT_FOUND',
     );
+  });
+
+  test('a client that does not accept text/event-stream gets a 406 naming the header', async () => {
+    const res = await fetch(`${base}/api/v1/executions/stream`, {
+      headers: { authorization: `Bearer ${server.ownerKey}` },
+    });
+    expect(res.status).toBe(406);
+    const body = (await res.json()) as {
+      error: { code: string; details: Array<{ path: string }> };
+    };
+    expect(body.error.code).toBe('NOT_ACCEPTABLE');
+    expect(body.error.details[0]?.path).toBe('/headers/accept');
   });
 
   test('open streams do not hold up shutdown', async () => {
@@ -225,7 +246,10 @@ describe('metrics', () => {
     });
     expect(await hook.json()).toBe(4);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const res = await fetch(`${base}/metrics`);
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const res = await fetch(`${base}/metrics`, {
+      headers: { authorization: `Bearer ${server.ownerKey}` },
+    });
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toMatch(

@@ -48,6 +48,16 @@ function lastEventId(request: FastifyRequest): string | undefined {
   return id === undefined || id.trim() === '' ? undefined : id.trim();
 }
 
+/** Streams answer clients that ask for one (`EventSource` sends `Accept: text/event-stream`). */
+function requireEventStream(request: FastifyRequest): void {
+  if (String(request.headers.accept ?? '').includes('text/event-stream')) return;
+  throw httpError(
+    'NOT_ACCEPTABLE',
+    'This is a Server-Sent Events stream: send "Accept: text/event-stream" (EventSource does).',
+    [{ path: '/headers/accept', message: 'must include text/event-stream' }],
+  );
+}
+
 function sendEvent(stream: SseStream, event: LiveEvent): void {
   stream.send({ id: event.id, event: event.type, data: event.data });
 }
@@ -74,11 +84,12 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ServerContext): vo
         querystring: GlobalQuery,
         headers: LastEventIdHeader,
         produces: ['text/event-stream'],
-        response: { 200: z.string().meta(EVENT_STREAM), ...errors(400) },
+        response: { 200: z.string().meta(EVENT_STREAM), ...errors(400, 406) },
       },
       config: { access: 'viewer' },
     },
     async (request, reply) => {
+      requireEventStream(request);
       const query = request.query;
       const filter: LiveFilter = {
         ...(query.workflowId === undefined ? {} : { workflowId: query.workflowId }),
@@ -106,11 +117,12 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ServerContext): vo
         querystring: ExecutionQuery,
         headers: LastEventIdHeader,
         produces: ['text/event-stream'],
-        response: { 200: z.string().meta(EVENT_STREAM), ...errors(400, 404) },
+        response: { 200: z.string().meta(EVENT_STREAM), ...errors(400, 404, 406) },
       },
       config: { access: 'viewer' },
     },
     async (request, reply) => {
+      requireEventStream(request);
       const { id } = request.params;
       const filter: LiveFilter = { executionId: id };
       const resumeFrom = lastEventId(request);

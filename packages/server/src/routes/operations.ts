@@ -54,7 +54,7 @@ export function registerOperationRoutes(
         produces: ['text/plain'],
         response: { 200: z.string() },
       },
-      config: { access: 'admin' },
+      config: { access: 'metrics' },
     },
     async (_request, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.render()),
   );

@@ -18,10 +18,10 @@ afterEach(async () => {
 /** A server whose engine runs on a clock the test moves, with no scheduler of its own. */
 async function setup() {
   const clock = { t: T0, now: () => clock.t };
-  fixture = await makeServer({ scheduler: false }, { engine: { clock } });
+  fixture = await makeServer({ scheduler: false, engine: { clock } });
   const f = fixture;
   const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-    const res = await f.app.inject({
+    const res = await f.inject({
       method,
       url: `/api/v1${url}`,
       ...(payload === undefined ? {} : { payload: payload as object }),
@@ -320,7 +320,7 @@ describe('the server scheduler', () => {
   test('fires on its timer and stops when the workflow is deactivated', async () => {
     fixture = await makeServer();
     const f = fixture;
-    await f.app.inject({
+    await f.inject({
       method: 'POST',
       url: '/api/v1/workflows?active=true',
       payload: { id: 'sec', ...scheduled('Every second', { cron: '* * * * * *' }) },
@@ -331,7 +331,7 @@ describe('the server scheduler', () => {
     while ((await count()) < 2 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     expect(await count()).toBeGreaterThanOrEqual(2);
-    await f.app.inject({ method: 'POST', url: '/api/v1/workflows/sec/deactivate' });
+    await f.inject({ method: 'POST', url: '/api/v1/workflows/sec/deactivate' });
     const after = await count();
     await new Promise((r) => setTimeout(r, 1500));
     expect(await count()).toBe(after);

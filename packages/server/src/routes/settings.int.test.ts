@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 describe('retention settings and pruning', () => {
   test('environment defaults until a stored setting overrides them', async () => {
     server = await makeServer({ retention: { days: 10, failedDays: 20 } });
-    const call = apiClient(server.app);
+    const call = apiClient(server);
     expect((await call('GET', '/settings/retention')).body).toEqual({
       days: 10,
       failedDays: 20,
@@ -32,7 +32,7 @@ describe('retention settings and pruning', () => {
 
   test('bad retention settings are 400s naming the field', async () => {
     server = await makeServer();
-    const call = apiClient(server.app);
+    const call = apiClient(server);
     const shorter = await call('PUT', '/settings/retention', { days: 30, failedDays: 5 });
     expect(shorter.status).toBe(400);
     expect(shorter.body.error.details[0].path).toBe('/body/failedDays');
@@ -46,7 +46,7 @@ describe('retention settings and pruning', () => {
   test('POST /executions/prune deletes finished executions past the policy in force', async () => {
     let now = Date.now();
     server = await makeServer({ now: () => now });
-    const call = apiClient(server.app);
+    const call = apiClient(server);
     await call('POST', '/workflows?publish=true', {
       id: 'w',
       ...chain('W', [manual(), jsonata('v', '$input.ok ? 1 : $error("no")')]),
@@ -74,7 +74,7 @@ test('the server prunes on its own every pruneIntervalMs', async () => {
     pruneIntervalMs: 20,
     retention: { days: 1, failedDays: 1 },
   });
-  const call = apiClient(server.app);
+  const call = apiClient(server);
   await call('POST', '/workflows?publish=true', { id: 'w', ...chain('W', [manual()]) });
   await call('POST', '/workflows/w/run?wait=5000', {});
   now += 2 * DAY;

@@ -7,7 +7,7 @@ let server: ServerFixture;
 let call: ReturnType<typeof apiClient>;
 beforeEach(async () => {
   server = await makeServer();
-  call = apiClient(server.app);
+  call = apiClient(server);
 });
 afterEach(async () => {
   await server.close();
@@ -52,7 +52,7 @@ describe('export and import', () => {
 
     const other = await makeServer();
     try {
-      const target = apiClient(other.app);
+      const target = apiClient(other);
       const imported = await target('POST', '/workflows/import?publish=true', bundle.body);
       expect(imported.status).toBe(200);
       expect(imported.body.items).toEqual([

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { apiClient } from '../testing/api-client.js';
-import { makeServer, type ServerFixture } from '../testing/server-fixture.js';
+import { makeServer, TEST_OWNER, type ServerFixture } from '../testing/server-fixture.js';
 import { chain, jsonata, manual, set, webhook } from '../testing/workflows.js';
 
 let server: ServerFixture;
 let call: ReturnType<typeof apiClient>;
 beforeEach(async () => {
   server = await makeServer();
-  call = apiClient(server.app);
+  call = apiClient(server);
 });
 afterEach(async () => {
   await server.close();
@@ -34,9 +34,9 @@ describe('versions', () => {
         v.author,
       ]),
     ).toEqual([
-      [3, undefined, 'system'],
-      [2, 'second', 'system'],
-      [1, 'first', 'system'],
+      [3, undefined, TEST_OWNER.email],
+      [2, 'second', TEST_OWNER.email],
+      [1, 'first', TEST_OWNER.email],
     ]);
     expect(list.body.items[0]).toMatchObject({ draft: true, published: false });
     expect(list.body.items[0].hash).toBe(list.body.items[2].hash);
@@ -124,7 +124,7 @@ describe('versions', () => {
     const hook = (value: string) => chain('Hook', [webhook('roll'), jsonata('v', `"${value}"`)]);
     await call('POST', '/workflows?active=true', { id: 'w', ...hook('one') });
     const fire = async () =>
-      (await server.app.inject({ method: 'POST', url: '/hooks/roll', payload: {} })).json();
+      (await server.inject({ method: 'POST', url: '/hooks/roll', payload: {} })).json();
     expect(await fire()).toBe('one');
     await call('PUT', '/workflows/w?publish=true', hook('two'));
     expect(await fire()).toBe('two');

@@ -17,7 +17,7 @@ async function serve(
 ) {
   server = await makeServer(options);
   for (const [id, definition] of Object.entries(workflows)) {
-    const res = await server.app.inject({
+    const res = await server.inject({
       method: 'POST',
       url: '/api/v1/workflows?active=true',
       payload: { id, ...definition },
@@ -101,9 +101,12 @@ describe('webhooks', () => {
     expect(res.statusCode).toBe(202);
     const { executionId, status } = res.json();
     expect(status).toBe('running');
-    const detail = await app.inject({ method: 'GET', url: `/api/v1/executions/${executionId}` });
+    const detail = await server!.inject({
+      method: 'GET',
+      url: `/api/v1/executions/${executionId}`,
+    });
     expect(detail.json().execution.status).toBe('running');
-    const cancelled = await app.inject({
+    const cancelled = await server!.inject({
       method: 'POST',
       url: `/api/v1/executions/${executionId}/cancel`,
     });
@@ -142,25 +145,25 @@ describe('webhooks', () => {
     expect((await call('one')).json()).toBe('one');
 
     // A saved draft changes nothing the webhook serves; publishing it does.
-    await app.inject({
+    await server!.inject({
       method: 'PUT',
       url: '/api/v1/workflows/w',
       payload: chain('W', [webhook('two'), jsonata('v', '"two"')]),
     });
     expect((await call('one')).json()).toBe('one');
     expect((await call('two')).statusCode).toBe(404);
-    await app.inject({ method: 'POST', url: '/api/v1/workflows/w/publish', payload: {} });
+    await server!.inject({ method: 'POST', url: '/api/v1/workflows/w/publish', payload: {} });
     expect((await call('one')).statusCode).toBe(404);
     expect((await call('two')).json()).toBe('two');
 
-    await app.inject({ method: 'POST', url: '/api/v1/workflows/w/deactivate' });
+    await server!.inject({ method: 'POST', url: '/api/v1/workflows/w/deactivate' });
     expect((await call('two')).statusCode).toBe(404);
-    await app.inject({ method: 'POST', url: '/api/v1/workflows/w/activate' });
+    await server!.inject({ method: 'POST', url: '/api/v1/workflows/w/activate' });
     expect((await call('two')).statusCode).toBe(200);
 
-    expect((await app.inject({ method: 'DELETE', url: '/api/v1/workflows/w' })).statusCode).toBe(
-      204,
-    );
+    expect(
+      (await server!.inject({ method: 'DELETE', url: '/api/v1/workflows/w' })).statusCode,
+    ).toBe(204);
     expect((await call('two')).statusCode).toBe(404);
   });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { JsonValue, WebhookResponse } from '@flowstate/core';
-import type { ExecutionRecord } from '@flowstate/engine';
+import { REDACTED, type ExecutionRecord } from '@flowstate/engine';
 import type { ServerContext } from '../context.js';
 import { httpError, sendError } from '../errors.js';
 
@@ -14,6 +14,8 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
  * `/hooks/*`: the benchmark hot path. One in-memory route lookup, one `startExecution`, then the
  * first of: the `webhook.respond` response, the finished execution's output, or 202 after the
  * trigger's (or server's) timeout. No database read of the workflow, no per-request info logs.
+ * A trigger with a rate limit or `auth` is checked first (429 / 401); one without costs two
+ * property reads.
  */
 export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { router, engine } = ctx;
@@ -40,13 +42,30 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
       );
     }
     const { route } = match;
+    const limit = route.rateLimit ?? ctx.webhookRateLimit;
+    if (limit !== undefined) {
+      const decision = ctx.webhookRateLimits.take(limit, route.path);
+      if (!decision.ok) {
+        const seconds = Math.ceil(decision.retryAfterMs / 1000);
+        reply.header('retry-after', String(seconds));
+        throw httpError(
+          'RATE_LIMITED',
+          `Too many calls to /hooks/${route.path}; retry in ${seconds} s.`,
+        );
+      }
+    }
+    let headers = request.headers as JsonValue;
+    if (route.auth !== undefined) {
+      const secretHeaders = await ctx.webhookAuth.verify(route, route.auth, request, reply);
+      if (secretHeaders.length > 0) headers = withoutSecrets(request.headers, secretHeaders);
+    }
     const handle = await engine.startExecution({
       workflowId: route.workflowId,
       version: route.version,
       triggerNodeId: route.triggerNodeId,
       input: {
         body: (request.body ?? null) as JsonValue,
-        headers: request.headers as JsonValue,
+        headers,
         query: request.query as JsonValue,
         method: request.method,
         path: `/${route.path}`,
@@ -62,6 +81,13 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
     if (outcome.kind === 'response') return sendWebhookResponse(reply, outcome.response);
     return sendFinished(reply, outcome.execution);
   });
+}
+
+/** Request headers with the ones that carried a webhook secret replaced by `[redacted]`. */
+function withoutSecrets(headers: Record<string, unknown>, names: readonly string[]): JsonValue {
+  const copy = { ...headers };
+  for (const name of names) if (name in copy) copy[name] = REDACTED;
+  return copy as JsonValue;
 }
 
 /** Sends a `webhook.respond` response: its status, headers and body (JSON unless a text type). */

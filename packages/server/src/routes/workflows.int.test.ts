@@ -16,7 +16,7 @@ const json = (
   payload?: unknown,
   headers: Record<string, string> = {},
 ) =>
-  server.app.inject({
+  server.inject({
     method,
     url: `/api/v1${url}`,
     ...(payload === undefined ? {} : { payload: payload as object }),

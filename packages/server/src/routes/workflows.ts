@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { JsonValue } from '@flowstate/core';
 import { FINAL_EXECUTION_STATUSES } from '@flowstate/engine';
 import { z } from 'zod';
 import { authorOf } from '../access.js';
+import { auditActorOf } from '../auth/principal.js';
 import type { ServerContext } from '../context.js';
 import { httpError } from '../errors.js';
 import { errors, Json, StartedResponse, WaitQuery } from '../schemas/common.js';
@@ -80,8 +81,20 @@ const withEtag = (reply: FastifyReply, view: WorkflowView) =>
 /** `/api/v1/workflows`: CRUD, publishing, activation, manual and test runs. */
 export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const { workflows, engine } = ctx;
+  const { workflows, engine, audit } = ctx;
   const tags = ['workflows'];
+  const summary = (view: WorkflowView) => ({
+    name: view.name,
+    draftVersion: view.draftVersion,
+    publishedVersion: view.publishedVersion ?? null,
+    active: view.active,
+  });
+  const record = (request: FastifyRequest, action: string, id: string, change: object) =>
+    audit.record(auditActorOf(request.principal), {
+      action,
+      target: { type: 'workflow', id },
+      summary: change as Record<string, JsonValue>,
+    });
 
   api.post(
     '/workflows',
@@ -105,6 +118,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
         author: authorOf(request),
         ...(message === undefined ? {} : { message }),
       });
+      await record(request, 'workflow.create', view.id, { after: summary(view) });
       return withEtag(reply.code(201), view);
     },
   );
@@ -169,6 +183,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
         author: authorOf(request),
         ...(message === undefined ? {} : { message }),
       });
+      await record(request, 'workflow.update', id, { after: summary(view) });
       return withEtag(reply, view);
     },
   );
@@ -185,8 +200,11 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       },
       config: { access: 'editor' },
     },
-    async (request, reply) =>
-      withEtag(reply, await workflows.publish(request.params.id, request.body?.version)),
+    async (request, reply) => {
+      const view = await workflows.publish(request.params.id, request.body?.version);
+      await record(request, 'workflow.publish', view.id, { after: summary(view) });
+      return withEtag(reply, view);
+    },
   );
 
   for (const [action, active] of [
@@ -206,7 +224,11 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
         },
         config: { access: 'editor' },
       },
-      async (request) => workflows.setActive(request.params.id, active),
+      async (request) => {
+        const view = await workflows.setActive(request.params.id, active);
+        await record(request, `workflow.${action}`, view.id, { after: summary(view) });
+        return view;
+      },
     );
   }
 
@@ -222,7 +244,9 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       config: { access: 'editor' },
     },
     async (request, reply) => {
+      const before = await workflows.get(request.params.id);
       await workflows.delete(request.params.id);
+      await record(request, 'workflow.delete', before.id, { before: summary(before) });
       return reply.code(204).send();
     },
   );

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
 /** One API answer: status, parsed JSON body (undefined when empty) and headers. */
 export interface ApiResponse {
@@ -7,8 +7,13 @@ export interface ApiResponse {
   headers: Record<string, unknown>;
 }
 
-/** `call(method, '/workflows', payload?, headers?)` against `/api/v1` of an app, in process. */
-export function apiClient(app: FastifyInstance) {
+/**
+ * `call(method, '/workflows', payload?, headers?)` against `/api/v1`, in process. Pass a test
+ * server (its `inject` authenticates as the owner) or a bare app (anonymous).
+ */
+export function apiClient(app: {
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+}) {
   return async (
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
