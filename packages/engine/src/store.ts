@@ -31,7 +31,8 @@ export * from './settings-store.js';
  * log (`AuditStore`) and webhook replay protection (`WebhookDeliveryStore`).
  */
 export interface Store
-  extends WorkflowStore,
+  extends
+    WorkflowStore,
     RetentionStore,
     SettingsStore,
     ScheduleStore,
