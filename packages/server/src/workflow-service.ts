@@ -142,6 +142,22 @@ export class WorkflowService {
     return this.store.listWorkflows();
   }
 
+  /** All workflows with the tags and description of their draft (the workflow list). */
+  async listWithTags(): Promise<Array<WorkflowRecord & { tags: string[]; description?: string }>> {
+    const records = await this.store.listWorkflows();
+    return Promise.all(
+      records.map(async (record) => {
+        const draft = await this.store.getWorkflowVersion(record.id, record.draftVersion);
+        const description = draft?.definition.description;
+        return {
+          ...record,
+          tags: draft?.definition.tags ?? [],
+          ...(description === undefined ? {} : { description }),
+        };
+      }),
+    );
+  }
+
   /** One workflow with its draft definition; 404 when unknown. */
   async get(id: string): Promise<WorkflowView> {
     return this.view(await this.requireRecord(id));

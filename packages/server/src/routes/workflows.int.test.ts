@@ -224,3 +224,48 @@ describe('workflows API', () => {
     expect((await json('PUT', '/workflows/nope', chain('W', [manual()]))).statusCode).toBe(404);
   });
 });
+
+/** JSON status and body of an API call as the owner. */
+async function call(method: 'GET' | 'POST', url: string, payload?: unknown) {
+  const res = await json(method, url, payload);
+  return { status: res.statusCode, body: res.json() };
+}
+
+describe('node types and validation for the editor', () => {
+  test('GET /node-types lists every node type with its params as JSON Schema', async () => {
+    const { body } = await call('GET', '/node-types');
+    const byType = new Map(body.items.map((t: { type: string }) => [t.type, t]));
+    expect(byType.get('flow.if')).toMatchObject({
+      group: 'control',
+      ports: ['true', 'false'],
+      sideEffects: false,
+      params: { type: 'object', properties: { condition: expect.any(Object) } },
+    });
+    expect(byType.get('trigger.webhook')).toMatchObject({ trigger: true, group: 'trigger' });
+    // Ports that depend on the params are left to the client.
+    expect(byType.get('flow.switch')).not.toHaveProperty('ports');
+  });
+
+  test('POST /workflows/validate names every problem without saving anything', async () => {
+    const bad = chain('Bad', [manual(), { id: 'x', name: 'X', type: 'no.such', params: {} }]);
+    const { status, body } = await call('POST', '/workflows/validate', bad);
+    expect(status).toBe(200);
+    expect(body.valid).toBe(false);
+    expect(body.problems).toContainEqual(
+      expect.objectContaining({
+        path: '/nodes/1/type',
+        message: expect.stringMatching(/no\.such/),
+      }),
+    );
+    const good = await call('POST', '/workflows/validate', chain('Good', [manual()]));
+    expect(good.body).toEqual({ valid: true, problems: [] });
+    expect((await call('GET', '/workflows')).body.items).toEqual([]);
+  });
+
+  test('the list carries each draft’s tags', async () => {
+    await call('POST', '/workflows', { id: 't', ...chain('Tagged', [manual()]), tags: ['sales'] });
+    expect((await call('GET', '/workflows')).body.items).toMatchObject([
+      { id: 't', tags: ['sales'] },
+    ]);
+  });
+});

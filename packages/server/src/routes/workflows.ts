@@ -129,11 +129,20 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       schema: {
         tags,
         summary: 'List workflows',
-        response: { 200: z.object({ items: z.array(WorkflowRecordSchema) }) },
+        response: {
+          200: z.object({
+            items: z.array(
+              WorkflowRecordSchema.extend({
+                tags: z.array(z.string()),
+                description: z.string().optional(),
+              }),
+            ),
+          }),
+        },
       },
       config: { access: 'viewer' },
     },
-    async () => ({ items: await workflows.list() }),
+    async () => ({ items: await workflows.listWithTags() }),
   );
 
   api.get(
