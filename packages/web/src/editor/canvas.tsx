@@ -9,6 +9,7 @@ import {
   type Node,
   type NodeChange,
   type EdgeChange,
+  type FinalConnectionState,
   type ReactFlowInstance,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
@@ -259,6 +260,21 @@ export function Canvas(props: CanvasProps) {
     [change, props],
   );
 
+  // A connection dropped on a node that refuses it says why (React Flow only draws it red).
+  const onConnectEnd = useCallback(
+    (_event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromNode || !state.toNode) return;
+      const problem = connectionProblem(useEditor.getState().doc, {
+        source: state.fromNode.id,
+        target: state.toNode.id,
+        sourceHandle: state.fromHandle?.id ?? null,
+        targetHandle: state.toHandle?.id ?? null,
+      });
+      if (problem) props.onMessage?.(problem);
+    },
+    [props],
+  );
+
   const isValidConnection = useCallback(
     (connection: Connection | Edge) =>
       connectionProblem(useEditor.getState().doc, {
@@ -314,6 +330,7 @@ export function Canvas(props: CanvasProps) {
         onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onInit={(i) => {
           instance.current = i;
@@ -328,6 +345,7 @@ export function Canvas(props: CanvasProps) {
         onlyRenderVisibleElements
         minZoom={0.05}
         fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
         proOptions={{ hideAttribution: true }}
         colorMode={document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light'}
       >

@@ -21,8 +21,8 @@ export type FlowNodeType = Node<FlowNodeData, 'flowstate'>;
 const GROUP_ICONS: Record<string, string> = {
   trigger: '⚡',
   action: '➜',
-  control: '⑂',
-  data: '≡',
+  control: '◆',
+  data: '▤',
   crm: '☺',
   ai: '✦',
 };

@@ -66,6 +66,7 @@ export function Timeline({
             <button
               type="button"
               className={`fs-timeline-row${selected === step.key ? ' selected' : ''}`}
+              data-testid={`timeline-${step.key}`}
               onClick={() => onSelect(step.key)}
               aria-label={`${step.nodeName ?? step.nodeId} ${step.key} ${step.status}${step.durationMs !== undefined ? ` ${step.durationMs} ms` : ''}`}
             >
