@@ -180,8 +180,6 @@ export function Canvas(props: CanvasProps) {
         }
         select(next);
       }
-      const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-      if (removed.length > 0 && !props.readOnly) change((d) => removeNodes(d, removed));
       const resized = changes.filter(
         (c): c is NodeChange & { type: 'dimensions' } =>
           c.type === 'dimensions' && c.resizing === true,
@@ -213,10 +211,25 @@ export function Canvas(props: CanvasProps) {
         }
         select(next);
       }
-      const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-      if (removed.length > 0 && !props.readOnly) change((d) => removeEdges(d, removed));
     },
-    [change, select, props.readOnly],
+    [select],
+  );
+
+  // Deleting nodes and their edges is one edit (one undo step), whatever React Flow reports.
+  const onDelete = useCallback(
+    ({ nodes: gone, edges: goneEdges }: { nodes: Node[]; edges: Edge[] }) => {
+      if (props.readOnly) return;
+      change((d) =>
+        removeEdges(
+          removeNodes(
+            d,
+            gone.map((n) => n.id),
+          ),
+          goneEdges.map((e) => e.id),
+        ),
+      );
+    },
+    [change, props.readOnly],
   );
 
   const onNodeDragStop = useCallback(
@@ -331,6 +344,7 @@ export function Canvas(props: CanvasProps) {
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
+        onDelete={onDelete}
         isValidConnection={isValidConnection}
         onInit={(i) => {
           instance.current = i;

@@ -113,9 +113,10 @@ export function ExpressionInput(props: ExpressionInputProps) {
     const next = head + insert + props.value.slice(caret);
     props.onChange(next);
     const position = head.length + insert.length;
+    setCaret(position);
+    // After React has written the new value; skipped when the user typed on meanwhile.
     requestAnimationFrame(() => {
-      ref.current?.setSelectionRange(position, position);
-      setCaret(position);
+      if (ref.current?.value === next) ref.current.setSelectionRange(position, position);
     });
   };
 

@@ -44,6 +44,8 @@ export function EditorPage({ role }: { role: Role }) {
 function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean }) {
   const { doc, dirty, baseVersion, selection, load, change, select, undo, redo, markSaved } =
     useEditor();
+  const canUndo = useEditor((state) => state.past.length > 0);
+  const canRedo = useEditor((state) => state.future.length > 0);
   const loadTypes = useNodeTypes((s) => s.load);
   const types = useNodeTypes((s) => s.types);
   const [view, setView] = useState<WorkflowView>();
@@ -416,20 +418,10 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
             <button type="button" onClick={() => void publish()}>
               Publish
             </button>
-            <button
-              type="button"
-              onClick={undo}
-              aria-label="Undo"
-              disabled={useEditor.getState().past.length === 0}
-            >
+            <button type="button" onClick={undo} aria-label="Undo" disabled={!canUndo}>
               ↶
             </button>
-            <button
-              type="button"
-              onClick={redo}
-              aria-label="Redo"
-              disabled={useEditor.getState().future.length === 0}
-            >
+            <button type="button" onClick={redo} aria-label="Redo" disabled={!canRedo}>
               ↷
             </button>
             <button type="button" onClick={() => void layout()}>
