@@ -99,7 +99,16 @@ function createApiKey(dataDir) {
       input: 'bench owner password\n',
     });
   cli('users', 'create', '--email', 'bench@example.com', '--password-stdin');
-  return cli('api-keys', 'create', '--email', 'bench@example.com', '--name', 'bench', '--role', 'editor').trim();
+  return cli(
+    'api-keys',
+    'create',
+    '--email',
+    'bench@example.com',
+    '--name',
+    'bench',
+    '--role',
+    'editor',
+  ).trim();
 }
 
 /** Starts `flowstate start` on a fresh data folder with the benchmark workflows. */

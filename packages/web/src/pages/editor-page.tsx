@@ -8,7 +8,6 @@ import { rememberWorkflow } from '../components/recent';
 import { Canvas } from '../editor/canvas';
 import { copySelection, parseFragment, pasteFragment } from '../editor/clipboard';
 import { CommandPalette, ShortcutHelp, type Command } from '../editor/command-palette';
-import { autoLayout } from '../editor/layout';
 import { ListView } from '../editor/list-view';
 import { overlayOf, useLiveExecution } from '../editor/live';
 import { useNodeTypes } from '../editor/node-types';
@@ -232,6 +231,8 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
   }, [change]);
 
   const layout = useCallback(async () => {
+    // ELK is large: loaded the first time someone lays a workflow out.
+    const { autoLayout } = await import('../editor/layout');
     const laidOut = await autoLayout(useEditor.getState().doc);
     change(() => laidOut);
     requestAnimationFrame(() => void flow.current?.fitView({ padding: 0.1 }));
