@@ -137,6 +137,28 @@ describe.skipIf(!browserAvailable)('editor tools', () => {
     await expect.poll(() => page.locator('.react-flow__node[data-id="label"]').count()).toBe(1);
   });
 
+  test('nodes are selected and connected with the keyboard alone', async () => {
+    await openEditor('two');
+    await page.getByRole('radio', { name: 'List' }).click();
+    await page.getByTestId('outline-start').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#prop-name').inputValue()).toBe('Start');
+    await page.getByLabel('Connect out to').focus();
+    await page.getByLabel('Connect out to').selectOption({ label: 'Label' });
+    await page.getByRole('button', { name: 'Connect', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Disconnect out from Label' }).count())
+      .toBe(1);
+    // Nodes that would close a cycle or feed a trigger are not offered. (Label now appears
+    // twice in the outline: under Start, and as a reference under Price.)
+    await page.getByTestId('outline-label').first().focus();
+    await page.keyboard.press('Enter');
+    const offered = await page.getByLabel('Connect out to').locator('option').allTextContents();
+    expect(offered).not.toContain('Start');
+    expect(offered).not.toContain('Price');
+  });
+
   test('command palette, find a node, shortcut help, theme', async () => {
     await openEditor('one');
     await page.keyboard.press('Control+k');

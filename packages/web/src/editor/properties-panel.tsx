@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'react';
 import type { WorkflowNode } from '../api/types';
 import { ExpressionInput, type JsonSchema } from './expression-input';
-import { useNodeTypes } from './node-types';
-import { renameNode, updateNode, useEditor } from './store';
+import { connectionProblem } from './canvas';
+import { outputPorts, useNodeTypes } from './node-types';
+import { addEdge, removeEdges, renameNode, updateNode, useEditor } from './store';
 
 /** Last-run data the expression fields autocomplete from. */
 export interface RunData {
@@ -113,6 +114,7 @@ export function PropertiesPanel({
             </p>
           ))}
       </fieldset>
+      <Connections node={node} />
       <fieldset>
         <legend>Settings</legend>
         <label className="inline">
@@ -473,5 +475,98 @@ function JsonField(props: FieldProps) {
         </span>
       ))}
     </div>
+  );
+}
+
+/**
+ * The node's connections, editable without a mouse: each output port lists where it leads
+ * (with a button to remove the edge) and offers the nodes it may connect to.
+ */
+function Connections({ node }: { node: WorkflowNode }) {
+  const doc = useEditor((s) => s.doc);
+  const change = useEditor((s) => s.change);
+  const info = useNodeTypes((s) => s.types.get(node.type));
+  const [choice, setChoice] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<string>();
+  const names = new Map(doc.nodes.map((n) => [n.id, n.name]));
+  const ports = outputPorts(node, info);
+  return (
+    <fieldset>
+      <legend>Connections</legend>
+      {ports.map((port) => {
+        const edges = doc.edges.filter((e) => e.from === node.id && (e.port ?? 'out') === port);
+        const candidates = doc.nodes.filter(
+          (n) =>
+            connectionProblem(doc, {
+              source: node.id,
+              target: n.id,
+              sourceHandle: port,
+              targetHandle: 'in',
+            }) === undefined,
+        );
+        const selectId = `connect-${port}`;
+        return (
+          <div key={port} className="form-row">
+            <span className="small">
+              <strong>{port}</strong> →
+            </span>
+            <ul className="fs-connection-list">
+              {edges.map((e) => (
+                <li key={e.id}>
+                  {names.get(e.to) ?? e.to}{' '}
+                  <button
+                    type="button"
+                    aria-label={`Disconnect ${port} from ${names.get(e.to) ?? e.to}`}
+                    onClick={() => change((d) => removeEdges(d, [e.id]))}
+                  >
+                    ✕
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <div className="fs-record-row">
+              <select
+                id={selectId}
+                aria-label={`Connect ${port} to`}
+                value={choice[port] ?? ''}
+                onChange={(e) => setChoice({ ...choice, [port]: e.target.value })}
+              >
+                <option value="">Connect to…</option>
+                {candidates.map((n) => (
+                  <option key={n.id} value={n.id}>
+                    {n.name}
+                  </option>
+                ))}
+              </select>
+              <button
+                type="button"
+                disabled={!choice[port]}
+                onClick={() => {
+                  const target = choice[port];
+                  if (!target) return;
+                  const reason = connectionProblem(useEditor.getState().doc, {
+                    source: node.id,
+                    target,
+                    sourceHandle: port,
+                    targetHandle: 'in',
+                  });
+                  if (reason) return setProblem(reason);
+                  setProblem(undefined);
+                  change((d) => addEdge(d, { from: node.id, to: target, port }));
+                  setChoice({ ...choice, [port]: '' });
+                }}
+              >
+                Connect
+              </button>
+            </div>
+          </div>
+        );
+      })}
+      {problem && (
+        <p role="alert" className="error-text small">
+          {problem}
+        </p>
+      )}
+    </fieldset>
   );
 }
