@@ -189,6 +189,7 @@ describe.skipIf(!browserAvailable)('the builder, as a new user uses it', () => {
     await page.getByRole('link', { name: 'Executions' }).click();
     const row = page.getByTestId(`execution-${small.executionId}`);
     await row.waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'executions.png') });
     await row.getByRole('link').first().click();
     await expect.poll(() => page.getByTestId('execution-status').textContent()).toBe('succeeded');
     await page.screenshot({ path: join(SCREENSHOTS, 'execution-detail.png') });

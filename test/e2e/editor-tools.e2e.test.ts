@@ -159,6 +159,74 @@ describe.skipIf(!browserAvailable)('editor tools', () => {
     expect(offered).not.toContain('Price');
   });
 
+  test('a loop is drawn as a container with its body inside; an output field drags onto a parameter', async () => {
+    const created = await api('POST', '/workflows?publish=true', {
+      id: 'looped',
+      schemaVersion: 1,
+      name: 'Looped',
+      nodes: [
+        {
+          id: 'start',
+          name: 'Start',
+          type: 'trigger.manual',
+          params: {},
+          position: { x: 0, y: 0 },
+        },
+        {
+          id: 'each',
+          name: 'Each',
+          type: 'flow.loop',
+          params: { items: '{{ $input.items }}' },
+          position: { x: 240, y: 0 },
+        },
+        {
+          id: 'double',
+          name: 'Double',
+          type: 'transform.set',
+          parentId: 'each',
+          params: { fields: { v: '{{ $item * 2 }}' } },
+          position: { x: 30, y: 60 },
+        },
+        {
+          id: 'after',
+          name: 'After',
+          type: 'transform.set',
+          params: { fields: {} },
+          position: { x: 700, y: 0 },
+        },
+      ],
+      edges: [
+        { id: 'e1', from: 'start', to: 'each' },
+        { id: 'e2', from: 'each', port: 'done', to: 'after' },
+      ],
+    });
+    expect(created.error).toBeUndefined();
+    await page.goto('/workflows/looped');
+    const body = page.locator('.react-flow__node[data-id="double"]');
+    await body.waitFor();
+    const container = (await page.locator('.react-flow__node[data-id="each"]').boundingBox())!;
+    const inner = (await body.boundingBox())!;
+    expect(inner.x).toBeGreaterThan(container.x);
+    expect(inner.y).toBeGreaterThan(container.y);
+    expect(inner.x + inner.width).toBeLessThanOrEqual(container.x + container.width + 1);
+
+    // Run it; each iteration is its own step in the timeline.
+    await page.locator('#test-input').fill('{ "items": [1, 2, 3] }');
+    await page.getByRole('button', { name: '▶ Test run' }).click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 20_000 })
+      .toBe('succeeded');
+    await expect.poll(() => page.getByTestId('timeline-each[2]/double').count()).toBe(1);
+
+    // Drag a field of Start's output onto After's fields: it lands as an expression.
+    await page.getByTestId('timeline-start').click();
+    await page.locator('.react-flow__node[data-id="after"]').click();
+    await page.getByRole('button', { name: 'Add field' }).click();
+    const field = page.locator('#param-fields-0');
+    await page.locator('.fs-inspector .fs-json-key', { hasText: 'items' }).last().dragTo(field);
+    await expect.poll(() => field.inputValue()).toContain('{{ $steps.Start.items }}');
+  });
+
   test('command palette, find a node, shortcut help, theme', async () => {
     await openEditor('one');
     await page.keyboard.press('Control+k');
