@@ -63,6 +63,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/e2e/**/*.e2e.test.ts'],
+          // The UI waits for a server (scrypt sign-in, commits) on two busy cores.
+          expect: { poll: { timeout: 15_000, interval: 50 } },
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 180_000,
           hookTimeout: 60_000,
