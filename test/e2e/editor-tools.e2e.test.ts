@@ -227,6 +227,31 @@ describe.skipIf(!browserAvailable)('editor tools', () => {
     await expect.poll(() => field.inputValue()).toContain('{{ $steps.Start.items }}');
   });
 
+  test('re-run from a node reuses the outputs before it and runs the edited draft after it', async () => {
+    await api('POST', '/workflows?publish=true', { id: 'again', ...threeSteps('Again') });
+    await openEditor('again');
+    await page.locator('#test-input').fill('{ "amount": 5 }');
+    await page.getByRole('button', { name: '▶ Test run' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('succeeded');
+    const first = (await page.getByTestId('run-status').locator('..').textContent()) ?? '';
+
+    // Edit the last node, then re-run from it.
+    await page.locator('.react-flow__node[data-id="label"]').click();
+    await page.locator('#param-fields-0').fill('"changed"');
+    await page.getByTestId('timeline-label').click();
+    await page.getByRole('button', { name: '↻ Re-run from here' }).click();
+    await expect
+      .poll(async () => (await page.getByTestId('run-status').locator('..').textContent()) ?? '')
+      .not.toBe(first);
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('succeeded');
+    const list = await api('GET', '/executions?workflowId=again');
+    const rerun = list.items.find((e: { rerunOf?: string }) => e.rerunOf !== undefined);
+    expect(rerun).toBeDefined();
+    const detail = await api('GET', `/executions/${rerun.id}`);
+    const label = detail.steps.find((step: { key: string }) => step.key === 'label');
+    expect(label.output).toMatchObject({ text: 'changed', total: 10 });
+  });
+
   test('command palette, find a node, shortcut help, theme', async () => {
     await openEditor('one');
     await page.keyboard.press('Control+k');

@@ -93,7 +93,16 @@ export function Timeline({
 }
 
 /** Input and output JSON of one step; output fields drag onto parameters as expressions. */
-export function Inspector({ step, doc }: { step: DetailStep | undefined; doc: Workflow }) {
+export function Inspector({
+  step,
+  doc,
+  onRerunFrom,
+}: {
+  step: DetailStep | undefined;
+  doc: Workflow;
+  /** Offered for top-level steps: re-run from this node, reusing the upstream outputs. */
+  onRerunFrom?: (nodeId: string) => void;
+}) {
   const [loaded, setLoaded] = useState<{ input?: unknown; output?: unknown }>({});
   useEffect(() => setLoaded({}), [step?.key]);
   if (!step) return <p className="muted">Select a step in the timeline or a node on the canvas.</p>;
@@ -143,6 +152,17 @@ export function Inspector({ step, doc }: { step: DetailStep | undefined; doc: Wo
         {step.status}, attempt {step.attempt}
         {step.durationMs !== undefined ? `, ${step.durationMs.toFixed(2)} ms` : ''}
       </p>
+      {onRerunFrom &&
+        step.key === step.nodeId &&
+        !doc.nodes.find((n) => n.id === step.nodeId)?.type.startsWith('trigger.') && (
+          <button
+            type="button"
+            onClick={() => onRerunFrom(step.nodeId)}
+            title="Runs the current draft from this node; the nodes before it are not run again, their recorded outputs are reused"
+          >
+            ↻ Re-run from here
+          </button>
+        )}
       {step.error && (
         <pre className="error-text" role="alert">
           {step.error.code}: {step.error.message}

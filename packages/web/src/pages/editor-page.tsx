@@ -182,6 +182,26 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
     [save, workflowId],
   );
 
+  /** Re-runs the draft from a node, reusing the last run's outputs of the nodes before it. */
+  const rerunFrom = useCallback(
+    async (nodeId: string) => {
+      if (!executionId) return;
+      if (useEditor.getState().dirty && !(await save())) return;
+      try {
+        const started = await api<{ executionId: string }>(
+          'POST',
+          `/executions/${encodeURIComponent(executionId)}/rerun-from`,
+          { nodeId, draft: true },
+        );
+        setExecutionId(started.executionId);
+        say(`Re-running from "${doc.nodes.find((n) => n.id === nodeId)?.name ?? nodeId}".`);
+      } catch (e) {
+        setError(e instanceof ApiError ? e.message : String(e));
+      }
+    },
+    [executionId, save, say, doc.nodes],
+  );
+
   const addType = useCallback(
     (type: string, position?: { x: number; y: number }, parentId?: string) => {
       const info = useNodeTypes.getState().types.get(type);
@@ -558,7 +578,13 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
               )}
             </div>
             <div className="fs-run-right">
-              <Inspector step={inspectedStep} doc={doc} />
+              <Inspector
+                step={inspectedStep}
+                doc={doc}
+                {...(canEdit && executionId
+                  ? { onRerunFrom: (nodeId: string) => void rerunFrom(nodeId) }
+                  : {})}
+              />
             </div>
           </div>
         ) : (
