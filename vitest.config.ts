@@ -1,7 +1,16 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const packages = ['core', 'sdk', 'engine', 'store-sqlite', 'nodes', 'server', 'cli'];
+const packages = [
+  'core',
+  'sdk',
+  'engine',
+  'store-sqlite',
+  'store-postgres',
+  'nodes',
+  'server',
+  'cli',
+];
 
 const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
@@ -10,6 +19,10 @@ const alias = [
   {
     find: /^@flowstate\/engine\/testing$/,
     replacement: source('engine/src/testing/store-contract.ts'),
+  },
+  {
+    find: /^@flowstate\/store-postgres\/testing$/,
+    replacement: source('store-postgres/src/testing/pg-test-env.ts'),
   },
   ...packages.map((name) => ({
     find: new RegExp(`^@flowstate/${name}$`),
@@ -40,6 +53,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          // Probes PostgreSQL once per run for the PostgreSQL tests (skipped, or failed with
+          // FLOWSTATE_REQUIRE_PG=1, when it is unreachable).
+          globalSetup: ['packages/store-postgres/src/testing/pg-global-setup.ts'],
         },
       },
       {

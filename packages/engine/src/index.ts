@@ -1,5 +1,6 @@
 export * from './api.js';
 export * from './store.js';
+export { StoreCommitError, type CommitFailure } from './store-commit-error.js';
 export { Engine, type ExecutionHandle, type ExecutionOutcome } from './engine.js';
 export { readiness, edgeState, type EdgeState, type Readiness } from './readiness.js';
 export { retryDelay, retryPolicy, DEFAULT_RETRY } from './retry.js';
