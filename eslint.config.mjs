@@ -52,4 +52,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['packages/store-*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            packageInternals,
+            { group: ['@flowstate/server', '@flowstate/cli', '@flowstate/nodes', '@flowstate/store-*'], message: 'A store implements the engine\'s port: it imports core and engine only.' },
+          ],
+        },
+      ],
+    },
+  },
 );

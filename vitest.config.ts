@@ -12,6 +12,12 @@ const packages = [
   'cli',
 ];
 
+const pgSetup = ['packages/store-postgres/src/testing/pg-global-setup.ts'];
+
+/** The engine's tests run again on PostgreSQL when it is configured (CI sets both variables). */
+const engineOnPostgres =
+  Boolean(process.env.DATABASE_URL) || process.env.FLOWSTATE_REQUIRE_PG === '1';
+
 const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
 /** Tests import workspace packages from source, so no build is needed to run them. */
@@ -55,9 +61,27 @@ export default defineConfig({
           pool: 'forks',
           // Probes PostgreSQL once per run for the PostgreSQL tests (skipped, or failed with
           // FLOWSTATE_REQUIRE_PG=1, when it is unreachable).
-          globalSetup: ['packages/store-postgres/src/testing/pg-global-setup.ts'],
+          globalSetup: pgSetup,
         },
       },
+      ...(engineOnPostgres
+        ? [
+            {
+              resolve: { alias },
+              test: {
+                name: 'integration-postgres',
+                sequence: { groupOrder: 0 },
+                include: ['test/engine/**/*.int.test.ts'],
+                exclude: ['test/engine/postgres-*.int.test.ts', '**/node_modules/**'],
+                env: { FLOWSTATE_TEST_STORE: 'postgres' },
+                testTimeout: 60_000,
+                hookTimeout: 60_000,
+                pool: 'forks' as const,
+                globalSetup: pgSetup,
+              },
+            },
+          ]
+        : []),
       {
         // Real server processes killed and restarted: run after the rest, one file at a time,
         // so their timings do not depend on what else the two cores are doing.
