@@ -97,22 +97,33 @@ export async function writeChange(
   const steps = lastWritePerKey(change.steps).map((w) => stepValues(w.step, payloads));
   let seq: number;
   if (change.expectSeq === 'new') {
-    const inserted = await db.query<{ seq: number }>(INSERT_EXECUTION, params);
+    const inserted = await db.query<{ seq: number }>({
+      name: 'fs_insert_execution',
+      text: INSERT_EXECUTION,
+      values: params,
+    });
     // Inserted meanwhile by another transaction: nothing of this change was written yet.
     if (inserted.rows[0] === undefined) return { status: 'conflict' };
     seq = 1;
   } else {
-    const updated = await db.query<{ seq: number }>(UPDATE_EXECUTION, [
-      ...params,
-      change.expectSeq,
-    ]);
+    const updated = await db.query<{ seq: number }>({
+      name: 'fs_update_execution',
+      text: UPDATE_EXECUTION,
+      values: [...params, change.expectSeq],
+    });
     const row = updated.rows[0];
     if (row === undefined) throw new Error(`execution ${execution.id} changed under its lock`);
     seq = row.seq;
   }
   // After the execution's write, so that a conflicting insert leaves no blob behind.
   await codec.writeBlobs(db, payloads.blobs);
-  if (steps.length > 0) await db.query(UPSERT_STEPS, stepColumnArrays(steps));
+  if (steps.length > 0) {
+    await db.query({
+      name: 'fs_upsert_steps',
+      text: UPSERT_STEPS,
+      values: stepColumnArrays(steps),
+    });
+  }
   await writeWaits(db, change);
   return { status: 'ok', seq };
 }
@@ -122,11 +133,15 @@ async function check(
   change: ExecutionChange,
   fenced: readonly StepWrite[],
 ): Promise<CommitOutcome | undefined> {
-  const { rows } = await db.query<{ seq: number | null; held: string[] }>(LOCK_AND_CHECK, [
-    change.execution.id,
-    fenced.map((w) => w.step.key),
-    fenced.map((w) => w.expectLeaseOwner),
-  ]);
+  const { rows } = await db.query<{ seq: number | null; held: string[] }>({
+    name: 'fs_lock_and_check',
+    text: LOCK_AND_CHECK,
+    values: [
+      change.execution.id,
+      fenced.map((w) => w.step.key),
+      fenced.map((w) => w.expectLeaseOwner),
+    ],
+  });
   const stored = rows[0]?.seq ?? null;
   if (change.expectSeq === 'new' ? stored !== null : stored !== change.expectSeq) {
     return { status: 'conflict' };

@@ -54,13 +54,21 @@ export class ExecutionQueries {
   }
 
   async get(id: string): Promise<ExecutionRecord | undefined> {
-    const { rows } = await this.#pool.query<ExecutionRow>(GET_SQL, [id]);
+    const { rows } = await this.#pool.query<ExecutionRow>({
+      name: 'fs_get_execution',
+      text: GET_SQL,
+      values: [id],
+    });
     return rows[0] === undefined ? undefined : toExecutionRecord(rows[0]);
   }
 
   /** The execution and its steps, in the order they were first written. */
   async load(id: string): Promise<LoadedExecution | undefined> {
-    const { rows } = await this.#pool.query<ExecutionRow & { steps: StepRow[] }>(LOAD_SQL, [id]);
+    const { rows } = await this.#pool.query<ExecutionRow & { steps: StepRow[] }>({
+      name: 'fs_load_execution',
+      text: LOAD_SQL,
+      values: [id],
+    });
     const row = rows[0];
     if (row === undefined) return undefined;
     return { execution: toExecutionRecord(row), steps: row.steps.map(toStepRecord) };

@@ -65,10 +65,11 @@ export class StepLeases {
     limit: number;
   }): Promise<ClaimedStep[]> {
     if (input.limit <= 0) return [];
-    const { rows } = await this.#pool.query<StepRow & { previous_status: string; due: number }>(
-      CLAIM_SQL,
-      [input.now, input.limit, input.owner, input.now + input.leaseMs],
-    );
+    const { rows } = await this.#pool.query<StepRow & { previous_status: string; due: number }>({
+      name: 'fs_claim',
+      text: CLAIM_SQL,
+      values: [input.now, input.limit, input.owner, input.now + input.leaseMs],
+    });
     // UPDATE ... RETURNING gives no order: put the earliest due first, as the claim chose them.
     rows.sort((a, b) => a.due - b.due);
     return rows.map((row) => ({
@@ -87,12 +88,11 @@ export class StepLeases {
         : compare(a.executionId, b.executionId),
     );
     const result = await retrying(() =>
-      this.#pool.query(RENEW_SQL, [
-        refs.map((r) => r.executionId),
-        refs.map((r) => r.key),
-        leaseExpiresAt,
-        owner,
-      ]),
+      this.#pool.query({
+        name: 'fs_renew',
+        text: RENEW_SQL,
+        values: [refs.map((r) => r.executionId), refs.map((r) => r.key), leaseExpiresAt, owner],
+      }),
     );
     return result.rowCount ?? 0;
   }
@@ -113,7 +113,10 @@ export class StepLeases {
 
   /** See `Store.nextDueAt`. */
   async nextDue(): Promise<number | undefined> {
-    const { rows } = await this.#pool.query<{ claim_at: number }>(NEXT_DUE_SQL);
+    const { rows } = await this.#pool.query<{ claim_at: number }>({
+      name: 'fs_next_due',
+      text: NEXT_DUE_SQL,
+    });
     return rows[0]?.claim_at;
   }
 }

@@ -56,7 +56,8 @@ export class WakeSubscription {
   /** Adds `listener` (connecting on first use); returns the function that removes it. */
   subscribe(listener: WakeListener): () => void {
     this.#listeners.add(listener);
-    if (this.#listening === undefined && this.#retryTimer === undefined) this.#connect();
+    const idle = this.#listening === undefined && this.#retryTimer === undefined;
+    if (idle && !this.#closed) this.#connect();
     return () => {
       this.#listeners.delete(listener);
     };
