@@ -4,27 +4,28 @@ import type { Queryable } from './connection.js';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import {
+  columnArrays,
   EXECUTION_WRITE_COLUMNS,
   executionParams,
+  namesOf,
   STEP_WRITE_COLUMNS,
-  stepColumnArrays,
   stepValues,
+  unnestOf,
 } from './rows.js';
 
 const EXECUTION_VALUES = EXECUTION_WRITE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
 
-const INSERT_EXECUTION = `INSERT INTO executions (${EXECUTION_WRITE_COLUMNS.join(', ')}, seq)
+const INSERT_EXECUTION = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COLUMNS)}, seq)
   VALUES (${EXECUTION_VALUES}, 1) ON CONFLICT (id) DO NOTHING RETURNING seq`;
 
 const UPDATE_EXECUTION = `UPDATE executions SET seq = seq + 1, ${EXECUTION_WRITE_COLUMNS.slice(1)
-  .map((c, i) => `${c} = $${i + 2}`)
+  .map(([c], i) => `${c} = $${i + 2}`)
   .join(', ')}
   WHERE id = $1 AND seq = $${EXECUTION_WRITE_COLUMNS.length + 1} RETURNING seq`;
 
-const STEP_ARRAYS = STEP_WRITE_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-
-const UPSERT_STEPS = `INSERT INTO steps (${STEP_WRITE_COLUMNS.map(([c]) => c).join(', ')})
-  SELECT * FROM unnest(${STEP_ARRAYS})
+/** Inserts or replaces step rows given as one array per column. */
+export const UPSERT_STEPS = `INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
+  SELECT * FROM ${unnestOf(STEP_WRITE_COLUMNS)}
   ON CONFLICT (execution_id, key) DO UPDATE SET ${STEP_WRITE_COLUMNS.slice(2)
     .map(([c]) => `${c} = excluded.${c}`)
     .join(', ')}`;
@@ -121,7 +122,7 @@ export async function writeChange(
     await db.query({
       name: 'fs_upsert_steps',
       text: UPSERT_STEPS,
-      values: stepColumnArrays(steps),
+      values: columnArrays(steps, STEP_WRITE_COLUMNS.length),
     });
   }
   await writeWaits(db, change);
@@ -151,7 +152,8 @@ async function check(
   return lost === undefined ? undefined : { status: 'fenced', stepKey: lost.step.key };
 }
 
-async function writeWaits(db: Queryable, change: ExecutionChange): Promise<void> {
+/** Removes, then adds, the waits of `change`. */
+export async function writeWaits(db: Queryable, change: ExecutionChange): Promise<void> {
   const removed = change.removeWaits ?? [];
   if (removed.length > 0) {
     await db.query(REMOVE_WAITS, [removed.map((r) => r.executionId), removed.map((r) => r.key)]);
@@ -175,7 +177,7 @@ async function writeWaits(db: Queryable, change: ExecutionChange): Promise<void>
 }
 
 /** One write per step key (the last one), so one upsert statement never touches a row twice. */
-function lastWritePerKey(writes: readonly StepWrite[]): StepWrite[] {
+export function lastWritePerKey(writes: readonly StepWrite[]): StepWrite[] {
   const byKey = new Map<string, StepWrite>();
   for (const write of writes) byKey.set(write.step.key, write);
   return [...byKey.values()];

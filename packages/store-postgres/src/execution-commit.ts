@@ -8,6 +8,7 @@ import {
 } from '@flowstate/engine';
 import { claimableRunAt, writeChange } from './change-writer.js';
 import { inTransaction, isRetriable } from './connection.js';
+import { insertNewExecutions, newExecutionRun } from './new-executions.js';
 import type { PayloadCodec } from './payload-codec.js';
 import { WAKE_CHANNEL, wakePayload } from './wake.js';
 
@@ -26,7 +27,8 @@ export interface CommitterOptions {
  * Applies batches of `ExecutionChange`s in one transaction per batch.
  *
  * Fast path: each change is checked under row locks before it writes anything (see
- * change-writer.ts), so a conflicting or fenced change leaves no trace without a savepoint.
+ * change-writer.ts), so a conflicting or fenced change leaves no trace without a savepoint;
+ * consecutive changes that create executions are inserted together (new-executions.ts).
  * Safe path: if anything throws unexpectedly (bad data, a foreign key), the transaction is
  * rolled back and the batch is redone with one SAVEPOINT per change; the failing change rolls
  * back alone, the others commit, and `commit()` throws `StoreCommitError` with every outcome.
@@ -61,9 +63,17 @@ export class ExecutionCommitter {
     changes: readonly ExecutionChange[],
   ): Promise<CommitOutcome[]> {
     await lockInOrder(client, changes);
+    const codec = this.#options.codec;
     const outcomes: CommitOutcome[] = [];
-    for (const change of changes) {
-      outcomes.push(await writeChange(client, this.#options.codec, change));
+    for (let i = 0; i < changes.length;) {
+      const run = newExecutionRun(changes, i);
+      if (run >= 2) {
+        outcomes.push(...(await insertNewExecutions(client, codec, changes.slice(i, i + run))));
+        i += run;
+      } else {
+        outcomes.push(await writeChange(client, codec, changes[i]!));
+        i += 1;
+      }
     }
     await this.#wake(client, changes, outcomes);
     return outcomes;

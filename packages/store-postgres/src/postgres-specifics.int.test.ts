@@ -114,6 +114,43 @@ describe.skipIf(!pg.available)('PostgresStore specifics', () => {
     expect(await store.getExecution('bad')).toBeUndefined();
   });
 
+  test('executions created by one batch are inserted together; a taken id conflicts alone', async () => {
+    const { store } = await fresh({ blobThresholdBytes: 100 });
+    const big = { text: 'y'.repeat(200) };
+    await store.commit([{ expectSeq: 'new', execution: execution('taken'), steps: [] }]);
+    const waiting = step('n1', 'w', { status: 'waiting', runAt: undefined });
+    const outcomes = await store.commit([
+      {
+        expectSeq: 'new',
+        execution: execution('n1', big),
+        steps: [{ step: waiting }, { step: step('n1', 'a', { output: big }) }],
+        addWaits: [
+          { executionId: 'n1', stepKey: 'w', eventName: 'ev', correlationKey: 'k', createdAt: T0 },
+        ],
+      },
+      {
+        expectSeq: 'new',
+        execution: execution('taken', big),
+        steps: [{ step: step('taken', 'x') }],
+      },
+      { expectSeq: 'new', execution: execution('n2'), steps: [{ step: step('n2', 'a') }] },
+      { expectSeq: 'new', execution: execution('n2'), steps: [] },
+    ]);
+    expect(outcomes).toEqual([
+      { status: 'ok', seq: 1 },
+      { status: 'conflict' },
+      { status: 'ok', seq: 1 },
+      { status: 'conflict' },
+    ]);
+    expect(await store.countBlobs()).toBe(2);
+    expect((await store.loadExecution('n1'))?.steps).toEqual([
+      waiting,
+      step('n1', 'a', { output: big }),
+    ]);
+    expect((await store.loadExecution('taken'))?.steps).toEqual([]);
+    expect(await store.findWaits({ eventName: 'ev', correlationKey: 'k' })).toHaveLength(1);
+  });
+
   test('bigint times and fractional durations come back as numbers', async () => {
     const { store } = await fresh();
     const s = step('e1', 'a', { durationMs: 1.234, startedAt: T0 + 1, finishedAt: T0 + 2 });
@@ -148,7 +185,9 @@ describe.skipIf(!pg.available)('PostgresStore specifics', () => {
     const keys = claims.flat().map((c) => c.step.key);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(56);
-    expect(CLAIM_SQL).toMatch(/WITH c AS \([\s\S]*LIMIT \$2\s+FOR UPDATE OF s SKIP LOCKED\s*\)/);
+    expect(CLAIM_SQL).toMatch(
+      /WITH c AS MATERIALIZED \([\s\S]*LIMIT \$2\s+FOR UPDATE OF s SKIP LOCKED\s*\)/,
+    );
   });
 
   test('batches changing the same executions in opposite orders do not deadlock', async () => {

@@ -186,25 +186,25 @@ export function executionParams(record: ExecutionRecord, payloads: PayloadWriter
   ];
 }
 
-/** Written columns of `executions`, in `executionParams` order. */
-export const EXECUTION_WRITE_COLUMNS = [
-  'id',
-  'workflow_id',
-  'workflow_version',
-  'status',
-  'trigger_node_id',
-  'input',
-  'output',
-  'error',
-  'response',
-  'parent_execution_id',
-  'parent_step_key',
-  'depth',
-  'rerun_of',
-  'created_at',
-  'updated_at',
-  'finished_at',
-] as const;
+/** Written columns of `executions` and their types, in `executionParams` order. */
+export const EXECUTION_WRITE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['id', 'text'],
+  ['workflow_id', 'text'],
+  ['workflow_version', 'integer'],
+  ['status', 'text'],
+  ['trigger_node_id', 'text'],
+  ['input', 'text'],
+  ['output', 'text'],
+  ['error', 'text'],
+  ['response', 'text'],
+  ['parent_execution_id', 'text'],
+  ['parent_step_key', 'text'],
+  ['depth', 'integer'],
+  ['rerun_of', 'text'],
+  ['created_at', 'bigint'],
+  ['updated_at', 'bigint'],
+  ['finished_at', 'bigint'],
+];
 
 /** Written columns of `steps` and their array types, in `stepValues` order. */
 export const STEP_WRITE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
@@ -248,7 +248,17 @@ export function stepValues(record: StepRecord, payloads: PayloadWriter): unknown
   ];
 }
 
-/** Step rows as one array per column (`unnest` parameters), in `STEP_WRITE_COLUMNS` order. */
-export function stepColumnArrays(rows: readonly unknown[][]): unknown[][] {
-  return STEP_WRITE_COLUMNS.map((_, column) => rows.map((row) => row[column]));
+/** Rows as one array per column (the parameters of an `unnest(...)` insert). */
+export function columnArrays(rows: readonly unknown[][], columns: number): unknown[][] {
+  return Array.from({ length: columns }, (_, column) => rows.map((row) => row[column]));
+}
+
+/** `unnest($1::type[], $2::type[], ...)` over `columns`. */
+export function unnestOf(columns: ReadonlyArray<readonly [string, string]>): string {
+  return `unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+}
+
+/** The names of `columns`, comma-separated. */
+export function namesOf(columns: ReadonlyArray<readonly [string, string]>): string {
+  return columns.map(([name]) => name).join(', ');
 }

@@ -5,14 +5,14 @@ import { FINAL_STEP_SQL } from './migrations.js';
 import { stepColumns, toStepRecord, type StepRow } from './rows.js';
 
 /**
- * Claims due steps of running executions, earliest first. The CTE picks and locks at most
- * `$2` rows (SKIP LOCKED: rows another worker is claiming right now are passed over, never
- * waited for) and the UPDATE takes exactly those. `WHERE (id) IN (SELECT ... LIMIT n FOR
- * UPDATE SKIP LOCKED)` is NOT equivalent: the planner may run the sub-select more than once
- * (e.g. as the inner side of a join), each run skipping other rows, and claim more than n.
- * Exported for the query-plan test.
+ * Claims due steps of running executions, earliest first. The CTE, evaluated once
+ * (MATERIALIZED), picks and locks at most `$2` rows (SKIP LOCKED: rows another worker is
+ * claiming right now are passed over, never waited for) and the UPDATE takes exactly those.
+ * `WHERE (id) IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` is NOT equivalent: the planner
+ * may rescan the sub-select (the inner side of a nested-loop semi-join), each scan skipping
+ * other rows, and claim more than n. Exported for tests.
  */
-export const CLAIM_SQL = `WITH c AS (
+export const CLAIM_SQL = `WITH c AS MATERIALIZED (
   SELECT s.execution_id, s.key, s.status AS previous_status, s.claim_at AS due
   FROM steps s JOIN executions e ON e.id = s.execution_id
   WHERE s.claim_at <= $1 AND e.status = 'running'
@@ -27,7 +27,7 @@ UPDATE steps s SET
 FROM c WHERE s.execution_id = c.execution_id AND s.key = c.key
 RETURNING c.previous_status, c.due, ${stepColumns('s')}`;
 
-/** Earliest claim time of a ready or timed waiting step. Exported for the query-plan test. */
+/** Earliest claim time of a ready or timed waiting step. */
 export const NEXT_DUE_SQL = `SELECT s.claim_at FROM steps s
   JOIN executions e ON e.id = s.execution_id
   WHERE s.claim_at IS NOT NULL AND s.status <> 'running' AND e.status = 'running'
