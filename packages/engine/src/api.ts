@@ -36,6 +36,11 @@ export interface EngineOptions {
   leaseMs?: number;
   /** How many steps this worker runs at once. */
   concurrency?: number;
+  /**
+   * How often the worker looks for due steps besides its timer for the next known due time
+   * and the store's wake notifications (the safety net). Default 1000 ms.
+   */
+  pollIntervalMs?: number;
   /** Maximum sub-workflow nesting. */
   maxDepth?: number;
   /** Default attempt timeout for nodes that set none. */
