@@ -1,6 +1,7 @@
 import { FlowstateError } from '@flowstate/core';
 import type { CommitOutcome, ExecutionChange, StepWrite, WaitRecord } from '@flowstate/engine';
 import type { Queryable } from './connection.js';
+import { advanceScheduleTick, holdScheduleTick, refusedStarts } from './execution-start.js';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import {
@@ -15,8 +16,10 @@ import {
 
 const EXECUTION_VALUES = EXECUTION_WRITE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
 
-const INSERT_EXECUTION = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COLUMNS)}, seq)
-  VALUES (${EXECUTION_VALUES}, 1) ON CONFLICT (id) DO NOTHING RETURNING seq`;
+/** Without a conflict target: a taken id and a taken dedupe key both insert nothing. */
+const INSERT_EXECUTION = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COLUMNS)},
+  dedupe_key, seq) VALUES (${EXECUTION_VALUES}, $${EXECUTION_WRITE_COLUMNS.length + 1}, 1)
+  ON CONFLICT DO NOTHING RETURNING seq`;
 
 const UPDATE_EXECUTION = `UPDATE executions SET seq = seq + 1, ${EXECUTION_WRITE_COLUMNS.slice(1)
   .map(([c], i) => `${c} = $${i + 2}`)
@@ -45,10 +48,11 @@ const LOCK_AND_CHECK = `SELECT
 const REMOVE_WAITS = `DELETE FROM waits WHERE (execution_id, step_key) IN
   (SELECT * FROM unnest($1::text[], $2::text[]))`;
 
-const ADD_WAITS = `INSERT INTO waits (execution_id, step_key, event_name, correlation_key, created_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+const ADD_WAITS = `INSERT INTO waits (execution_id, step_key, event_name, correlation_key,
+  created_at, info)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
   ON CONFLICT (execution_id, step_key, event_name, correlation_key)
-  DO UPDATE SET created_at = excluded.created_at`;
+  DO UPDATE SET created_at = excluded.created_at, info = excluded.info`;
 
 /** Steps a change writes that other workers may claim (ready or timed, without a lease). */
 export function claimableRunAt(change: ExecutionChange): number | undefined {
@@ -93,6 +97,8 @@ export async function writeChange(
     const refused = await check(db, change, fenced);
     if (refused !== undefined) return refused;
   }
+  const tickRefused = await holdScheduleTick(db, change);
+  if (tickRefused !== undefined) return tickRefused;
   const payloads = codec.writer();
   const params = executionParams(execution, payloads);
   const steps = lastWritePerKey(change.steps).map((w) => stepValues(w.step, payloads));
@@ -101,10 +107,13 @@ export async function writeChange(
     const inserted = await db.query<{ seq: number }>({
       name: 'fs_insert_execution',
       text: INSERT_EXECUTION,
-      values: params,
+      values: [...params, change.dedupeKey ?? null],
     });
-    // Inserted meanwhile by another transaction: nothing of this change was written yet.
-    if (inserted.rows[0] === undefined) return { status: 'conflict' };
+    // The id or the dedupe key is taken: nothing of this change was written yet.
+    if (inserted.rows[0] === undefined) return (await refusedStarts(db, [change]))[0]!;
+    if (change.scheduleTick !== undefined) {
+      await advanceScheduleTick(db, change.scheduleTick, execution.createdAt);
+    }
     seq = 1;
   } else {
     const updated = await db.query<{ seq: number }>({
@@ -173,6 +182,7 @@ export async function writeWaits(db: Queryable, change: ExecutionChange): Promis
     waits.map((w) => w.eventName),
     waits.map((w) => w.correlationKey),
     waits.map((w) => w.createdAt),
+    waits.map((w) => (w.info === undefined ? null : JSON.stringify(w.info))),
   ]);
 }
 

@@ -5,7 +5,6 @@ import {
   type ExecutionRecord,
   type LoadedExecution,
   type StepStatus,
-  type WaitRecord,
 } from '@flowstate/engine';
 import { FINAL_EXECUTION_SQL } from './migrations.js';
 import {
@@ -13,10 +12,8 @@ import {
   stepColumns,
   toExecutionRecord,
   toStepRecord,
-  toWaitRecord,
   type ExecutionRow,
   type StepRow,
-  type WaitRow,
 } from './rows.js';
 
 const GET_SQL = `SELECT ${executionColumns('e')} FROM executions e WHERE e.id = $1`;
@@ -30,10 +27,6 @@ const LOAD_SQL = `SELECT ${executionColumns('e')},
 
 const CHILDREN_SQL = `SELECT ${executionColumns('e')} FROM executions e
   WHERE e.parent_execution_id = $1 ORDER BY e.created_at, e.id`;
-
-const WAITS_SQL = `SELECT execution_id, step_key, event_name, correlation_key, created_at
-  FROM waits WHERE event_name = $1 AND correlation_key = $2
-  ORDER BY created_at, execution_id, step_key`;
 
 const ORPHANS_SQL = `SELECT ${executionColumns('c')} FROM steps p
   JOIN executions c ON c.parent_execution_id = p.execution_id AND c.parent_step_key = p.key
@@ -87,6 +80,20 @@ export class ExecutionQueries {
     if (query.parentExecutionId !== undefined) {
       where.push(`e.parent_execution_id = ${param(query.parentExecutionId)}`);
     }
+    if (query.triggerNodeId !== undefined) {
+      where.push(`e.trigger_node_id = ${param(query.triggerNodeId)}`);
+    }
+    if (query.triggerType !== undefined) where.push(`e.trigger_type = ${param(query.triggerType)}`);
+    if (query.createdFrom !== undefined) {
+      where.push(`e.created_at >= ${param(query.createdFrom)}::bigint`);
+    }
+    if (query.createdTo !== undefined) where.push(`e.created_at < ${param(query.createdTo)}::bigint`);
+    if (query.text !== undefined) {
+      // Payload columns hold JSON text (or a blob reference, which is not searched).
+      where.push(
+        `e.input NOT LIKE '@blob:%' AND strpos(lower(e.input), ${param(query.text.toLowerCase())}) > 0`,
+      );
+    }
     if (query.before !== undefined) {
       where.push(
         `(e.created_at, e.id) < (${param(query.before.createdAt)}::bigint, ${param(query.before.id)}::text)`,
@@ -102,11 +109,6 @@ export class ExecutionQueries {
   async children(parentId: string): Promise<ExecutionRecord[]> {
     const { rows } = await this.#pool.query<ExecutionRow>(CHILDREN_SQL, [parentId]);
     return rows.map(toExecutionRecord);
-  }
-
-  async findWaits(eventName: string, correlationKey: string): Promise<WaitRecord[]> {
-    const { rows } = await this.#pool.query<WaitRow>(WAITS_SQL, [eventName, correlationKey]);
-    return rows.map(toWaitRecord);
   }
 
   async findStuck(

@@ -1,6 +1,7 @@
 import type { CommitOutcome, ExecutionChange } from '@flowstate/engine';
 import { lastWritePerKey, UPSERT_STEPS, validateChange, writeWaits } from './change-writer.js';
 import type { Queryable } from './connection.js';
+import { refusedStarts } from './execution-start.js';
 import type { PayloadCodec, PendingBlob } from './payload-codec.js';
 import {
   columnArrays,
@@ -12,13 +13,18 @@ import {
   unnestOf,
 } from './rows.js';
 
-const INSERT_EXECUTIONS = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COLUMNS)}, seq)
-  SELECT *, 1 FROM ${unnestOf(EXECUTION_WRITE_COLUMNS)}
-  ON CONFLICT (id) DO NOTHING RETURNING id`;
+/**
+ * Rows are inserted in array order; without a conflict target, a row whose id or dedupe key
+ * is taken (also by an earlier row of the same statement) is skipped.
+ */
+const INSERT_EXECUTIONS = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COLUMNS)},
+  dedupe_key, seq)
+  SELECT *, 1 FROM ${unnestOf([...EXECUTION_WRITE_COLUMNS, ['dedupe_key', 'text']])}
+  ON CONFLICT DO NOTHING RETURNING id`;
 
 /**
- * The length of the run of changes from `start` that create executions without fences, with
- * distinct ids: they can be inserted together (see `insertNewExecutions`).
+ * The length of the run of changes from `start` that create executions without fences or
+ * schedule ticks, with distinct ids: they can be inserted together (see `insertNewExecutions`).
  */
 export function newExecutionRun(changes: readonly ExecutionChange[], start: number): number {
   const ids = new Set<string>();
@@ -26,6 +32,7 @@ export function newExecutionRun(changes: readonly ExecutionChange[], start: numb
   for (; end < changes.length; end++) {
     const change = changes[end]!;
     if (change.expectSeq !== 'new' || ids.has(change.execution.id)) break;
+    if (change.scheduleTick !== undefined) break;
     if (change.steps.some((w) => w.expectLeaseOwner !== undefined)) break;
     ids.add(change.execution.id);
   }
@@ -47,7 +54,7 @@ export async function insertNewExecutions(
   for (const change of changes) validateChange(change);
   const encoded = changes.map((change) => {
     const payloads = codec.writer();
-    const execution = executionParams(change.execution, payloads);
+    const execution = [...executionParams(change.execution, payloads), change.dedupeKey ?? null];
     const steps = lastWritePerKey(change.steps).map((w) => stepValues(w.step, payloads));
     return { change, execution, steps, blobs: payloads.blobs };
   });
@@ -56,7 +63,7 @@ export async function insertNewExecutions(
     text: INSERT_EXECUTIONS,
     values: columnArrays(
       encoded.map((e) => e.execution),
-      EXECUTION_WRITE_COLUMNS.length,
+      EXECUTION_WRITE_COLUMNS.length + 1,
     ),
   });
   const inserted = new Set(rows.map((row) => row.id));
@@ -76,7 +83,11 @@ export async function insertNewExecutions(
       await writeWaits(db, change);
     }
   }
+  const refused = await refusedStarts(
+    db,
+    changes.filter((change) => !inserted.has(change.execution.id)),
+  );
   return changes.map((change) =>
-    inserted.has(change.execution.id) ? { status: 'ok', seq: 1 } : { status: 'conflict' },
+    inserted.has(change.execution.id) ? { status: 'ok', seq: 1 } : refused.shift()!,
   );
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ExecutionRecord, StepRecord } from '@flowstate/engine';
+import { MIGRATIONS } from './migrations.js';
 import { PostgresStore } from './postgres-store.js';
 import { CLAIM_SQL } from './step-leases.js';
 import {
@@ -229,8 +230,8 @@ describe.skipIf(!pg.available)('PostgresStore specifics', () => {
     await stores[0]!.migrate();
     await stores[1]!.createWorkflow({ id: 'wf', definition: workflow, active: true, now: T0 });
     expect((await stores[3]!.listWorkflows()).map((w) => w.id)).toEqual(['wf']);
-    const versions = await rawQuery(schema, 'SELECT version FROM schema_migrations');
-    expect(versions).toEqual([{ version: 1 }]);
+    const versions = await rawQuery(schema, 'SELECT version FROM schema_migrations ORDER BY 1');
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
   });
 
   test('connect() names the unreachable server without its password', async () => {

@@ -1,117 +1,54 @@
-import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { FlowstateError, type Workflow } from '@flowstate/core';
+import type { JsonValue } from '@flowstate/core';
+import { FlowstateError } from '@flowstate/core';
 import type {
-  ClaimedStep,
-  CommitOutcome,
-  ExecutionChange,
-  ExecutionQuery,
-  ExecutionRecord,
-  LoadedExecution,
-  StepRef,
-  StepStatus,
+  ApiKeyRecord,
+  AuditEntry,
+  AuditEntryInput,
+  AuditQuery,
+  CredentialRecord,
+  IdempotencyRecord,
+  ScheduleFence,
+  ScheduleRecord,
+  ScheduleSpec,
+  SessionRecord,
   Store,
-  WaitRecord,
-  WorkflowRecord,
-  WorkflowVersionRecord,
+  UpdateUserResult,
+  UserPatch,
+  UserRecord,
 } from '@flowstate/engine';
-import {
-  checkSchemaName,
-  clientConfig,
-  createPool,
-  describeUrl,
-  type PoolOptions,
-} from './connection.js';
-import { ExecutionCommitter } from './execution-commit.js';
-import { ExecutionQueries } from './execution-queries.js';
-import { runMigrations } from './migrations.js';
-import { PayloadCodec } from './payload-codec.js';
-import { StepLeases } from './step-leases.js';
-import { WAKE_CHANNEL, wakePayload, WakeSubscription, type WakeListener } from './wake.js';
-import { WorkflowRepository } from './workflow-repository.js';
-
-/** Options of `PostgresStore`. */
-export interface PostgresStoreOptions {
-  /** `postgres://user:password@host:port/database` (a `DATABASE_URL`). */
-  connectionString: string;
-  /** Connections in the pool. Default 10. */
-  poolSize?: number;
-  /**
-   * Schema holding Flowstate's tables, created by `migrate()` if missing and set as the
-   * `search_path` of every connection. Default: the server's `search_path` (usually `public`).
-   */
-  schema?: string;
-  /** Payloads whose JSON is larger than this go to the `blobs` table. Default 256 KiB. */
-  blobThresholdBytes?: number;
-  /** NOTIFY other processes when a commit makes steps claimable. Default true. */
-  notify?: boolean;
-  /** `application_name` of the connections (shown in `pg_stat_activity`). Default `flowstate`. */
-  applicationName?: string;
-  /** How long opening a connection may take. Default 10 s. */
-  connectTimeoutMs?: number;
-  /** Errors of idle connections and of the LISTEN connection (they are retried, not thrown). */
-  onError?: (error: Error) => void;
-}
+import { AuditRepository } from './audit-repository.js';
+import { describeUrl } from './connection.js';
+import { CredentialRepository } from './credential-repository.js';
+import { IdempotencyRepository } from './idempotency-repository.js';
+import type { PostgresStoreOptions } from './postgres-options.js';
+import { PostgresJournal } from './postgres-journal.js';
+import { ScheduleRepository } from './schedule-repository.js';
+import { SettingsRepository } from './settings-repository.js';
+import { TokenRepository } from './token-repository.js';
+import { UserRepository } from './user-repository.js';
+import { WebhookDeliveries } from './webhook-deliveries.js';
 
 /**
  * The scale-out `Store`: PostgreSQL through a `pg` pool, shared by any number of API and
  * worker processes. Claims use `FOR UPDATE SKIP LOCKED`, commits are one transaction per
  * batch, and `subscribeWake` tells idle workers about steps other processes made claimable
- * (LISTEN/NOTIFY). See ARCHITECTURE.md.
+ * (LISTEN/NOTIFY). The journal's methods are in `PostgresJournal`; this class adds the
+ * platform's ports (schedules, settings, idempotency keys, auth, credentials, audit log,
+ * webhook deliveries). See ARCHITECTURE.md.
  *
  * @example
  * const store = await PostgresStore.connect({ connectionString: process.env.DATABASE_URL! });
  * await store.close();
  */
-export class PostgresStore implements Store {
-  readonly #pool: pg.Pool;
-  readonly #poolOptions: PoolOptions;
-  readonly #schema: string | undefined;
-  readonly #sourceId = randomUUID();
-  readonly #onError: (error: Error) => void;
-  readonly #workflows: WorkflowRepository;
-  readonly #committer: ExecutionCommitter;
-  readonly #queries: ExecutionQueries;
-  readonly #leases: StepLeases;
-  #wake: WakeSubscription | undefined;
-  #closed = false;
-
-  constructor(options: PostgresStoreOptions) {
-    const poolSize = options.poolSize ?? 10;
-    const blobThresholdBytes = options.blobThresholdBytes ?? 256 * 1024;
-    if (!Number.isInteger(poolSize) || poolSize < 1) {
-      throw invalidOption('poolSize must be a positive integer', options.poolSize);
-    }
-    if (!Number.isInteger(blobThresholdBytes) || blobThresholdBytes < 0) {
-      throw invalidOption(
-        'blobThresholdBytes must be a non-negative integer',
-        options.blobThresholdBytes,
-      );
-    }
-    if (options.schema !== undefined) checkSchemaName(options.schema);
-    this.#schema = options.schema;
-    this.#onError = options.onError ?? (() => undefined);
-    this.#poolOptions = {
-      connectionString: options.connectionString,
-      poolSize,
-      applicationName: options.applicationName ?? 'flowstate',
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-      ...(options.schema === undefined ? {} : { schema: options.schema }),
-    };
-    this.#pool = createPool(this.#poolOptions, this.#onError);
-    const codec = new PayloadCodec(blobThresholdBytes);
-    this.#workflows = new WorkflowRepository(this.#pool);
-    this.#committer = new ExecutionCommitter(this.#pool, {
-      codec,
-      notify: options.notify ?? true,
-      schema: this.#schema ?? '',
-      sourceId: this.#sourceId,
-    });
-    this.#queries = new ExecutionQueries(this.#pool);
-    this.#leases = new StepLeases(this.#pool, () =>
-      options.notify === false ? Promise.resolve() : this.#notify(0),
-    );
-  }
+export class PostgresStore extends PostgresJournal implements Store {
+  readonly #settings = new SettingsRepository(this.pool);
+  readonly #schedules = new ScheduleRepository(this.pool);
+  readonly #idempotency = new IdempotencyRepository(this.pool);
+  readonly #users = new UserRepository(this.pool);
+  readonly #tokens = new TokenRepository(this.pool);
+  readonly #credentials = new CredentialRepository(this.pool);
+  readonly #audit = new AuditRepository(this.pool);
+  readonly #deliveries = new WebhookDeliveries(this.pool);
 
   /**
    * Connects and migrates (several processes may do so at once). Fails with
@@ -136,167 +73,206 @@ export class PostgresStore implements Store {
     }
   }
 
-  async migrate(): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await runMigrations(client, this.#schema === undefined ? {} : { schema: this.#schema });
-    } finally {
-      client.release();
-    }
+  // ---- settings (SettingsStore) ---------------------------------------------------------
+
+  getSetting(key: string): Promise<JsonValue | undefined> {
+    return this.#settings.get(key);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#wake?.close();
-    await this.#pool.end();
+  putSetting(input: { key: string; value: JsonValue; now: number }): Promise<void> {
+    return this.#settings.put(input.key, input.value, input.now);
   }
 
-  /**
-   * Calls `listener` when another process commits steps that this one may claim (`dueAt` is
-   * when they are due), and without a time after the LISTEN connection was re-established.
-   * Returns the function that unsubscribes.
-   */
-  subscribeWake(listener: WakeListener): () => void {
-    this.#wake ??= new WakeSubscription({
-      config: clientConfig(this.#poolOptions),
-      schema: this.#schema ?? '',
-      sourceId: this.#sourceId,
-      onError: this.#onError,
-    });
-    return this.#wake.subscribe(listener);
-  }
+  // ---- schedules (ScheduleStore) --------------------------------------------------------
 
-  /** Resolves once the wake connection LISTENs (tests: no notification is missed after it). */
-  async wakeReady(): Promise<void> {
-    await this.#wake?.ready();
-  }
-
-  createWorkflow(input: {
-    id: string;
-    definition: Workflow;
-    active: boolean;
-    now: number;
-  }): Promise<WorkflowRecord> {
-    return this.#workflows.create(input);
-  }
-
-  saveWorkflowVersion(input: {
+  syncSchedules(input: {
     workflowId: string;
-    definition: Workflow;
-    expectVersion?: number;
+    version: number;
+    schedules: readonly ScheduleSpec[];
     now: number;
-  }): Promise<WorkflowVersionRecord | { conflict: WorkflowRecord }> {
-    return this.#workflows.saveVersion(input);
+  }): Promise<ScheduleRecord[]> {
+    return this.#schedules.sync(input);
   }
 
-  setWorkflowActive(input: {
-    workflowId: string;
-    active: boolean;
-    now: number;
-  }): Promise<WorkflowRecord | undefined> {
-    return this.#workflows.setActive(input);
+  listSchedules(query: { workflowId?: string } = {}): Promise<ScheduleRecord[]> {
+    return this.#schedules.list(query.workflowId);
   }
 
-  getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
-    return this.#workflows.get(id);
-  }
-
-  listWorkflows(): Promise<WorkflowRecord[]> {
-    return this.#workflows.list();
-  }
-
-  getWorkflowVersion(
-    workflowId: string,
-    version: number,
-  ): Promise<WorkflowVersionRecord | undefined> {
-    return this.#workflows.getVersion(workflowId, version);
-  }
-
-  /** Also deletes the workflow's finished executions; throws `WORKFLOW_IN_USE` while some are live. */
-  deleteWorkflow(id: string): Promise<boolean> {
-    return this.#workflows.delete(id);
-  }
-
-  /** One transaction for the batch; throws `StoreCommitError` if a change fails unexpectedly. */
-  commit(changes: readonly ExecutionChange[]): Promise<CommitOutcome[]> {
-    return this.#committer.commit(changes);
-  }
-
-  loadExecution(id: string): Promise<LoadedExecution | undefined> {
-    return this.#queries.load(id);
-  }
-
-  getExecution(id: string): Promise<ExecutionRecord | undefined> {
-    return this.#queries.get(id);
-  }
-
-  listExecutions(query: ExecutionQuery): Promise<ExecutionRecord[]> {
-    return this.#queries.list(query);
-  }
-
-  listChildExecutions(parentId: string): Promise<ExecutionRecord[]> {
-    return this.#queries.children(parentId);
-  }
-
-  claimSteps(input: {
+  claimDueSchedules(input: {
     owner: string;
     now: number;
     leaseMs: number;
     limit: number;
-  }): Promise<ClaimedStep[]> {
-    return this.#leases.claim(input);
+  }): Promise<ScheduleRecord[]> {
+    return this.#schedules.claim(input);
   }
 
-  renewLeases(input: {
-    owner: string;
-    steps: readonly StepRef[];
-    leaseExpiresAt: number;
-  }): Promise<number> {
-    return this.#leases.renew(input.owner, input.steps, input.leaseExpiresAt);
+  advanceSchedule(
+    input: ScheduleFence & { nextRunAt: number; now: number; release?: boolean },
+  ): Promise<boolean> {
+    return this.#schedules.advance(input);
   }
 
-  releaseLeases(owner: string): Promise<void> {
-    return this.#leases.release(owner);
+  releaseScheduleLeases(owner: string): Promise<void> {
+    return this.#schedules.release(owner);
   }
 
-  expireLeases(input: { exceptOwner: string; now: number }): Promise<number> {
-    return this.#leases.expire(input.exceptOwner, input.now);
+  nextScheduleDueAt(): Promise<number | undefined> {
+    return this.#schedules.nextDue();
   }
 
-  nextDueAt(): Promise<number | undefined> {
-    return this.#leases.nextDue();
+  // ---- idempotency keys (IdempotencyStore) ----------------------------------------------
+
+  claimIdempotencyKey(input: {
+    scope: string;
+    key: string;
+    requestHash: string;
+    now: number;
+    ttlMs: number;
+    staleBefore: number;
+  }): Promise<{ claimed: boolean; record: IdempotencyRecord }> {
+    return this.#idempotency.claim(input);
   }
 
-  findWaits(input: { eventName: string; correlationKey: string }): Promise<WaitRecord[]> {
-    return this.#queries.findWaits(input.eventName, input.correlationKey);
+  completeIdempotencyKey(input: {
+    scope: string;
+    key: string;
+    response: JsonValue;
+    now: number;
+  }): Promise<void> {
+    return this.#idempotency.complete(input);
   }
 
-  findStuck(input: {
-    limit: number;
-  }): Promise<{ orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] }> {
-    return this.#queries.findStuck(input.limit);
+  releaseIdempotencyKey(input: { scope: string; key: string }): Promise<void> {
+    return this.#idempotency.release(input.scope, input.key);
   }
 
-  countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>> {
-    return this.#queries.countSteps(query?.executionId);
+  pruneIdempotencyKeys(input: { now: number; limit: number }): Promise<number> {
+    return this.#idempotency.prune(input.now, input.limit);
   }
 
-  /** Number of rows in `blobs` (tests: large payloads are stored out of line and cleaned up). */
-  async countBlobs(): Promise<number> {
-    const { rows } = await this.#pool.query<{ n: number }>('SELECT count(*) AS n FROM blobs');
-    return rows[0]?.n ?? 0;
+  // ---- users, sessions, API keys (AuthStore) --------------------------------------------
+
+  createUser(input: {
+    user: UserRecord;
+    onlyIfNoUsers?: boolean;
+  }): Promise<{ status: 'ok'; user: UserRecord } | { status: 'users-exist' | 'email-taken' }> {
+    return this.#users.createUser(input);
   }
 
-  /** Wakes other processes' workers: steps are claimable from `dueAt` on. */
-  async #notify(dueAt: number): Promise<void> {
-    await this.#pool.query('SELECT pg_notify($1, $2)', [
-      WAKE_CHANNEL,
-      wakePayload(this.#schema ?? '', this.#sourceId, dueAt),
-    ]);
+  getUser(id: string): Promise<UserRecord | undefined> {
+    return this.#users.getUser(id);
   }
-}
 
-function invalidOption(problem: string, value: unknown): FlowstateError {
-  return new FlowstateError('INVALID_OPTIONS', `PostgresStore ${problem}, got ${String(value)}`);
+  getUserByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.#users.getUserByEmail(email);
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return this.#users.listUsers();
+  }
+
+  countUsers(): Promise<number> {
+    return this.#users.countUsers();
+  }
+
+  updateUser(input: { id: string; patch: UserPatch; now: number }): Promise<UpdateUserResult> {
+    return this.#users.updateUser(input);
+  }
+
+  createSession(session: SessionRecord): Promise<void> {
+    return this.#tokens.createSession(session);
+  }
+
+  getSession(tokenHash: string): Promise<SessionRecord | undefined> {
+    return this.#tokens.getSession(tokenHash);
+  }
+
+  touchSession(tokenHash: string, lastSeenAt: number): Promise<void> {
+    return this.#tokens.touchSession(tokenHash, lastSeenAt);
+  }
+
+  deleteSession(tokenHash: string): Promise<void> {
+    return this.#tokens.deleteSession(tokenHash);
+  }
+
+  deleteUserSessions(userId: string, keepTokenHash?: string): Promise<number> {
+    return this.#tokens.deleteUserSessions(userId, keepTokenHash);
+  }
+
+  pruneSessions(input: { now: number; idleBefore: number }): Promise<number> {
+    return this.#tokens.pruneSessions(input.now, input.idleBefore);
+  }
+
+  createApiKey(key: ApiKeyRecord): Promise<void> {
+    return this.#tokens.createApiKey(key);
+  }
+
+  getApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    return this.#tokens.getApiKeyByHash(keyHash);
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#tokens.getApiKey(id);
+  }
+
+  listApiKeys(query: { userId?: string } = {}): Promise<ApiKeyRecord[]> {
+    return this.#tokens.listApiKeys(query.userId);
+  }
+
+  revokeApiKey(id: string, now: number): Promise<boolean> {
+    return this.#tokens.revokeApiKey(id, now);
+  }
+
+  touchApiKey(id: string, lastUsedAt: number): Promise<void> {
+    return this.#tokens.touchApiKey(id, lastUsedAt);
+  }
+
+  // ---- credentials (CredentialStore) ----------------------------------------------------
+
+  createCredential(record: CredentialRecord): Promise<'ok' | 'name-taken'> {
+    return this.#credentials.create(record);
+  }
+
+  getCredential(id: string): Promise<CredentialRecord | undefined> {
+    return this.#credentials.get(id);
+  }
+
+  listCredentials(): Promise<CredentialRecord[]> {
+    return this.#credentials.list();
+  }
+
+  updateCredential(input: {
+    record: CredentialRecord;
+    expectKeyId?: string;
+  }): Promise<'ok' | 'not-found' | 'name-taken' | 'conflict'> {
+    return this.#credentials.update(input.record, input.expectKeyId);
+  }
+
+  deleteCredential(id: string): Promise<boolean> {
+    return this.#credentials.delete(id);
+  }
+
+  // ---- audit log (AuditStore) and webhook replay protection (WebhookDeliveryStore) ------
+
+  appendAudit(entry: AuditEntryInput): Promise<AuditEntry> {
+    return this.#audit.append(entry);
+  }
+
+  listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.#audit.list(query);
+  }
+
+  readAuditChain(input: { afterSeq: number; limit: number }): Promise<AuditEntry[]> {
+    return this.#audit.chain(input.afterSeq, input.limit);
+  }
+
+  recordWebhookDelivery(input: {
+    scope: string;
+    id: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<boolean> {
+    return this.#deliveries.record(input);
+  }
 }

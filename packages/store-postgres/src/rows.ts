@@ -1,4 +1,4 @@
-import type { StepError, WebhookResponse } from '@flowstate/core';
+import type { JsonValue, StepError, WebhookResponse } from '@flowstate/core';
 import type {
   ExecutionRecord,
   ExecutionStatus,
@@ -18,7 +18,7 @@ import {
 export function executionColumns(alias: string): string {
   const a = `${alias}.`;
   return `${a}id, ${a}workflow_id, ${a}workflow_version, ${a}status, ${a}seq, ${a}trigger_node_id,
-  payload_text(${a}input) AS input, payload_text(${a}output) AS output, ${a}error,
+  ${a}trigger_type, payload_text(${a}input) AS input, payload_text(${a}output) AS output, ${a}error,
   payload_text(${a}response) AS response, ${a}parent_execution_id, ${a}parent_step_key,
   ${a}depth, ${a}rerun_of, ${a}created_at, ${a}updated_at, ${a}finished_at`;
 }
@@ -36,7 +36,9 @@ export interface WorkflowRow {
   id: string;
   name: string;
   active: boolean;
-  current_version: number;
+  draft_version: number;
+  published_version: number | null;
+  published_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -48,6 +50,7 @@ export interface ExecutionRow {
   status: string;
   seq: number;
   trigger_node_id: string;
+  trigger_type: string | null;
   input: string | null;
   output: string | null;
   error: string | null;
@@ -86,6 +89,7 @@ export interface WaitRow {
   event_name: string;
   correlation_key: string;
   created_at: number;
+  info: string | null;
 }
 
 /** Copies the entries of `optional` whose value is not null/undefined onto `target`. */
@@ -97,14 +101,17 @@ function withOptional<T extends object>(target: T, optional: Record<string, unkn
 }
 
 export function toWorkflowRecord(row: WorkflowRow): WorkflowRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    active: row.active,
-    currentVersion: row.current_version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  return withOptional(
+    {
+      id: row.id,
+      name: row.name,
+      active: row.active,
+      draftVersion: row.draft_version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    },
+    { publishedVersion: row.published_version, publishedAt: row.published_at },
+  );
 }
 
 export function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
@@ -121,6 +128,7 @@ export function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
     updatedAt: row.updated_at,
   };
   return withOptional(record, {
+    triggerType: row.trigger_type,
     output: decodePayload(row.output),
     error: parseOrUndefined<StepError>(row.error),
     response: decodePayload(row.response) as WebhookResponse | undefined,
@@ -161,10 +169,11 @@ export function toWaitRecord(row: WaitRow): WaitRecord {
     eventName: row.event_name,
     correlationKey: row.correlation_key,
     createdAt: row.created_at,
+    ...(row.info === null ? {} : { info: JSON.parse(row.info) as JsonValue }),
   };
 }
 
-/** Parameters $1..$16 of an execution row, in `EXECUTION_WRITE_COLUMNS` order (no seq). */
+/** Parameters $1..$17 of an execution row, in `EXECUTION_WRITE_COLUMNS` order (no seq). */
 export function executionParams(record: ExecutionRecord, payloads: PayloadWriter): unknown[] {
   return [
     record.id,
@@ -172,6 +181,7 @@ export function executionParams(record: ExecutionRecord, payloads: PayloadWriter
     record.workflowVersion,
     record.status,
     record.triggerNodeId,
+    record.triggerType ?? null,
     payloads.encode(record.input),
     payloads.encode(record.output),
     jsonOrNull(record.error),
@@ -193,6 +203,7 @@ export const EXECUTION_WRITE_COLUMNS: ReadonlyArray<readonly [string, string]> =
   ['workflow_version', 'integer'],
   ['status', 'text'],
   ['trigger_node_id', 'text'],
+  ['trigger_type', 'text'],
   ['input', 'text'],
   ['output', 'text'],
   ['error', 'text'],

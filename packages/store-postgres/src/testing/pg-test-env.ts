@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { PostgresStore, type PostgresStoreOptions } from '../postgres-store.js';
+import type { PostgresStoreOptions } from '../postgres-options.js';
+import { PostgresStore } from '../postgres-store.js';
 
 /** Database the PostgreSQL tests use when `DATABASE_URL` is unset. */
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
