@@ -29,7 +29,9 @@ export class Workers {
 
   constructor(private readonly engine: Engine) {}
 
+  /** Starts claiming; does nothing in a process that runs no steps (it stays stopped). */
   start(): void {
+    if (!this.engine.runsSteps) return;
     this.stopping = false;
     this.intervals = [
       setInterval(() => void this.poll(), this.engine.options.pollIntervalMs ?? POLL_INTERVAL_MS),
