@@ -26,6 +26,16 @@ export function testDatabaseUrl(): string {
   return process.env['DATABASE_URL'] || DEFAULT_TEST_DATABASE_URL;
 }
 
+/**
+ * The test database's URL with `schema` as the connections' `search_path` (the libpq
+ * `options` parameter): a `DATABASE_URL` for servers and processes under test.
+ */
+export function databaseUrlWithSchema(schema: string): string {
+  const url = new URL(testDatabaseUrl());
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
 /** True when `FLOWSTATE_REQUIRE_PG=1`: unreachable PostgreSQL fails the tests (CI). */
 export function postgresRequired(): boolean {
   return process.env['FLOWSTATE_REQUIRE_PG'] === '1';
