@@ -28,11 +28,14 @@ export class ServerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the server and waits until it answers /healthz. */
-  async start(env: Record<string, string> = {}): Promise<void> {
+  /** Starts the server (`flowstate start`, or `worker`) and waits until it answers /healthz. */
+  async start(
+    env: Record<string, string> = {},
+    command: 'start' | 'worker' = 'start',
+  ): Promise<void> {
     this.output = '';
     if (this.port === 0) this.port = await freePort();
-    const child = spawn(process.execPath, [cli, 'start'], {
+    const child = spawn(process.execPath, [cli, command], {
       env: {
         ...process.env,
         PORT: String(this.port),
