@@ -14,12 +14,12 @@ describe('OutcomeWaiters', () => {
 
   test('with polling, an outcome committed elsewhere settles every waiter with one read loop', async () => {
     let reads = 0;
-    let stored: ExecutionOutcome | undefined;
+    const stored: { outcome?: ExecutionOutcome } = {};
     const waiters = new OutcomeWaiters({
       maxIntervalMs: 20,
       read: async () => {
         reads += 1;
-        return stored;
+        return stored.outcome;
       },
     });
     const first = waiters.waitAtMost('e1', 5000);
@@ -28,7 +28,7 @@ describe('OutcomeWaiters', () => {
     const readsWhileUnsettled = reads;
     expect(readsWhileUnsettled).toBeGreaterThan(1);
     expect(readsWhileUnsettled).toBeLessThan(12); // one loop, not one per waiter
-    stored = response;
+    stored.outcome = response;
     expect(await first).toEqual(response);
     expect(await second).toEqual(response);
   });

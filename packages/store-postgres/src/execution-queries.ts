@@ -87,7 +87,8 @@ export class ExecutionQueries {
     if (query.createdFrom !== undefined) {
       where.push(`e.created_at >= ${param(query.createdFrom)}::bigint`);
     }
-    if (query.createdTo !== undefined) where.push(`e.created_at < ${param(query.createdTo)}::bigint`);
+    if (query.createdTo !== undefined)
+      where.push(`e.created_at < ${param(query.createdTo)}::bigint`);
     if (query.text !== undefined) {
       // Payload columns hold JSON text (or a blob reference, which is not searched).
       where.push(

@@ -38,11 +38,11 @@ CREATE TRIGGER ${table}_blobs_delete AFTER DELETE ON ${table}
 
 /** Version 1: the journal (workflows, versions, executions, steps, waits, blobs). */
 export const JOURNAL_MIGRATION: Migration = {
-    version: 1,
-    name: 'journal',
-    // Times are epoch milliseconds (bigint); payloads are JSON text (see ARCHITECTURE.md);
-    // ids sort bytewise (COLLATE "C"), as in SQLite, whatever the database's locale.
-    sql: `
+  version: 1,
+  name: 'journal',
+  // Times are epoch milliseconds (bigint); payloads are JSON text (see ARCHITECTURE.md);
+  // ids sort bytewise (COLLATE "C"), as in SQLite, whatever the database's locale.
+  sql: `
 CREATE TABLE workflows (
   id text COLLATE "C" PRIMARY KEY,
   name text NOT NULL,

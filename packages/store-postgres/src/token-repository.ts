@@ -168,9 +168,6 @@ export class TokenRepository {
   }
 
   async touchApiKey(id: string, lastUsedAt: number): Promise<void> {
-    await this.#pool.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [
-      id,
-      lastUsedAt,
-    ]);
+    await this.#pool.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [id, lastUsedAt]);
   }
 }

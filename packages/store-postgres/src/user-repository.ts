@@ -106,9 +106,7 @@ export class UserRepository {
   updateUser(input: { id: string; patch: UserPatch; now: number }): Promise<UpdateUserResult> {
     return inTransaction(this.#pool, async (client): Promise<UpdateUserResult> => {
       await client.query(LOCK_USERS);
-      const { rows } = await client.query<UserRow>('SELECT * FROM users WHERE id = $1', [
-        input.id,
-      ]);
+      const { rows } = await client.query<UserRow>('SELECT * FROM users WHERE id = $1', [input.id]);
       if (rows[0] === undefined) return { status: 'not-found' };
       const before = toUser(rows[0]);
       const { patch } = input;

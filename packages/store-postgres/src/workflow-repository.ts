@@ -106,10 +106,9 @@ export class WorkflowRepository {
     now: number;
   }): Promise<WorkflowRecord | undefined> {
     return inTransaction(this.#pool, async (client) => {
-      const found = await client.query(
-        'SELECT 1 FROM workflows WHERE id = $1 FOR NO KEY UPDATE',
-        [input.workflowId],
-      );
+      const found = await client.query('SELECT 1 FROM workflows WHERE id = $1 FOR NO KEY UPDATE', [
+        input.workflowId,
+      ]);
       if (found.rows.length === 0) return undefined;
       const { rows } = await client.query<WorkflowRow>(
         `UPDATE workflows SET published_version = $2, published_at = $3, updated_at = $3
