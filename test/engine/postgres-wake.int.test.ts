@@ -40,6 +40,7 @@ describe.skipIf(!pg.available)('workers woken by PostgreSQL NOTIFY', () => {
         ['start->nap', 'nap->after'],
       ),
       active: true,
+      publish: true,
       now: Date.now(),
     });
     const started = Date.now();
