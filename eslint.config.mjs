@@ -82,4 +82,26 @@ export default tseslint.config(
       'react-hooks/exhaustive-deps': 'warn',
     },
   },
+  {
+    files: ['packages/store-*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            packageInternals,
+            {
+              group: [
+                '@flowstate/server',
+                '@flowstate/cli',
+                '@flowstate/nodes',
+                '@flowstate/store-*',
+              ],
+              message: "A store implements the engine's port: it imports core and engine only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

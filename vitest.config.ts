@@ -1,7 +1,22 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const packages = ['core', 'sdk', 'engine', 'store-sqlite', 'nodes', 'server', 'cli'];
+const packages = [
+  'core',
+  'sdk',
+  'engine',
+  'store-sqlite',
+  'store-postgres',
+  'nodes',
+  'server',
+  'cli',
+];
+
+const pgSetup = ['packages/store-postgres/src/testing/pg-global-setup.ts'];
+
+/** The engine's tests run again on PostgreSQL when it is configured (CI sets both variables). */
+const engineOnPostgres =
+  Boolean(process.env.DATABASE_URL) || process.env.FLOWSTATE_REQUIRE_PG === '1';
 
 const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
@@ -10,6 +25,10 @@ const alias = [
   {
     find: /^@flowstate\/engine\/testing$/,
     replacement: source('engine/src/testing/store-contract.ts'),
+  },
+  {
+    find: /^@flowstate\/store-postgres\/testing$/,
+    replacement: source('store-postgres/src/testing/pg-test-env.ts'),
   },
   ...packages.map((name) => ({
     find: new RegExp(`^@flowstate/${name}$`),
@@ -40,21 +59,43 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          // Probes PostgreSQL once per run for the PostgreSQL tests (skipped, or failed with
+          // FLOWSTATE_REQUIRE_PG=1, when it is unreachable).
+          globalSetup: pgSetup,
         },
       },
+      ...(engineOnPostgres
+        ? [
+            {
+              resolve: { alias },
+              test: {
+                name: 'integration-postgres',
+                sequence: { groupOrder: 0 },
+                include: ['test/engine/**/*.int.test.ts'],
+                exclude: ['test/engine/postgres-*.int.test.ts', '**/node_modules/**'],
+                env: { FLOWSTATE_TEST_STORE: 'postgres' },
+                testTimeout: 60_000,
+                hookTimeout: 60_000,
+                pool: 'forks' as const,
+                globalSetup: pgSetup,
+              },
+            },
+          ]
+        : []),
       {
         // Real server processes killed and restarted: run after the rest, one file at a time,
         // so their timings do not depend on what else the two cores are doing.
         resolve: { alias },
         test: {
           name: 'processes',
-          include: ['test/crash/**/*.int.test.ts'],
+          include: ['test/crash/**/*.int.test.ts', 'test/scale/**/*.int.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           pool: 'forks',
           fileParallelism: false,
           sequence: { groupOrder: 1 },
+          globalSetup: pgSetup,
         },
       },
       {

@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import { createRegistry, type NodeType, type Workflow } from '@flowstate/core';
 import { Engine, type EngineOptions, type ExecutionRecord } from '@flowstate/engine';
 import { builtinNodes } from '@flowstate/nodes';
+import type { PostgresStore } from '@flowstate/store-postgres';
+import { makeTestStore, pgTestEnv } from '@flowstate/store-postgres/testing';
 import { SqliteStore } from '@flowstate/store-sqlite';
 
-/** A test engine on a fresh SQLite file, with the built-in nodes plus `extraNodes`. */
+/**
+ * A test engine with the built-in nodes plus `extraNodes`, on a fresh SQLite file, or on a
+ * fresh PostgreSQL schema when `FLOWSTATE_TEST_STORE=postgres` (the same tests on both stores).
+ */
 export interface TestEngine {
   engine: Engine;
-  store: SqliteStore;
+  store: SqliteStore | PostgresStore;
   dir: string;
   /** Creates a workflow and returns its id. */
   deploy(workflow: Workflow, id?: string): Promise<string>;
@@ -29,12 +34,10 @@ export async function makeEngine(
   } & Partial<EngineOptions> = {},
 ): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'flowstate-engine-'));
-  const store = new SqliteStore({
-    filename: join(dir, 'flowstate.db'),
-    synchronous: 'NORMAL',
-    ...(options.blobThresholdBytes ? { blobThresholdBytes: options.blobThresholdBytes } : {}),
-  });
-  await store.migrate();
+  const blobs = options.blobThresholdBytes
+    ? { blobThresholdBytes: options.blobThresholdBytes }
+    : {};
+  const { store, dispose } = await testStore(dir, blobs);
   const registry = createRegistry([...builtinNodes, ...(options.extraNodes ?? [])]);
   const { extraNodes: _extra, blobThresholdBytes: _blob, ...engineOptions } = options;
   const make = (overrides: Partial<EngineOptions> = {}) =>
@@ -69,11 +72,29 @@ export async function makeEngine(
     },
     async close() {
       await engine.stop({ graceMs: 100 });
-      await store.close();
+      await dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   } as TestEngine;
   return test;
+}
+
+async function testStore(
+  dir: string,
+  options: { blobThresholdBytes?: number },
+): Promise<{ store: SqliteStore | PostgresStore; dispose(): Promise<void> }> {
+  if (process.env['FLOWSTATE_TEST_STORE'] === 'postgres') {
+    if (!pgTestEnv().available) throw new Error('FLOWSTATE_TEST_STORE=postgres needs PostgreSQL');
+    const { store, cleanup } = await makeTestStore(options);
+    return { store, dispose: cleanup };
+  }
+  const store = new SqliteStore({
+    filename: join(dir, 'flowstate.db'),
+    synchronous: 'NORMAL',
+    ...options,
+  });
+  await store.migrate();
+  return { store, dispose: () => store.close() };
 }
 
 /** Polls the store until the execution is final (works across restarts). */

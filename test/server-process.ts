@@ -28,13 +28,16 @@ export class ServerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the server and waits until it answers /healthz. */
-  async start(env: Record<string, string> = {}): Promise<void> {
+  /** Starts the server (`flowstate start`, or `worker`) and waits until it answers /healthz. */
+  async start(
+    env: Record<string, string> = {},
+    command: 'start' | 'worker' = 'start',
+  ): Promise<void> {
     this.output = '';
     if (this.port === 0) this.port = await freePort();
-    const child = spawn(process.execPath, [cli, 'start'], {
+    const child = spawn(process.execPath, [cli, command], {
       env: {
-        ...process.env,
+        ...inheritedEnv(),
         PORT: String(this.port),
         HOST: '127.0.0.1',
         FLOWSTATE_DATA_DIR: this.dataDir,
@@ -130,6 +133,16 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * This process's environment without `DATABASE_URL`: in a test run it names the test database
+ * (see the README's Development section), not the store of a server under test, which uses PostgreSQL only when
+ * the test passes a `DATABASE_URL` of its own.
+ */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _testDatabase, ...env } = process.env;
+  return env;
 }
 
 export function sleep(ms: number): Promise<void> {

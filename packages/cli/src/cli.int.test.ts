@@ -185,7 +185,8 @@ describe('the real binary', () => {
     const child = spawn(process.execPath, ['packages/cli/bin/flowstate.js', 'start'], {
       cwd: repoRoot,
       env: {
-        ...process.env,
+        // DATABASE_URL of a test run names the test database, not this server's store.
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL')),
         PORT: '0',
         FLOWSTATE_DATA_DIR: join(dir, 'start-data'),
         FLOWSTATE_LOG_LEVEL: 'info',

@@ -19,7 +19,10 @@ export function helpText(): string {
   return `Usage: flowstate <command> [options]
 
 Commands:
-  start                     Start the HTTP server and engine (configured by the environment / .env).
+  start                     Start the HTTP server and engine (configured by the environment / .env;
+                            FLOWSTATE_ROLE=all|api|worker chooses what this process runs).
+  worker                    Start a worker: runs steps, schedules and retention on PostgreSQL
+                            (DATABASE_URL); serves only /healthz, /readyz and /metrics.
   validate FILE             Check a workflow file; prints each problem as "path: message".
   run FILE [--input JSON]   Run a workflow once in a temporary store; prints its output (stdout)
                             and a step timeline (stderr). Exit 1 if the execution failed.
@@ -35,8 +38,9 @@ Commands:
   credentials rotate        Re-encrypt every credential with the current FLOWSTATE_SECRET_KEY
                             (old rows are read with FLOWSTATE_SECRET_KEY_PREVIOUS).
   audit verify              Check the audit log's hash chain; names the first bad entry.
-  The users, api-keys, credentials and audit commands work on the data folder of a stopped
-  server; while it runs, use the HTTP API.
+  The users, api-keys, credentials and audit commands work on the configured store: with
+  DATABASE_URL also while servers run; on the data folder only of a stopped server (while it
+  runs, use the HTTP API).
 
 Options:
   --help, -h                Show this help.
@@ -89,11 +93,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           },
           io,
         );
-      case 'start': {
+      case 'start':
+      case 'worker': {
         if (rest.length > 0)
-          throw new CliError('Usage: flowstate start (configure with environment variables)', 2);
-        const server = await startCommand(io);
-        io.stderr.write(`flowstate listening on ${server.url}\n`);
+          throw new CliError(
+            `Usage: flowstate ${command} (configure with environment variables)`,
+            2,
+          );
+        const server = await startCommand(io, command === 'worker' ? { role: 'worker' } : {});
+        const what = command === 'worker' ? 'flowstate worker' : 'flowstate';
+        io.stderr.write(`${what} listening on ${server.url}\n`);
         return 0;
       }
       case 'users':

@@ -1,24 +1,33 @@
 import { userInfo } from 'node:os';
 import { FlowstateError } from '@flowstate/core';
-import type { AuditActor } from '@flowstate/engine';
+import type { AuditActor, Store } from '@flowstate/engine';
 import { loadConfig, loadDotEnv, type ServerConfig } from '@flowstate/server';
+import { PostgresStore } from '@flowstate/store-postgres';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { CliError, type CliIo } from './io.js';
 
 /**
- * Runs `task` on the store of the configured data folder (`.env` and the environment, as
- * `start` reads them). Embedded mode allows one process per folder, so these commands are
- * for a stopped server; while it runs, use the HTTP API instead.
+ * Runs `task` on the configured store (`.env` and the environment, as `start` reads them):
+ * PostgreSQL with `DATABASE_URL`, where servers may keep running meanwhile, or the data
+ * folder's SQLite file, which allows one process per folder: then these commands are for a
+ * stopped server, and while it runs the HTTP API makes the same changes.
  */
-export async function withDataDir<T>(
+export async function withStore<T>(
   io: CliIo,
-  task: (store: SqliteStore, config: ServerConfig) => Promise<T>,
+  task: (store: Store, config: ServerConfig) => Promise<T>,
 ): Promise<T> {
   loadDotEnv(io.cwd);
   const config = loadConfig(io.env);
-  let store: SqliteStore;
+  let store: Store;
   try {
-    store = await SqliteStore.open(config.dataDir, { synchronous: 'FULL' });
+    store =
+      config.databaseUrl === undefined
+        ? await SqliteStore.open(config.dataDir, { synchronous: 'FULL' })
+        : await PostgresStore.connect({
+            connectionString: config.databaseUrl,
+            poolSize: 2,
+            applicationName: 'flowstate-cli',
+          });
   } catch (error) {
     if (error instanceof FlowstateError && error.code === 'DATA_DIR_LOCKED') {
       throw new CliError(

@@ -36,6 +36,25 @@ export interface EngineOptions {
   leaseMs?: number;
   /** How many steps this worker runs at once. */
   concurrency?: number;
+  /**
+   * False for a process that runs no node code (an API process beside workers sharing a
+   * PostgreSQL store): steps it makes ready are committed unleased, for the workers to claim
+   * (the store wakes them), and it claims nothing. Default true.
+   */
+  runSteps?: boolean;
+  /**
+   * Longest pause between two reads of an execution from the store while someone waits for
+   * its outcome (a synchronous webhook), for executions driven by other processes. The reads
+   * start 10 ms apart and back off to this. Default: 250 ms with a store shared by several
+   * processes (one with `subscribeWake`), 0 (no reads: every commit is this process's) with
+   * one that is not.
+   */
+  outcomePollMs?: number;
+  /**
+   * How often the worker looks for due steps besides its timer for the next known due time
+   * and the store's wake notifications (the safety net). Default 1000 ms.
+   */
+  pollIntervalMs?: number;
   /** Maximum sub-workflow nesting. */
   maxDepth?: number;
   /** Default attempt timeout for nodes that set none. */

@@ -49,6 +49,8 @@ export class Engine {
   readonly ids: IdSource;
   readonly workerId: string;
   readonly leaseMs: number;
+  /** False in a process that runs no node code (see `EngineOptions.runSteps`). */
+  readonly runsSteps: boolean;
   readonly maxDepth: number;
   readonly logger: EngineLogger;
   /** Secrets handed to nodes so far (shared with the server's log redaction). */
@@ -62,7 +64,7 @@ export class Engine {
   readonly workers: Workers;
   readonly operations: Operations;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
-  private readonly outcomes = new OutcomeWaiters();
+  private readonly outcomes: OutcomeWaiters;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -72,6 +74,7 @@ export class Engine {
     this.ids = options.ids ?? { executionId: () => uuidv7(this.clock.now()) };
     this.workerId = options.workerId ?? `worker-${randomUUID()}`;
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.runsSteps = options.runSteps ?? true;
     this.maxDepth = options.maxDepth ?? 10;
     this.logger = options.logger ?? noopLogger;
     this.redactor = options.redactor ?? new Redactor();
@@ -85,11 +88,19 @@ export class Engine {
     this.executor = new StepExecutor(this);
     this.workers = new Workers(this);
     this.operations = new Operations(this);
+    const pollMs = options.outcomePollMs ?? (this.store.subscribeWake ? 250 : 0);
+    this.outcomes = new OutcomeWaiters(
+      pollMs > 0 ? { maxIntervalMs: pollMs, read: (id) => this.storedOutcome(id) } : undefined,
+    );
   }
 
   /** The decision inputs for now. */
   decide(): Decide {
-    return { now: this.clock.now(), workerId: this.workerId, leaseMs: this.leaseMs };
+    return {
+      now: this.clock.now(),
+      workerId: this.runsSteps ? this.workerId : undefined,
+      leaseMs: this.leaseMs,
+    };
   }
 
   /** Recovers (in embedded mode), then claims due steps, renews leases and sweeps. */
@@ -199,6 +210,12 @@ export class Engine {
     return this.outcomes.waitAtMost(executionId, timeoutMs);
   }
 
+  /** The outcome on disk of an execution (another process may be driving it). */
+  private async storedOutcome(executionId: string): Promise<ExecutionOutcome | undefined> {
+    const stored = await this.store.getExecution(executionId);
+    return stored && settledOutcome(stored, true);
+  }
+
   /** Commits `run` and reports the outcome; used before side effects and after results. */
   flush(run: ExecutionRun): Promise<FlushResult> {
     return this.committer.flush(run);
@@ -286,7 +303,8 @@ export class Engine {
       run.responseNotified = true;
       this.runs.delete(run.id);
       void this.operations.afterFinish(run);
-    } else if (run.isQuiescent()) {
+    } else if (run.isQuiescent() || (!this.runsSteps && !run.dirty)) {
+      // A process that runs no steps keeps nothing: workers elsewhere drive the execution.
       this.runs.delete(run.id);
     }
   }

@@ -9,6 +9,7 @@ export * from './audit-store.js';
 export * from './webhook-delivery-store.js';
 export * from './credential-provider.js';
 export { Redactor, REDACTED } from './redaction.js';
+export { StoreCommitError, type CommitFailure } from './store-commit-error.js';
 export { Engine, type ExecutionHandle, type ExecutionOutcome } from './engine.js';
 export { readiness, edgeState, type EdgeState, type Readiness } from './readiness.js';
 export { retryDelay, retryPolicy, DEFAULT_RETRY } from './retry.js';

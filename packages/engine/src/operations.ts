@@ -236,7 +236,7 @@ export class Operations {
     const decide = engine.decide();
     const owned = {
       leaseOwner: decide.workerId,
-      leaseExpiresAt: decide.now + decide.leaseMs,
+      leaseExpiresAt: decide.workerId === undefined ? undefined : decide.now + decide.leaseMs,
       runAt: decide.now,
     };
     for (const step of run.steps.values()) {

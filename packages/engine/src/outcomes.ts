@@ -5,13 +5,31 @@ export type ExecutionOutcome =
   | { kind: 'response'; response: NonNullable<ExecutionRecord['response']> }
   | { kind: 'finished'; execution: ExecutionRecord };
 
+/** Reading outcomes from the store, for executions other processes drive. */
+export interface OutcomePolling {
+  /** The longest pause between two reads of one execution (they start 10 ms apart). */
+  maxIntervalMs: number;
+  /** The execution's outcome on disk, if it has one. */
+  read(executionId: string): Promise<ExecutionOutcome | undefined>;
+}
+
+const FIRST_POLL_MS = 10;
+
 /**
  * Who waits for which execution's outcome (a webhook response or the end), told after the
  * commit that makes it durable. Waiters are registered only on demand and removed on timeout,
  * so executions nobody waits for cost nothing here.
+ *
+ * With `polling` (a store shared by several processes), an execution that has waiters is also
+ * read from the store, 10 ms after the first waiter and then backing off to
+ * `maxIntervalMs`, since the commit that settles it may be another process's. One read loop
+ * per execution, whatever the number of waiters; it ends with the last waiter.
  */
 export class OutcomeWaiters {
   private readonly waiters = new Map<string, Array<(outcome: ExecutionOutcome) => void>>();
+  private readonly polled = new Set<string>();
+
+  constructor(private readonly polling?: OutcomePolling) {}
 
   /** Resolves with the outcome when `notify` is called for the execution. */
   wait(executionId: string): Promise<ExecutionOutcome> {
@@ -47,6 +65,29 @@ export class OutcomeWaiters {
     const list = this.waiters.get(executionId);
     if (list) list.push(waiter);
     else this.waiters.set(executionId, [waiter]);
+    if (this.polling && !this.polled.has(executionId)) void this.poll(executionId, this.polling);
+  }
+
+  /** Reads the execution until it settles or nobody waits for it any more. */
+  private async poll(executionId: string, polling: OutcomePolling): Promise<void> {
+    this.polled.add(executionId);
+    try {
+      let interval = Math.min(FIRST_POLL_MS, polling.maxIntervalMs);
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, interval));
+        if (!this.waiters.has(executionId)) return;
+        let outcome: ExecutionOutcome | undefined;
+        try {
+          outcome = await polling.read(executionId);
+        } catch {
+          outcome = undefined; // the store is unreachable for now: the waiters' timeouts decide
+        }
+        if (outcome) return this.notify(executionId, outcome);
+        interval = Math.min(interval * 1.5, polling.maxIntervalMs);
+      }
+    } finally {
+      this.polled.delete(executionId);
+    }
   }
 }
 

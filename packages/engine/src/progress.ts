@@ -25,7 +25,11 @@ import type { StepRecord } from './store.js';
  */
 export interface Decide {
   now: number;
-  workerId: string;
+  /**
+   * The worker that leases the steps it makes ready, to run them at once; undefined in a
+   * process that runs no steps (an API process): they are left unleased for workers to claim.
+   */
+  workerId: string | undefined;
   leaseMs: number;
 }
 
@@ -274,7 +278,8 @@ function newStep(
   decide: Decide,
   input: JsonValue | undefined,
 ): StepRecord {
-  const owned = status === 'ready' && run.execution.status === 'running';
+  const owned =
+    status === 'ready' && run.execution.status === 'running' && decide.workerId !== undefined;
   return {
     executionId: run.id,
     key,

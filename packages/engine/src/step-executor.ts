@@ -39,8 +39,9 @@ export class StepExecutor {
     }
   }
 
-  /** Starts running `key` without waiting for it. */
+  /** Starts running `key` without waiting for it (never in a process that runs no steps). */
   schedule(run: ExecutionRun, key: string): void {
+    if (!this.engine.runsSteps) return;
     if (run.execution.status !== 'running' || run.evicted || run.running.has(key)) return;
     this.inFlight += 1;
     void this.track(run, key);

@@ -97,6 +97,14 @@ export interface Store
 
   /** Counts by status, for tests, metrics and the sweeper. */
   countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>>;
+
+  /**
+   * Optional: calls `listener` when ANOTHER process committed steps that this one may claim
+   * (`dueAt`: when they are due; absent when something may have been missed, e.g. after a
+   * reconnect). Workers then claim at once instead of at their next poll. Returns the
+   * function that unsubscribes. A store used by one process only (SQLite) has none.
+   */
+  subscribeWake?(listener: (dueAt?: number) => void): () => void;
 }
 
 /** An execution that waits (delay, event, sub-workflow) stays `running`: its steps wait. */

@@ -25,21 +25,28 @@ export class Workers {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Number.POSITIVE_INFINITY;
   private intervals: NodeJS.Timeout[] = [];
+  private unsubscribeWake: (() => void) | undefined;
 
   constructor(private readonly engine: Engine) {}
 
+  /** Starts claiming; does nothing in a process that runs no steps (it stays stopped). */
   start(): void {
+    if (!this.engine.runsSteps) return;
     this.stopping = false;
     this.intervals = [
-      setInterval(() => void this.poll(), POLL_INTERVAL_MS),
+      setInterval(() => void this.poll(), this.engine.options.pollIntervalMs ?? POLL_INTERVAL_MS),
       setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.engine.leaseMs / 3))),
       setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS),
     ];
+    // Another process made steps claimable (PostgreSQL LISTEN/NOTIFY): claim without waiting.
+    this.unsubscribeWake = this.engine.store.subscribeWake?.((dueAt) => this.wake(dueAt));
     void this.poll();
   }
 
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    this.unsubscribeWake?.();
+    this.unsubscribeWake = undefined;
     for (const interval of this.intervals) clearInterval(interval);
     clearTimeout(this.wakeTimer);
     const finished = await Promise.race([
@@ -65,6 +72,13 @@ export class Workers {
         this.wakeNoLaterThan(step.runAt);
       }
     }
+  }
+
+  /** Steps became claimable elsewhere: polls now, or arms the timer for their due time. */
+  wake(dueAt: number | undefined): void {
+    if (this.stopping) return;
+    if (dueAt === undefined || dueAt <= this.engine.clock.now()) this.kick();
+    else this.wakeNoLaterThan(dueAt);
   }
 
   /** Polls now (after resume, or when a step became claimable). */

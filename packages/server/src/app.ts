@@ -97,6 +97,11 @@ export interface BuildServerOptions {
   webhookRateLimit?: RateLimit;
   /** Trust `X-Forwarded-*` from a reverse proxy (client address, https). */
   trustProxy?: boolean;
+  /**
+   * False for a worker process: only `/healthz`, `/readyz` and `/metrics` are served (no API,
+   * webhooks or web app, and no webhook routes are loaded). Default true.
+   */
+  serveApi?: boolean;
 }
 
 /** Sign-in and session settings. */
@@ -252,10 +257,11 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   registerJsonParser(app);
   registerOpenApi(app, { version: API_VERSION });
 
+  const serveApi = options.serveApi ?? true;
   app.addHook('onReady', async () => {
-    await ctx.workflows.loadRouter();
+    if (serveApi) await ctx.workflows.loadRouter();
     await ctx.workflows.syncAllTriggers();
-    if (options.workflowsDir !== undefined) {
+    if (serveApi && options.workflowsDir !== undefined) {
       await syncWorkflowFiles({
         dir: options.workflowsDir,
         workflows: ctx.workflows,
@@ -281,6 +287,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   });
 
   void app.register(async (ops) => registerOperationRoutes(ops, ctx, () => closing));
+  if (!serveApi) return app;
   void app.register(
     async (api) => {
       restrictToJson(api);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
+import { CONFIG_VARIABLES } from './config-variables.js';
 
 describe('loadConfig', () => {
   test('applies defaults when nothing is set', () => {
@@ -11,6 +12,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1_048_576,
       logLevel: 'info',
       sqliteSynchronous: 'FULL',
+      databasePoolSize: 10,
       role: 'all',
       shutdownGraceMs: 10_000,
       retentionDays: 30,
@@ -36,6 +38,8 @@ describe('loadConfig', () => {
       FLOWSTATE_WORKER_CONCURRENCY: '8',
       FLOWSTATE_SQLITE_SYNCHRONOUS: 'normal',
       FLOWSTATE_ROLE: 'Worker',
+      DATABASE_URL: 'postgres://flow:pw@db:5432/flowstate',
+      FLOWSTATE_DB_POOL_SIZE: '20',
       FLOWSTATE_SHUTDOWN_GRACE_MS: '0',
       FLOWSTATE_RETENTION_DAYS: '7',
       FLOWSTATE_RETENTION_FAILED_DAYS: '0',
@@ -60,6 +64,8 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       workerConcurrency: 8,
       sqliteSynchronous: 'NORMAL',
+      databaseUrl: 'postgres://flow:pw@db:5432/flowstate',
+      databasePoolSize: 20,
       role: 'worker',
       shutdownGraceMs: 0,
       retentionDays: 7,
@@ -98,10 +104,28 @@ describe('loadConfig', () => {
     ['FLOWSTATE_WORKER_CONCURRENCY', '0', /FLOWSTATE_WORKER_CONCURRENCY: must be between 1/],
     ['FLOWSTATE_ROLE', 'both', /FLOWSTATE_ROLE: must be one of all, api, worker/],
     ['FLOWSTATE_SHUTDOWN_GRACE_MS', '1.5', /FLOWSTATE_SHUTDOWN_GRACE_MS: must be a whole number/],
+    ['DATABASE_URL', 'mysql://db/x', /DATABASE_URL: must be a postgres:\/\/user/],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL: must be a postgres:\/\/user/],
+    ['FLOWSTATE_DB_POOL_SIZE', '0', /FLOWSTATE_DB_POOL_SIZE: must be between 1/],
   ])('%s=%s is refused naming the variable', (name, value, message) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(message);
+  });
+
+  test.each(['api', 'worker'])('FLOWSTATE_ROLE=%s needs DATABASE_URL', (role) => {
+    expect(() => loadConfig({ FLOWSTATE_ROLE: role })).toThrow(
+      new RegExp(`FLOWSTATE_ROLE: "${role}" needs PostgreSQL \\(DATABASE_URL\\)`),
+    );
+  });
+
+  test('DATABASE_URL needs FLOWSTATE_SECRET_KEY (every process must read the same credentials)', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://db/flowstate' })).toThrow(
+      /FLOWSTATE_SECRET_KEY: must be set with DATABASE_URL/,
+    );
+    expect(
+      loadConfig({ DATABASE_URL: 'postgresql://db/flowstate', FLOWSTATE_SECRET_KEY: 'k' }),
+    ).toMatchObject({ databaseUrl: 'postgresql://db/flowstate', role: 'all' });
   });
 
   test('documents every variable it reads', () => {
@@ -109,6 +133,9 @@ describe('loadConfig', () => {
     expect(names).toEqual(
       expect.arrayContaining([
         'FLOWSTATE_DATA_DIR',
+        'DATABASE_URL',
+        'FLOWSTATE_DB_POOL_SIZE',
+        'FLOWSTATE_ROLE',
         'PORT',
         'HOST',
         'FLOWSTATE_WORKFLOWS_DIR',

@@ -19,6 +19,10 @@ export interface ServerConfig {
   logLevel: LogLevel;
   workerConcurrency?: number;
   sqliteSynchronous: SqliteSynchronous;
+  /** `postgres://` URL of the shared store; unset: the embedded SQLite store in `dataDir`. */
+  databaseUrl?: string;
+  /** Connections of the PostgreSQL pool. */
+  databasePoolSize: number;
   /** Which parts this process runs: the HTTP API, the step workers, or both. */
   role: ServerRole;
   /** On SIGTERM, how long running steps may take to finish before they are abandoned. */
@@ -49,138 +53,6 @@ export interface ServerConfig {
 export const SERVER_ROLES = ['all', 'api', 'worker'] as const;
 export type ServerRole = (typeof SERVER_ROLES)[number];
 
-/** One documented environment variable. */
-export interface ConfigVariable {
-  name: string;
-  default?: string;
-  description: string;
-}
-
-/** Every environment variable the server reads, with its default and meaning (for the README). */
-export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
-  {
-    name: 'FLOWSTATE_DATA_DIR',
-    default: './.flowstate',
-    description: 'Folder of the embedded SQLite database.',
-  },
-  { name: 'PORT', default: '3000', description: 'TCP port the HTTP server listens on.' },
-  {
-    name: 'HOST',
-    default: '127.0.0.1',
-    description: 'Interface the HTTP server binds to (0.0.0.0 for all).',
-  },
-  {
-    name: 'FLOWSTATE_WORKFLOWS_DIR',
-    description:
-      'Folder of workflow JSON files; each is validated, created or updated (id: its `id` field or file name) and activated at start.',
-  },
-  {
-    name: 'FLOWSTATE_WEBHOOK_TIMEOUT_MS',
-    default: '10000',
-    description:
-      'How long a webhook call waits for a synchronous response before answering 202 with the execution id.',
-  },
-  {
-    name: 'FLOWSTATE_BODY_LIMIT',
-    default: '1048576',
-    description: 'Largest accepted request body, in bytes (413 above).',
-  },
-  {
-    name: 'FLOWSTATE_LOG_LEVEL',
-    default: 'info',
-    description: `Log level: ${LOG_LEVELS.join(', ')}.`,
-  },
-  {
-    name: 'FLOWSTATE_WORKER_CONCURRENCY',
-    description: 'How many steps the engine runs at once (engine default if unset).',
-  },
-  {
-    name: 'FLOWSTATE_SQLITE_SYNCHRONOUS',
-    default: 'FULL',
-    description:
-      'SQLite `synchronous` pragma: FULL (every commit on disk) or NORMAL (faster; may lose the last commits on power loss).',
-  },
-  {
-    name: 'FLOWSTATE_ROLE',
-    default: 'all',
-    description:
-      'all (HTTP API and step workers), api or worker. api and worker need PostgreSQL (`DATABASE_URL`): the embedded SQLite store serves one process.',
-  },
-  {
-    name: 'FLOWSTATE_SHUTDOWN_GRACE_MS',
-    default: '10000',
-    description:
-      'On SIGTERM: how long running steps may take to finish; after it they are abandoned and their leases released, so they run again elsewhere.',
-  },
-  {
-    name: 'FLOWSTATE_RETENTION_DAYS',
-    default: '30',
-    description:
-      'Days to keep succeeded and cancelled executions (0 keeps them forever). The retention setting (PUT /api/v1/settings/retention) overrides it.',
-  },
-  {
-    name: 'FLOWSTATE_RETENTION_FAILED_DAYS',
-    default: '90',
-    description:
-      'Days to keep failed executions (0 keeps them forever); at least FLOWSTATE_RETENTION_DAYS.',
-  },
-  {
-    name: 'FLOWSTATE_PRUNE_INTERVAL_MS',
-    default: '3600000',
-    description:
-      'How often executions past retention are deleted (500 per transaction) and the space reclaimed; 0 turns automatic pruning off.',
-  },
-  {
-    name: 'FLOWSTATE_SECRET_KEY',
-    description:
-      'Key that encrypts credentials: 32 random bytes as base64 or hex (openssl rand -base64 32). Unset: one is generated once into <data dir>/secret.key (mode 0600).',
-  },
-  {
-    name: 'FLOWSTATE_SECRET_KEY_PREVIOUS',
-    description:
-      'Older keys (comma-separated), still accepted to decrypt after a key change; run "flowstate credentials rotate" to re-encrypt, then drop them.',
-  },
-  {
-    name: 'FLOWSTATE_METRICS_TOKEN',
-    description:
-      'Bearer token that may read /metrics without signing in (for Prometheus); admins can always read it.',
-  },
-  {
-    name: 'FLOWSTATE_COOKIE_SECURE',
-    default: 'auto',
-    description:
-      'Secure flag of session cookies: auto (when the request came over https; behind a proxy set FLOWSTATE_TRUST_PROXY), true or false.',
-  },
-  {
-    name: 'FLOWSTATE_SESSION_TTL_HOURS',
-    default: '168',
-    description: 'How long a sign-in lasts at most.',
-  },
-  {
-    name: 'FLOWSTATE_SESSION_IDLE_MINUTES',
-    default: '720',
-    description: 'A session unused for this long ends.',
-  },
-  {
-    name: 'FLOWSTATE_LOGIN_RATE_LIMIT',
-    default: '10/min',
-    description:
-      'Sign-in attempts allowed per client address and email (N/s, N/min, N/h or off); more get 429 with Retry-After.',
-  },
-  {
-    name: 'FLOWSTATE_WEBHOOK_RATE_LIMIT',
-    default: 'off',
-    description:
-      "Calls allowed per webhook path (N/s, N/min, N/h or off); more get 429 with Retry-After. A trigger's rateLimit param overrides it.",
-  },
-  {
-    name: 'FLOWSTATE_TRUST_PROXY',
-    default: 'false',
-    description:
-      'true when behind a reverse proxy: client addresses and https are read from X-Forwarded-For/-Proto.',
-  },
-];
-
 /** Raised at startup when an environment variable holds an invalid value. */
 export class ConfigError extends FlowstateError {
   override name = 'ConfigError';
@@ -201,6 +73,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     return value === undefined || value === '' ? undefined : value;
   };
   const workflowsDir = read('FLOWSTATE_WORKFLOWS_DIR');
+  const databaseUrl = readDatabaseUrl(read);
+  const role = readEnum(read, 'FLOWSTATE_ROLE', SERVER_ROLES, 'all');
+  if (role !== 'all' && databaseUrl === undefined) {
+    throw new ConfigError(
+      'FLOWSTATE_ROLE',
+      `"${role}" needs PostgreSQL (DATABASE_URL): the embedded SQLite store serves one process, which runs both the API and the workers (use "all")`,
+    );
+  }
+  if (databaseUrl !== undefined && read('FLOWSTATE_SECRET_KEY') === undefined) {
+    throw new ConfigError(
+      'FLOWSTATE_SECRET_KEY',
+      'must be set with DATABASE_URL: every process sharing the database must decrypt the same credentials and sign the same approval links (generate one with: openssl rand -base64 32)',
+    );
+  }
   const workerConcurrency = readInt(read, 'FLOWSTATE_WORKER_CONCURRENCY', undefined, 1, 1024);
   const retentionDays = readInt(read, 'FLOWSTATE_RETENTION_DAYS', 30, 0, 36_500);
   const retentionFailedDays = readInt(read, 'FLOWSTATE_RETENTION_FAILED_DAYS', 90, 0, 36_500);
@@ -238,7 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       'FULL',
       true,
     ),
-    role: readEnum(read, 'FLOWSTATE_ROLE', SERVER_ROLES, 'all'),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    databasePoolSize: readInt(read, 'FLOWSTATE_DB_POOL_SIZE', 10, 1, 1000),
+    role,
     shutdownGraceMs: readInt(read, 'FLOWSTATE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     retentionDays,
     retentionFailedDays,
@@ -254,6 +142,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy:
       readEnum(read, 'FLOWSTATE_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
   };
+}
+
+/** `DATABASE_URL`, refused unless it is a `postgres://` (or `postgresql://`) URL. */
+function readDatabaseUrl(read: (name: string) => string | undefined): string | undefined {
+  const raw = read('DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'must be a postgres://user:password@host:port/database URL (unset it to use the embedded SQLite store)',
+    );
+  }
+  return raw;
 }
 
 function readRateLimit(

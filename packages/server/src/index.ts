@@ -10,13 +10,12 @@ export { startServer, loadDotEnv, type RunningServer, type StartServerOptions } 
 export {
   loadConfig,
   ConfigError,
-  CONFIG_VARIABLES,
   LOG_LEVELS,
   type ServerConfig,
-  type ConfigVariable,
   type LogLevel,
   type SqliteSynchronous,
 } from './config.js';
+export { CONFIG_VARIABLES, type ConfigVariable } from './config-variables.js';
 export { HTTP_STATUS_BY_CODE, httpStatusOf, type ErrorBody } from './errors.js';
 export { findExcessiveNesting, parseJsonBody, parseFormBody, MAX_JSON_DEPTH } from './json-body.js';
 export {

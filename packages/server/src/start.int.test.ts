@@ -6,9 +6,6 @@ import { loadConfig } from './config.js';
 import { startServer } from './start.js';
 import { chain, jsonata, webhook } from './testing/workflows.js';
 
-/** Swallows log lines. */
-const silent = { write: () => undefined };
-
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flowstate-start-'));
@@ -49,19 +46,6 @@ test('startServer listens on a real port, serves workflows from the folder, and 
   // The data folder lock was released: a second server can open it.
   const again = await startServer(config, { logDestination: { write: () => undefined } });
   await again.close();
-});
-
-test('FLOWSTATE_ROLE=api or worker is refused on the embedded store, naming the variable', async () => {
-  for (const role of ['api', 'worker']) {
-    const config = loadConfig({
-      FLOWSTATE_DATA_DIR: join(dir, 'data'),
-      PORT: '0',
-      FLOWSTATE_ROLE: role,
-    });
-    await expect(startServer(config, { logDestination: silent })).rejects.toThrow(
-      /FLOWSTATE_ROLE: "(api|worker)" needs PostgreSQL/,
-    );
-  }
 });
 
 test('logs carry the execution id and step key of the step they are about', async () => {

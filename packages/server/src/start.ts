@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { Engine, Redactor } from '@flowstate/engine';
+import { Engine, Redactor, type Store } from '@flowstate/engine';
 import { createBuiltinRegistry } from '@flowstate/nodes';
+import { PostgresStore } from '@flowstate/store-postgres';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,14 +12,15 @@ import { AuditLog } from './audit/audit-log.js';
 import { CredentialService } from './credentials/credential-service.js';
 import { loadKeyring } from './credentials/secret-key.js';
 import { failpointFromEnv } from './failpoints.js';
-import { ConfigError, type ServerConfig } from './config.js';
+import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
 export interface RunningServer {
   app: FastifyInstance;
   engine: Engine;
-  store: SqliteStore;
+  /** `SqliteStore` on the data folder, or `PostgresStore` with `DATABASE_URL`. */
+  store: Store;
   logger: Logger;
   /** `http://host:port` the server listens on. */
   url: string;
@@ -44,26 +46,27 @@ export function loadDotEnv(cwd = process.cwd()): void {
 }
 
 /**
- * Opens the SQLite store in `config.dataDir`, loads the credentials keyring, builds the
- * registry, engine and HTTP server, loads the workflows folder, starts the engine and listens.
+ * Opens the store (PostgreSQL with `DATABASE_URL`, else SQLite in `config.dataDir`), loads the
+ * credentials keyring, builds the registry, engine and HTTP server for the process's role,
+ * loads the workflows folder, starts the engine and listens.
+ *
+ * Roles (`FLOWSTATE_ROLE`, PostgreSQL only for `api` and `worker`): `all` serves everything and
+ * runs steps; `api` serves the API and webhooks and runs no steps (workers of other processes
+ * do; a synchronous webhook reads its response from the store), fires no schedules and prunes
+ * nothing; `worker` runs steps, schedules and retention and serves only `/healthz`, `/readyz`
+ * and `/metrics`.
  */
 export async function startServer(
   config: ServerConfig,
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
-  if (config.role !== 'all') {
-    throw new ConfigError(
-      'FLOWSTATE_ROLE',
-      `"${config.role}" needs PostgreSQL (DATABASE_URL): the embedded SQLite store serves one process, which runs both the API and the workers (use "all")`,
-    );
-  }
   const redactor = new Redactor();
   const logger = createLogger({
     level: config.logLevel,
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
-  const store = await SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
+  const store = await openStore(config, logger);
   let keyring;
   try {
     keyring = loadKeyring({
@@ -87,6 +90,7 @@ export async function startServer(
     redactor,
     ...(failpoint ? { failpoint } : {}),
     ...(config.workerConcurrency === undefined ? {} : { concurrency: config.workerConcurrency }),
+    runSteps: config.role !== 'api',
   });
   const app = buildServer({
     store,
@@ -96,7 +100,10 @@ export async function startServer(
     webhookResponseTimeoutMs: config.webhookTimeoutMs,
     bodyLimitBytes: config.bodyLimitBytes,
     retention: { days: config.retentionDays, failedDays: config.retentionFailedDays },
-    pruneIntervalMs: config.pruneIntervalMs,
+    // Background work runs where steps run: an API process fires no schedules, prunes nothing.
+    pruneIntervalMs: config.role === 'api' ? 0 : config.pruneIntervalMs,
+    ...(config.role === 'api' ? { scheduler: false as const } : {}),
+    serveApi: config.role !== 'worker',
     approvalLinkKey: loadApprovalLinkKey({
       ...(process.env.FLOWSTATE_SECRET_KEY === undefined
         ? {}
@@ -121,7 +128,8 @@ export async function startServer(
   try {
     await app.ready();
     // Embedded mode: the data folder is locked to this process, so every other lease is dead.
-    await engine.start({ recover: true });
+    // Never on PostgreSQL: the other leases belong to live processes.
+    await engine.start({ recover: config.databaseUrl === undefined });
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app.close().catch(() => undefined);
@@ -134,7 +142,14 @@ export async function startServer(
     typeof address === 'object' && address !== null
       ? `http://${formatHost(address.address)}:${address.port}`
       : String(address);
-  logger.info({ url, dataDir: config.dataDir }, 'flowstate listening');
+  logger.info(
+    {
+      url,
+      role: config.role,
+      ...(store instanceof PostgresStore ? { database: 'postgres' } : { dataDir: config.dataDir }),
+    },
+    'flowstate listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -159,6 +174,23 @@ export async function startServer(
     process.once('SIGINT', onSignal);
   }
   return { app, engine, store, logger, url, close };
+}
+
+/**
+ * The configured store: PostgreSQL (migrated; several processes may start at once) or the
+ * data folder's SQLite file (locked to this process).
+ */
+async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
+  if (config.databaseUrl === undefined) {
+    return SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
+  }
+  return PostgresStore.connect({
+    connectionString: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    applicationName: `flowstate-${config.role}`,
+    // Idle connections dropped by a database restart, the LISTEN connection reconnecting.
+    onError: (error) => logger.warn({ err: error }, 'PostgreSQL connection error'),
+  });
 }
 
 function formatHost(host: string): string {

@@ -39,9 +39,14 @@ export interface FinishSource {
   readonly store: { getExecution(id: string): Promise<ExecutionRecord | undefined> };
 }
 
+/** Longest pause between two reads of the execution while waiting for its end. */
+const MAX_READ_INTERVAL_MS = 250;
+
 /**
  * Resolves with the execution once it is final (succeeded, failed or cancelled), or with its
- * latest record after `timeoutMs`. Subscribes before reading, so no transition is missed.
+ * latest record after `timeoutMs`. Subscribes before reading, so no transition this process
+ * commits is missed; the execution is also read from the store (10 ms, backing off to 250 ms),
+ * since with PostgreSQL another process may be the one that finishes it.
  */
 export async function waitForFinish(
   engine: FinishSource,
@@ -49,6 +54,7 @@ export async function waitForFinish(
   timeoutMs: number,
 ): Promise<ExecutionRecord | undefined> {
   let unsubscribe: () => void = () => undefined;
+  let done = false;
   const finished = new Promise<ExecutionRecord>((resolve) => {
     unsubscribe = engine.subscribe((event) => {
       if (
@@ -60,12 +66,24 @@ export async function waitForFinish(
       }
     });
   });
+  const read = async (): Promise<ExecutionRecord> => {
+    for (let interval = 10; !done; interval = Math.min(interval * 1.5, MAX_READ_INTERVAL_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, interval));
+      // A failed read (database unreachable for now) is retried; the timeout decides.
+      const current = done
+        ? undefined
+        : await engine.store.getExecution(executionId).catch(() => undefined);
+      if (current && isFinal(current)) return current;
+    }
+    return new Promise<never>(() => undefined);
+  };
   try {
     const current = await engine.store.getExecution(executionId);
     if (current && isFinal(current)) return current;
-    const result = await withTimeout(finished, timeoutMs);
+    const result = await withTimeout(Promise.race([finished, read()]), timeoutMs);
     return result === TIMED_OUT ? await engine.store.getExecution(executionId) : result;
   } finally {
+    done = true;
     unsubscribe();
   }
 }

@@ -1,8 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { FlowstateError, serializeError, type StepError } from '@flowstate/core';
+import { FlowstateError, serializeError } from '@flowstate/core';
 import {
   FINAL_EXECUTION_STATUSES,
   FINAL_STEP_STATUSES,
+  StoreCommitError,
+  type CommitFailure,
   type CommitOutcome,
   type ExecutionChange,
   type StepRecord,
@@ -19,28 +21,6 @@ type CompactExecutionRow = NewExecutionRow & {
   steps_json: string | null;
   steps_summary: string;
 };
-
-/** An outcome of a change that failed for an unexpected reason (bad data, a bug). */
-export interface CommitFailure {
-  status: 'error';
-  error: StepError;
-}
-
-/**
- * Thrown by `commit()` when some changes of a batch failed for an unexpected reason (not a
- * conflict or a fence). Every other change of the batch IS committed; `outcomes` says which.
- */
-export class StoreCommitError extends FlowstateError {
-  override name = 'StoreCommitError';
-  readonly outcomes: readonly (CommitOutcome | CommitFailure)[];
-  constructor(outcomes: readonly (CommitOutcome | CommitFailure)[], cause: unknown) {
-    const failed = outcomes.filter((o) => o.status === 'error').length;
-    super('STORE_COMMIT_FAILED', `${failed} of ${outcomes.length} changes could not be committed`, {
-      cause,
-    });
-    this.outcomes = outcomes;
-  }
-}
 
 /** Raised inside a change's savepoint to roll it back with a regular outcome. */
 class Rejected extends Error {

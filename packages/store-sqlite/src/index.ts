@@ -5,6 +5,7 @@ export {
   type OpenDataDirOptions,
 } from './sqlite-store.js';
 export { acquireDataDirLock, LOCK_FILE, type DataDirLock } from './data-dir-lock.js';
-export { StoreCommitError, type CommitFailure } from './execution-commit.js';
+/** Re-exported from the engine, where it now lives (both stores throw it). */
+export { StoreCommitError, type CommitFailure } from '@flowstate/engine';
 export { MIGRATIONS, runMigrations, type Migration } from './migrations.js';
 export { canonicalHash, canonicalJson } from './canonical-json.js';

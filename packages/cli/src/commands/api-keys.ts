@@ -1,5 +1,5 @@
 import { ApiKeyService, AuditLog, normalizeEmail } from '@flowstate/server';
-import { cliActor, withDataDir } from '../data-dir.js';
+import { cliActor, withStore } from '../data-dir.js';
 import { CliError, type CliIo } from '../io.js';
 import { parseRole } from './users.js';
 
@@ -19,7 +19,7 @@ export async function apiKeysCommand(
     throw new CliError(`--email and --name are required\n${USAGE}`, 2);
   const role = parseRole(options.role);
   const { email, name } = options;
-  return withDataDir(io, async (store) => {
+  return withStore(io, async (store) => {
     const user = await store.getUserByEmail(normalizeEmail(email));
     if (!user) throw new CliError(`No user with email ${email}.`);
     if (user.disabled) throw new CliError(`${user.email} is disabled.`);

@@ -1,5 +1,5 @@
 import { AuditLog } from '@flowstate/server';
-import { withDataDir } from '../data-dir.js';
+import { withStore } from '../data-dir.js';
 import { CliError, type CliIo } from '../io.js';
 
 /**
@@ -9,7 +9,7 @@ import { CliError, type CliIo } from '../io.js';
 export async function auditCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args.length !== 1 || args[0] !== 'verify')
     throw new CliError('Usage: flowstate audit verify', 2);
-  return withDataDir(io, async (store) => {
+  return withStore(io, async (store) => {
     const result = await new AuditLog(store).verify();
     if (result.ok) {
       const head = result.head

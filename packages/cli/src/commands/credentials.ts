@@ -1,6 +1,6 @@
 import { Redactor } from '@flowstate/engine';
 import { AuditLog, CredentialService, loadKeyring } from '@flowstate/server';
-import { cliActor, withDataDir } from '../data-dir.js';
+import { cliActor, withStore } from '../data-dir.js';
 import { CliError, type CliIo } from '../io.js';
 
 /**
@@ -11,7 +11,7 @@ import { CliError, type CliIo } from '../io.js';
 export async function credentialsCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args.length !== 1 || args[0] !== 'rotate')
     throw new CliError('Usage: flowstate credentials rotate', 2);
-  return withDataDir(io, async (store, config) => {
+  return withStore(io, async (store, config) => {
     const keyring = loadKeyring({
       dataDir: config.dataDir,
       ...(config.secretKey === undefined ? {} : { current: config.secretKey }),

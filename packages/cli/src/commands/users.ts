@@ -1,6 +1,6 @@
 import { ROLES, type Role } from '@flowstate/engine';
 import { AuditLog, normalizeEmail, UserService } from '@flowstate/server';
-import { cliActor, readStdin, withDataDir } from '../data-dir.js';
+import { cliActor, readStdin, withStore } from '../data-dir.js';
 import { CliError, type CliIo } from '../io.js';
 
 /** Options of the `users` and `api-keys` commands. */
@@ -36,7 +36,7 @@ export async function usersCommand(
   const [sub, ...extra] = args;
   if (extra.length > 0 || (sub !== 'create' && sub !== 'list')) throw new CliError(USAGE, 2);
   if (sub === 'list') {
-    return withDataDir(io, async (store) => {
+    return withStore(io, async (store) => {
       for (const user of await store.listUsers()) {
         const state = user.disabled ? ' (disabled)' : '';
         io.stdout.write(`${user.email}\t${user.role}${state}\t${user.name}\t${user.id}\n`);
@@ -50,7 +50,7 @@ export async function usersCommand(
   const password = options.password ?? (await readStdin(io));
   const role = parseRole(options.role);
   const email = options.email;
-  return withDataDir(io, async (store) => {
+  return withStore(io, async (store) => {
     const users = new UserService({ store, audit: new AuditLog(store) });
     const first = (await store.countUsers()) === 0;
     const effective = role ?? (first ? 'owner' : undefined);

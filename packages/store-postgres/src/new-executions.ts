@@ -1,0 +1,93 @@
+import type { CommitOutcome, ExecutionChange } from '@flowstate/engine';
+import { lastWritePerKey, UPSERT_STEPS, validateChange, writeWaits } from './change-writer.js';
+import type { Queryable } from './connection.js';
+import { refusedStarts } from './execution-start.js';
+import type { PayloadCodec, PendingBlob } from './payload-codec.js';
+import {
+  columnArrays,
+  EXECUTION_WRITE_COLUMNS,
+  executionParams,
+  namesOf,
+  STEP_WRITE_COLUMNS,
+  stepValues,
+  unnestOf,
+} from './rows.js';
+
+/**
+ * Rows are inserted in array order; without a conflict target, a row whose id or dedupe key
+ * is taken (also by an earlier row of the same statement) is skipped.
+ */
+const INSERT_EXECUTIONS = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COLUMNS)},
+  dedupe_key, seq)
+  SELECT *, 1 FROM ${unnestOf([...EXECUTION_WRITE_COLUMNS, ['dedupe_key', 'text']])}
+  ON CONFLICT DO NOTHING RETURNING id`;
+
+/**
+ * The length of the run of changes from `start` that create executions without fences or
+ * schedule ticks, with distinct ids: they can be inserted together (see `insertNewExecutions`).
+ */
+export function newExecutionRun(changes: readonly ExecutionChange[], start: number): number {
+  const ids = new Set<string>();
+  let end = start;
+  for (; end < changes.length; end++) {
+    const change = changes[end]!;
+    if (change.expectSeq !== 'new' || ids.has(change.execution.id)) break;
+    if (change.scheduleTick !== undefined) break;
+    if (change.steps.some((w) => w.expectLeaseOwner !== undefined)) break;
+    ids.add(change.execution.id);
+  }
+  return end - start;
+}
+
+/**
+ * Writes changes that each create an execution (no fences, distinct ids) with a few
+ * statements for all of them instead of a few each: one multi-row insert of the executions
+ * (`ON CONFLICT DO NOTHING`: an id already taken is a `conflict` and writes nothing else),
+ * then the blobs, steps and waits of the inserted ones. The webhook hot path: every request
+ * whose first commit finishes its execution is such a change.
+ */
+export async function insertNewExecutions(
+  db: Queryable,
+  codec: PayloadCodec,
+  changes: readonly ExecutionChange[],
+): Promise<CommitOutcome[]> {
+  for (const change of changes) validateChange(change);
+  const encoded = changes.map((change) => {
+    const payloads = codec.writer();
+    const execution = [...executionParams(change.execution, payloads), change.dedupeKey ?? null];
+    const steps = lastWritePerKey(change.steps).map((w) => stepValues(w.step, payloads));
+    return { change, execution, steps, blobs: payloads.blobs };
+  });
+  const { rows } = await db.query<{ id: string }>({
+    name: 'fs_insert_executions',
+    text: INSERT_EXECUTIONS,
+    values: columnArrays(
+      encoded.map((e) => e.execution),
+      EXECUTION_WRITE_COLUMNS.length + 1,
+    ),
+  });
+  const inserted = new Set(rows.map((row) => row.id));
+  const accepted = encoded.filter((e) => inserted.has(e.change.execution.id));
+  const blobs: PendingBlob[] = accepted.flatMap((e) => e.blobs);
+  await codec.writeBlobs(db, blobs);
+  const steps = accepted.flatMap((e) => e.steps);
+  if (steps.length > 0) {
+    await db.query({
+      name: 'fs_upsert_steps',
+      text: UPSERT_STEPS,
+      values: columnArrays(steps, STEP_WRITE_COLUMNS.length),
+    });
+  }
+  for (const { change } of accepted) {
+    if ((change.addWaits?.length ?? 0) > 0 || (change.removeWaits?.length ?? 0) > 0) {
+      await writeWaits(db, change);
+    }
+  }
+  const refused = await refusedStarts(
+    db,
+    changes.filter((change) => !inserted.has(change.execution.id)),
+  );
+  return changes.map((change) =>
+    inserted.has(change.execution.id) ? { status: 'ok', seq: 1 } : refused.shift()!,
+  );
+}

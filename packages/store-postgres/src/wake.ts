@@ -1,0 +1,128 @@
+import pg from 'pg';
+
+/** The LISTEN/NOTIFY channel on which commits announce steps that other workers may claim. */
+export const WAKE_CHANNEL = 'flowstate_wake';
+
+/** A listener of `PostgresStore.subscribeWake`: `dueAt` is when the new steps are due. */
+export type WakeListener = (dueAt?: number) => void;
+
+/**
+ * Payload of a wake notification: `<schema> <sourceId> <dueAt>`. The schema keeps stores of
+ * different schemas of one database apart; the source id lets a store ignore its own.
+ */
+export function wakePayload(schema: string, sourceId: string, dueAt: number): string {
+  return `${schema} ${sourceId} ${dueAt}`;
+}
+
+function parseWakePayload(
+  text: string,
+): { schema: string; sourceId: string; dueAt: number } | undefined {
+  const [schema, sourceId, due] = text.split(' ');
+  const dueAt = Number(due);
+  if (schema === undefined || sourceId === undefined || !Number.isFinite(dueAt)) return undefined;
+  return { schema, sourceId, dueAt };
+}
+
+/** What `WakeSubscription` needs. */
+export interface WakeSubscriptionOptions {
+  /** Settings of the dedicated LISTEN connection. */
+  config: pg.ClientConfig;
+  schema: string;
+  sourceId: string;
+  onError: (error: Error) => void;
+  /** Delay before reconnecting after the connection was lost; doubles up to 30 s. */
+  retryMs?: number;
+}
+
+/**
+ * One dedicated connection that LISTENs on `flowstate_wake` and calls the subscribed
+ * listeners for notifications of other stores on the same schema. It reconnects after a
+ * lost connection and then calls every listener without a due time (it may have missed some).
+ */
+export class WakeSubscription {
+  readonly #options: WakeSubscriptionOptions;
+  readonly #listeners = new Set<WakeListener>();
+  #client: pg.Client | undefined;
+  #listening: Promise<void> | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryMs: number;
+  #closed = false;
+
+  constructor(options: WakeSubscriptionOptions) {
+    this.#options = options;
+    this.#retryMs = options.retryMs ?? 500;
+  }
+
+  /** Adds `listener` (connecting on first use); returns the function that removes it. */
+  subscribe(listener: WakeListener): () => void {
+    this.#listeners.add(listener);
+    const idle = this.#listening === undefined && this.#retryTimer === undefined;
+    if (idle && !this.#closed) this.#connect();
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Resolves once the LISTEN is active (or has failed and will be retried). */
+  async ready(): Promise<void> {
+    await this.#listening;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  #connect(): void {
+    const client = new pg.Client(this.#options.config);
+    this.#client = client;
+    client.on('notification', (message) => {
+      if (message.channel !== WAKE_CHANNEL) return;
+      const wake = parseWakePayload(message.payload ?? '');
+      if (wake === undefined || wake.schema !== this.#options.schema) return;
+      if (wake.sourceId === this.#options.sourceId) return;
+      this.#emit(wake.dueAt);
+    });
+    let lost = false;
+    const onLost = (error?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (error !== undefined) this.#options.onError(error);
+      this.#reconnectLater(client);
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    this.#listening = client
+      .connect()
+      .then(() => client.query(`LISTEN ${WAKE_CHANNEL}`))
+      .then(() => {
+        this.#retryMs = this.#options.retryMs ?? 500;
+      })
+      .catch((error: Error) => onLost(error));
+  }
+
+  #reconnectLater(client: pg.Client): void {
+    if (this.#closed || this.#client !== client) return;
+    this.#client = undefined;
+    void client.end().catch(() => undefined);
+    this.#listening = undefined;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#closed) return;
+      this.#connect();
+      // Anything may have become due while the connection was down.
+      void this.#listening?.then(() => {
+        if (this.#client !== undefined) this.#emit(undefined);
+      });
+    }, this.#retryMs);
+    this.#retryTimer.unref();
+    this.#retryMs = Math.min(this.#retryMs * 2, 30_000);
+  }
+
+  #emit(dueAt: number | undefined): void {
+    for (const listener of this.#listeners) listener(dueAt);
+  }
+}
