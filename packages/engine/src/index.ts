@@ -10,6 +10,7 @@ export * from './webhook-delivery-store.js';
 export * from './credential-provider.js';
 export { Redactor, REDACTED } from './redaction.js';
 export { Engine, type ExecutionHandle, type ExecutionOutcome } from './engine.js';
+export type { RerunFromOptions } from './rerun-from.js';
 export { readiness, edgeState, type EdgeState, type Readiness } from './readiness.js';
 export { retryDelay, retryPolicy, DEFAULT_RETRY } from './retry.js';
 export { parseStepKey, stepKey, type Scope } from './keys.js';
