@@ -262,5 +262,13 @@ describe('re-run from a node', () => {
     await expect(t.engine.rerunFrom(source, 'nap', { version: 9 })).rejects.toMatchObject({
       code: 'WORKFLOW_NOT_FOUND',
     });
+    const renamed = structuredClone((await t.store.getWorkflowVersion(id, 1))!.definition);
+    renamed.nodes[0]!.id = 'begin';
+    renamed.edges[0]!.from = 'begin';
+    await saveDraft(id, renamed);
+    await expect(t.engine.rerunFrom(source, 'nap', { draft: true })).rejects.toMatchObject({
+      code: 'INVALID_TRIGGER',
+      message: expect.stringContaining('Trigger "start"'),
+    });
   });
 });

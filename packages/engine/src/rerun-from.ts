@@ -85,6 +85,12 @@ function checkNode(version: CachedVersion, source: ExecutionRecord, nodeId: stri
       { details: [{ path: '/nodeId', message: `inside loop "${node.parentId}"` }] },
     );
   }
+  if (!graph.triggers().some((trigger) => trigger.id === source.triggerNodeId)) {
+    throw new FlowstateError(
+      'INVALID_TRIGGER',
+      `Trigger "${source.triggerNodeId}", which started execution ${source.id}, is not a trigger of ${where}; run that version afresh instead`,
+    );
+  }
   if (!downstream(graph, source.triggerNodeId).has(nodeId)) {
     throw new FlowstateError(
       'RERUN_NODE_UNREACHABLE',
