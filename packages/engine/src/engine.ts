@@ -20,6 +20,7 @@ import { Workers } from './workers.js';
 import { WorkflowCache } from './workflow-cache.js';
 import { Operations } from './operations.js';
 import { Redactor } from './redaction.js';
+import { buildRerunFrom, type RerunFromOptions } from './rerun-from.js';
 import { isFinal, OutcomeWaiters, settledOutcome, type ExecutionOutcome } from './outcomes.js';
 
 export type { ExecutionOutcome };
@@ -371,6 +372,27 @@ export class Engine {
       input: execution.input,
       rerunOf: id,
     });
+  }
+
+  /**
+   * Re-runs a finished execution from `nodeId`: starts a new execution (`rerunOf: id`) of the
+   * source's version (or `options.version`, or the draft with `options.draft`) with the same
+   * trigger and input, in which the top-level ancestors of `nodeId` that succeeded are not run
+   * again: their recorded outputs are reused (side effects included, which is the point).
+   * `nodeId` and everything downstream run fresh; dead paths stay dead. Refuses with
+   * `EXECUTION_NOT_FOUND`, `INVALID_STATE` (the source has not ended), `NODE_NOT_FOUND`,
+   * `RERUN_INSIDE_LOOP` (re-run from the loop node instead) or `RERUN_NODE_UNREACHABLE`.
+   *
+   * @example
+   * const handle = await engine.rerunFrom(executionId, 'transform', { draft: true });
+   */
+  async rerunFrom(
+    id: string,
+    nodeId: string,
+    options: RerunFromOptions = {},
+  ): Promise<ExecutionHandle> {
+    const run = await buildRerunFrom(this, { executionId: id, nodeId, options });
+    return this.launch(run);
   }
 
   /** Retries a failed execution from its failed step, keeping every completed output. */

@@ -11,6 +11,7 @@ export * from './credential-provider.js';
 export { Redactor, REDACTED } from './redaction.js';
 export { StoreCommitError, type CommitFailure } from './store-commit-error.js';
 export { Engine, type ExecutionHandle, type ExecutionOutcome } from './engine.js';
+export type { RerunFromOptions } from './rerun-from.js';
 export { readiness, edgeState, type EdgeState, type Readiness } from './readiness.js';
 export { retryDelay, retryPolicy, DEFAULT_RETRY } from './retry.js';
 export { parseStepKey, stepKey, type Scope } from './keys.js';

@@ -38,6 +38,18 @@ const IdParams = z.object({ id: z.string().min(1).max(200) });
 const StepParams = IdParams.extend({
   key: z.string().min(1).max(2000).meta({ description: 'URL-encoded step key' }),
 });
+const RerunFromBody = z.object({
+  nodeId: z.string().min(1).max(200).meta({ description: 'Top-level node to run again from' }),
+  draft: z
+    .boolean()
+    .optional()
+    .meta({ description: "Run the workflow's draft (what the editor shows) instead" }),
+  version: z
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: "Run this version (wins over draft); default: the execution's" }),
+});
 const Page = z.object({
   items: z.array(ExecutionSummarySchema),
   nextCursor: z.string().nullable(),
@@ -235,6 +247,31 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
     },
     async (request, reply) => {
       const handle = await engine.rerun(request.params.id);
+      return reply.code(202).send({ executionId: handle.executionId, status: 'running' as const });
+    },
+  );
+
+  api.post(
+    '/executions/:id/rerun-from',
+    {
+      schema: {
+        tags,
+        summary:
+          'Start a new execution from a node, reusing the recorded outputs of the steps upstream of it',
+        description:
+          "The steps upstream of `nodeId` that succeeded are not run again (their side effects are not repeated): their recorded outputs are reused. `nodeId` and everything downstream run fresh, in the execution's version, the `version` given or the draft.",
+        params: IdParams,
+        body: RerunFromBody,
+        response: { 202: StartedResponse, ...errors(400, 404, 409) },
+      },
+      config: { access: 'editor' },
+    },
+    async (request, reply) => {
+      const { nodeId, draft, version } = request.body;
+      const handle = await engine.rerunFrom(request.params.id, nodeId, {
+        ...(draft === undefined ? {} : { draft }),
+        ...(version === undefined ? {} : { version }),
+      });
       return reply.code(202).send({ executionId: handle.executionId, status: 'running' as const });
     },
   );
