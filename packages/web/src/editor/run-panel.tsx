@@ -80,7 +80,9 @@ export function Timeline({
                   style={{ left: `${left}%`, width: `${width}%` }}
                 />
               </span>
-              <span className={`status-${step.status} small`}>{step.status}</span>
+              <span className={`status-${step.status} small`}>
+                {step.status === 'succeeded' && step.attempt === 0 ? 'reused' : step.status}
+              </span>
               <span className="muted small">
                 {step.durationMs !== undefined ? `${step.durationMs.toFixed(1)} ms` : ''}
               </span>
