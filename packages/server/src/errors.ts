@@ -122,19 +122,6 @@ export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
   }));
 }
 
-/** Parses `value` with `schema` or throws a 400 `INVALID_REQUEST` naming every problem in `where`. */
-export function parseRequest<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  where: string,
-): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const details = zodDetails(result.error);
-  const summary = details.map((d) => `${d.path || '/'}: ${d.message}`).join('; ');
-  throw httpError('INVALID_REQUEST', `Invalid ${where}: ${summary}`, details);
-}
-
 /** Media types accepted by a route family, for 415 messages. */
 export type AcceptedTypes = (request: FastifyRequest) => readonly string[];
 

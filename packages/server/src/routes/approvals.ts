@@ -1,10 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApprovalUser } from '../approvals/approval-service.js';
 import { verifyApprovalToken, type ApprovalTokenClaims } from '../approvals/approval-tokens.js';
 import type { ServerContext } from '../context.js';
-import { httpError, parseRequest } from '../errors.js';
+import { httpError } from '../errors.js';
 import { parseFormBody } from '../json-body.js';
+import {
+  ApprovalLinkSummarySchema,
+  ApprovalOutcomeSchema,
+  PendingApprovalSchema,
+} from '../schemas/approvals.js';
+import { errors } from '../schemas/common.js';
 
 const ListQuery = z.object({
   status: z.enum(['pending']).default('pending'),
@@ -19,8 +26,22 @@ const DecideBody = z.object({
   decision: z.enum(['approve', 'reject']),
   comment: z.string().max(5000).optional(),
 });
-const TokenQuery = z.object({ token: z.string().min(1).max(4000) });
+const TokenQuery = z.object({
+  token: z.string().min(1).max(4000).meta({ description: 'The signed token of the link' }),
+});
 const LinkBody = z.object({ comment: z.string().max(5000).optional() }).optional();
+
+/** Answer of the link routes: JSON, or an HTML page for browsers. */
+const jsonOrHtml = (json: z.ZodType, description: string) => ({
+  description,
+  content: {
+    'application/json': { schema: json },
+    'text/html': { schema: z.string().meta({ description: 'A page for people' }) },
+  },
+});
+
+/** Errors of the link routes. */
+const LINK_ERRORS = errors(400, 403, 404, 409, 410);
 
 type Cursor = { createdAt: number; executionId: string; stepKey: string };
 
@@ -61,29 +82,57 @@ function userOf(request: FastifyRequest): ApprovalUser | undefined {
 
 /** `/api/v1/approvals`: pending approvals and decisions through the API. */
 export function registerApprovalRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { approvals } = ctx;
+  const tags = ['approvals'];
 
-  app.get('/approvals', { config: { access: 'viewer' } }, async (request) => {
-    const query = parseRequest(ListQuery, request.query, 'query');
-    const page = await approvals.listPending({
-      limit: query.limit + 1,
-      ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
-    });
-    const items = page.slice(0, query.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: page.length > query.limit && last ? encodeCursor(last) : null };
-  });
-
-  app.post(
-    '/approvals/:executionId/:stepKey/decide',
-    // Any signed-in user may call it; only the step's approvers (and admins) may decide.
-    { config: { access: 'viewer' } },
+  api.get(
+    '/approvals',
+    {
+      schema: {
+        tags,
+        summary: 'Pending approvals, oldest first (cursor pagination)',
+        querystring: ListQuery,
+        response: {
+          200: z.object({
+            items: z.array(PendingApprovalSchema),
+            nextCursor: z.string().nullable(),
+          }),
+          ...errors(400),
+        },
+      },
+      config: { access: 'viewer' },
+    },
     async (request) => {
-      const ref = parseRequest(StepParams, request.params, 'path');
-      const body = parseRequest(DecideBody, request.body, 'decision body');
+      const query = request.query;
+      const page = await approvals.listPending({
+        limit: query.limit + 1,
+        ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+      });
+      const items = page.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items, nextCursor: page.length > query.limit && last ? encodeCursor(last) : null };
+    },
+  );
+
+  api.post(
+    '/approvals/:executionId/:stepKey/decide',
+    {
+      schema: {
+        tags,
+        summary: "Approve or reject a pending step (its approvers' and admins' call)",
+        params: StepParams,
+        body: DecideBody,
+        response: { 200: ApprovalOutcomeSchema, ...errors(400, 403, 404, 409) },
+      },
+      // Any signed-in user may call it; only the step's approvers (and admins) may decide.
+      config: { access: 'viewer' },
+    },
+    async (request) => {
+      const { body } = request;
       const user = userOf(request);
       return approvals.decide({
-        ...ref,
+        ...request.params,
         decision: body.decision,
         ...(body.comment === undefined ? {} : { comment: body.comment }),
         via: 'api',
@@ -112,37 +161,72 @@ export function registerApprovalLinkRoutes(app: FastifyInstance, ctx: ServerCont
       }
     },
   );
-  const claimsOf = (request: FastifyRequest): ApprovalTokenClaims => {
-    const { token } = parseRequest(TokenQuery, request.query, 'query');
-    return verifyApprovalToken(approvalLinkKey, token, engine.clock.now());
-  };
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['approvals'];
+  const claimsOf = (token: string): ApprovalTokenClaims =>
+    verifyApprovalToken(approvalLinkKey, token, engine.clock.now());
 
-  app.get('/approvals/decide', { config: { access: 'public' } }, async (request, reply) => {
-    const claims = claimsOf(request);
-    const info = await approvals.pending(claims);
-    const summary = { ...claims, message: info.message, status: 'pending' as const };
-    if (prefersHtml(request)) return sendConfirmPage(reply, summary, request.url);
-    return summary;
-  });
+  api.get(
+    '/approvals/decide',
+    {
+      schema: {
+        tags,
+        summary: 'What a signed approval link will do (decides nothing; HTML for browsers)',
+        querystring: TokenQuery,
+        response: {
+          200: jsonOrHtml(
+            ApprovalLinkSummarySchema,
+            'The pending decision, or a page to confirm it',
+          ),
+          ...LINK_ERRORS,
+        },
+      },
+      config: { access: 'public' },
+    },
+    async (request, reply) => {
+      const claims = claimsOf(request.query.token);
+      const info = await approvals.pending(claims);
+      const summary = { ...claims, message: info.message, status: 'pending' as const };
+      if (prefersHtml(request)) return sendConfirmPage(reply, summary, request.url);
+      return summary;
+    },
+  );
 
-  app.post('/approvals/decide', { config: { access: 'public' } }, async (request, reply) => {
-    const claims = claimsOf(request);
-    const body = parseRequest(LinkBody, request.body, 'decision body') ?? {};
-    const outcome = await approvals.decide({
-      executionId: claims.executionId,
-      stepKey: claims.stepKey,
-      decision: claims.decision,
-      ...(body.comment === undefined || body.comment === '' ? {} : { comment: body.comment }),
-      via: 'link',
-      ...(claims.approver === undefined ? {} : { approver: claims.approver }),
-    });
-    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded'))
-      return outcome;
-    const done = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Done - Flowstate</title></head>
+  api.post(
+    '/approvals/decide',
+    {
+      schema: {
+        tags,
+        summary: 'Decide through a signed one-time link (the confirm page posts a form)',
+        querystring: TokenQuery,
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        body: LinkBody,
+        response: {
+          200: jsonOrHtml(ApprovalOutcomeSchema, 'The decision (a page after a form post)'),
+          ...LINK_ERRORS,
+        },
+      },
+      config: { access: 'public' },
+    },
+    async (request, reply) => {
+      const claims = claimsOf(request.query.token);
+      const body = request.body ?? {};
+      const outcome = await approvals.decide({
+        executionId: claims.executionId,
+        stepKey: claims.stepKey,
+        decision: claims.decision,
+        ...(body.comment === undefined || body.comment === '' ? {} : { comment: body.comment }),
+        via: 'link',
+        ...(claims.approver === undefined ? {} : { approver: claims.approver }),
+      });
+      if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded'))
+        return outcome;
+      const done = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Done - Flowstate</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;">
 <h1>${outcome.decision === 'approved' ? 'Approved' : 'Rejected'}</h1><p>Thank you.</p></body></html>`;
-    return reply.type('text/html; charset=utf-8').send(done);
-  });
+      return reply.type('text/html; charset=utf-8').send(done);
+    },
+  );
 }
 
 function prefersHtml(request: FastifyRequest): boolean {

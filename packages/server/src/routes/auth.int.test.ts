@@ -216,6 +216,23 @@ describe('sign-in and sessions', () => {
     // Another email from the same address still gets its own attempts.
     expect((await login(server, 'other@example.com', 'whatever password')).statusCode).toBe(401);
   });
+
+  test('setup is rate limited per address, malformed attempts included', async () => {
+    server = await makeServer({
+      setup: false,
+      auth: { loginRateLimit: { limit: 2, windowMs: 60_000 } },
+    });
+    const bad = await post(server.app, '/setup', { email: 'not-an-email' });
+    expect(bad.json().error).toMatchObject({
+      code: 'INVALID_REQUEST',
+      details: expect.arrayContaining([expect.objectContaining({ path: '/body/email' })]),
+    });
+    expect((await post(server.app, '/setup', {})).statusCode).toBe(400);
+    const limited = await post(server.app, '/setup', TEST_OWNER);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('passwords', () => {

@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CSRF_COOKIE, serializeCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import { apiKeyView, userView, type UserPrincipal } from '../auth/principal.js';
 import type { NewSession } from '../auth/session-service.js';
 import type { ServerContext } from '../context.js';
-import { httpError, parseRequest } from '../errors.js';
+import { httpError } from '../errors.js';
+import { ApiKeySchema, RoleSchema, SessionResponse, UserSchema } from '../schemas/auth.js';
+import { errors } from '../schemas/common.js';
 
 const Email = z.email().max(320);
 const LoginBody = z.object({
@@ -19,6 +22,13 @@ const SetupBody = z.object({
 const PasswordBody = z.object({
   currentPassword: z.string().min(1).max(1024),
   newPassword: z.string().min(1).max(1024),
+});
+const MeResponse = z.object({
+  user: UserSchema,
+  role: RoleSchema.meta({ description: 'Effective role (an API key acts as at most its user)' }),
+  via: z.enum(['session', 'api-key']),
+  apiKey: ApiKeySchema.optional().meta({ description: 'The key in use (via api-key)' }),
+  expiresAt: z.number().optional().meta({ description: 'End of the session (via session)' }),
 });
 
 /** The user behind a request on a route that requires one (set by access control). */
@@ -36,7 +46,9 @@ export function userOf(request: FastifyRequest): UserPrincipal {
  * client address (and email): 429 with `Retry-After`.
  */
 export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { users, sessions } = ctx;
+  const tags = ['auth'];
 
   const limit = (reply: FastifyReply, key: string): void => {
     const decision = ctx.loginLimiter?.take(key);
@@ -70,51 +82,117 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     };
   };
 
-  app.get('/setup', { config: { access: 'public' } }, async () => ({
-    needed: (await ctx.store.countUsers()) === 0,
-  }));
+  api.get(
+    '/setup',
+    {
+      schema: {
+        tags,
+        summary: 'Whether first-run setup is still needed (no user exists yet)',
+        response: { 200: z.object({ needed: z.boolean() }) },
+      },
+      config: { access: 'public' },
+    },
+    async () => ({ needed: (await ctx.store.countUsers()) === 0 }),
+  );
 
-  app.post('/setup', { config: { access: 'public' } }, async (request, reply) => {
-    limit(reply, `setup|${request.ip}`);
-    const body = parseRequest(SetupBody, request.body, 'setup body');
-    await users.setup(body);
-    const opened = await sessions.login(body.email, body.password);
-    return reply.code(201).send(startSession(request, reply, opened));
-  });
+  api.post(
+    '/setup',
+    {
+      schema: {
+        tags,
+        summary: 'Create the owner and sign in; works only while no user exists',
+        body: SetupBody,
+        response: { 201: SessionResponse, ...errors(400, 403, 409, 429) },
+      },
+      config: { access: 'public' },
+      // Counted before the body is checked, so malformed attempts count too.
+      preValidation: async (request, reply) => limit(reply, `setup|${request.ip}`),
+    },
+    async (request, reply) => {
+      await users.setup(request.body);
+      const opened = await sessions.login(request.body.email, request.body.password);
+      return reply.code(201).send(startSession(request, reply, opened));
+    },
+  );
 
-  app.post('/auth/login', { config: { access: 'public' } }, async (request, reply) => {
-    const body = parseRequest(LoginBody, request.body, 'login body');
-    limit(reply, `${request.ip}|${body.email.trim().toLowerCase()}`);
-    return startSession(request, reply, await sessions.login(body.email, body.password));
-  });
+  api.post(
+    '/auth/login',
+    {
+      schema: {
+        tags,
+        summary: 'Sign in: sets the session (HTTP-only) and CSRF cookies',
+        body: LoginBody,
+        response: { 200: SessionResponse, ...errors(400, 401, 403, 429) },
+      },
+      config: { access: 'public' },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body;
+      limit(reply, `${request.ip}|${email.trim().toLowerCase()}`);
+      return startSession(request, reply, await sessions.login(email, password));
+    },
+  );
 
-  app.post('/auth/logout', { config: { access: 'viewer' } }, async (request, reply) => {
-    const principal = userOf(request);
-    if (principal.kind === 'session') await sessions.logout(principal.session);
-    const clear = { httpOnly: true, secure: false, sameSite: 'Lax', maxAge: 0 } as const;
-    reply.header('set-cookie', [
-      serializeCookie(SESSION_COOKIE, '', clear),
-      serializeCookie(CSRF_COOKIE, '', { ...clear, httpOnly: false }),
-    ]);
-    return reply.code(204).send();
-  });
+  api.post(
+    '/auth/logout',
+    {
+      schema: {
+        tags,
+        summary: 'Sign out: ends the session and clears its cookies',
+        response: { 204: z.void(), ...errors(401) },
+      },
+      config: { access: 'viewer' },
+    },
+    async (request, reply) => {
+      const principal = userOf(request);
+      if (principal.kind === 'session') await sessions.logout(principal.session);
+      const clear = { httpOnly: true, secure: false, sameSite: 'Lax', maxAge: 0 } as const;
+      reply.header('set-cookie', [
+        serializeCookie(SESSION_COOKIE, '', clear),
+        serializeCookie(CSRF_COOKIE, '', { ...clear, httpOnly: false }),
+      ]);
+      return reply.code(204).send();
+    },
+  );
 
-  app.get('/auth/me', { config: { access: 'viewer' } }, async (request) => {
-    const principal = userOf(request);
-    return {
-      user: userView(principal.user),
-      role: principal.role,
-      via: principal.kind,
-      ...(principal.kind === 'api-key' ? { apiKey: apiKeyView(principal.apiKey) } : {}),
-      ...(principal.kind === 'session' ? { expiresAt: principal.session.expiresAt } : {}),
-    };
-  });
+  api.get(
+    '/auth/me',
+    {
+      schema: {
+        tags,
+        summary: 'The signed-in user, their role and how they signed in',
+        response: { 200: MeResponse, ...errors(401) },
+      },
+      config: { access: 'viewer' },
+    },
+    async (request) => {
+      const principal = userOf(request);
+      return {
+        user: userView(principal.user),
+        role: principal.role,
+        via: principal.kind,
+        ...(principal.kind === 'api-key' ? { apiKey: apiKeyView(principal.apiKey) } : {}),
+        ...(principal.kind === 'session' ? { expiresAt: principal.session.expiresAt } : {}),
+      };
+    },
+  );
 
-  app.put('/auth/password', { config: { access: 'viewer' } }, async (request, reply) => {
-    const body = parseRequest(PasswordBody, request.body, 'password body');
-    const principal = userOf(request);
-    limit(reply, `${request.ip}|${principal.user.email}`);
-    await users.changePassword(principal, body.currentPassword, body.newPassword);
-    return reply.code(204).send();
-  });
+  api.put(
+    '/auth/password',
+    {
+      schema: {
+        tags,
+        summary: 'Change your password (other sessions end)',
+        body: PasswordBody,
+        response: { 204: z.void(), ...errors(400, 401, 429) },
+      },
+      config: { access: 'viewer' },
+    },
+    async (request, reply) => {
+      const principal = userOf(request);
+      limit(reply, `${request.ip}|${principal.user.email}`);
+      await users.changePassword(principal, request.body.currentPassword, request.body.newPassword);
+      return reply.code(204).send();
+    },
+  );
 }

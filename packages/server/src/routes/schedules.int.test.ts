@@ -297,8 +297,8 @@ describe('schedules', () => {
     const bad: Array<[string, string, string]> = [
       ['cron=61%20*%20*%20*%20*', 'INVALID_CRON', '/query/cron'],
       ['cron=*%20*%20*%20*%20*&timezone=Mars/Olympus', 'INVALID_TIMEZONE', '/query/timezone'],
-      ['cron=*%20*%20*%20*%20*&count=0', 'INVALID_REQUEST', '/count'],
-      ['timezone=UTC', 'INVALID_REQUEST', '/cron'],
+      ['cron=*%20*%20*%20*%20*&count=0', 'INVALID_REQUEST', '/query/count'],
+      ['timezone=UTC', 'INVALID_REQUEST', '/query/cron'],
     ];
     for (const [query, code, path] of bad) {
       const res = await t.call('GET', `/schedules/preview?${query}`);

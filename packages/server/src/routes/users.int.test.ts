@@ -54,8 +54,8 @@ describe('users API', () => {
     const bad = await call('POST', '/users', { email: 'x', password: 'y', role: 'boss' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
-      '/email',
-      '/role',
+      '/body/email',
+      '/body/role',
     ]);
     expect((await call('PATCH', '/users/usr_missing', { name: 'x' })).status).toBe(404);
     expect((await call('GET', '/users/usr_missing')).body.error.code).toBe('USER_NOT_FOUND');

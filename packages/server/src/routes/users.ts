@@ -1,23 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { ROLES } from '@flowstate/engine';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { userView } from '../auth/principal.js';
 import type { ServerContext } from '../context.js';
-import { parseRequest } from '../errors.js';
+import { RoleSchema, UserSchema } from '../schemas/auth.js';
+import { errors } from '../schemas/common.js';
 import { userOf } from './auth.js';
 
-const Role = z.enum(ROLES);
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const CreateBody = z.object({
   email: z.email().max(320),
   password: z.string().min(1).max(1024),
   name: z.string().trim().min(1).max(200).optional(),
-  role: Role,
+  role: RoleSchema,
 });
 const PatchBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    role: Role.optional(),
+    role: RoleSchema.optional(),
     disabled: z.boolean().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'set at least one of name, role, disabled');
@@ -28,24 +28,67 @@ const PatchBody = z
  * change; the last enabled owner cannot be demoted or disabled (409).
  */
 export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const admin = { config: { access: 'admin' } } as const;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['users'];
+  const config = { access: 'admin' } as const;
 
-  app.get('/users', admin, async () => ({ items: await ctx.users.list() }));
+  api.get(
+    '/users',
+    {
+      schema: {
+        tags,
+        summary: 'List users',
+        response: { 200: z.object({ items: z.array(UserSchema) }) },
+      },
+      config,
+    },
+    async () => ({ items: await ctx.users.list() }),
+  );
 
-  app.post('/users', admin, async (request, reply) => {
-    const body = parseRequest(CreateBody, request.body, 'user body');
-    const user = await ctx.users.create(userOf(request), body);
-    return reply.code(201).send(userView(user));
-  });
+  api.post(
+    '/users',
+    {
+      schema: {
+        tags,
+        summary: 'Create a user with a first password (only the owner may create owners)',
+        body: CreateBody,
+        response: { 201: UserSchema, ...errors(400, 403, 409) },
+      },
+      config,
+    },
+    async (request, reply) => {
+      const user = await ctx.users.create(userOf(request), request.body);
+      return reply.code(201).send(userView(user));
+    },
+  );
 
-  app.get('/users/:id', admin, async (request) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    return userView(await ctx.users.get(id));
-  });
+  api.get(
+    '/users/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A user',
+        params: IdParams,
+        response: { 200: UserSchema, ...errors(400, 404) },
+      },
+      config,
+    },
+    async (request) => userView(await ctx.users.get(request.params.id)),
+  );
 
-  app.patch('/users/:id', admin, async (request) => {
-    const { id } = parseRequest(IdParams, request.params, 'path');
-    const patch = parseRequest(PatchBody, request.body, 'user patch');
-    return userView(await ctx.users.update(userOf(request), id, patch));
-  });
+  api.patch(
+    '/users/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change name, role or disabled (409 LAST_OWNER for the last enabled owner)',
+        params: IdParams,
+        body: PatchBody,
+        response: { 200: UserSchema, ...errors(400, 403, 404, 409) },
+      },
+      config,
+    },
+    async (request) =>
+      userView(await ctx.users.update(userOf(request), request.params.id, request.body)),
+  );
 }
