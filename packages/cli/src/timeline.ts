@@ -19,9 +19,15 @@ export function timelineRows(
   workflow: Workflow,
 ): TimelineRow[] {
   const typeOf = new Map(workflow.nodes.map((node) => [node.id, node.type]));
+  // Steps started in the same millisecond keep the document's order (a trigger before what
+  // follows it), then their keys (loop iterations).
+  const order = new Map(workflow.nodes.map((node, index) => [node.id, index]));
   return [...steps]
     .sort(
-      (a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.key.localeCompare(b.key),
+      (a, b) =>
+        (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) ||
+        (order.get(a.nodeId) ?? Infinity) - (order.get(b.nodeId) ?? Infinity) ||
+        a.key.localeCompare(b.key),
     )
     .map((step) => {
       const duration =
