@@ -234,7 +234,18 @@ describe.skipIf(!browserAvailable)('the builder, as a new user uses it', () => {
       .toMatchObject({
         body: { route: '/small' },
       });
+    // Compare the published version with the edited one: the changed node is highlighted.
+    await page.getByRole('checkbox', { name: 'Compare version 2' }).check();
+    await page.getByRole('checkbox', { name: 'Compare version 3' }).check();
+    await page.getByRole('button', { name: 'Compare selected' }).click();
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Differences' }).textContent())
+      .toMatch(/url/);
+    await expect
+      .poll(() => page.locator('.fs-node.diff-changed').count())
+      .toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'versions.png') });
+    await page.getByRole('button', { name: 'Close diff' }).click();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -157,11 +157,11 @@ export function VersionsPanel(props: {
         </p>
       )}
       {summary && (
-        <div className="fs-diff-summary" aria-label="Differences">
+        <div className="fs-diff-summary">
           <strong>
             v{summary.from} → v{summary.to}
           </strong>
-          <ul>
+          <ul aria-label="Differences">
             {summary.changes.length === 0 ? (
               <li>No differences.</li>
             ) : (
