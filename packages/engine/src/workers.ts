@@ -26,6 +26,13 @@ export class Workers {
   private wakeAt = Number.POSITIVE_INFINITY;
   private intervals: NodeJS.Timeout[] = [];
   private unsubscribeWake: (() => void) | undefined;
+  /** When lease renewals started failing (the store is unreachable), if they are failing. */
+  private renewalFailingSince: number | undefined;
+  /**
+   * True while this worker cannot renew its leases for longer than half a lease: it claims
+   * nothing new (other workers may take over its steps) until a renewal succeeds again.
+   */
+  claimsPaused = false;
 
   constructor(private readonly engine: Engine) {}
 
@@ -99,7 +106,7 @@ export class Workers {
 
   /** Claims and starts due steps until none is left or this worker is full. */
   async poll(): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || this.claimsPaused) return;
     if (this.polling) {
       this.pollAgain = true;
       return;
@@ -180,7 +187,16 @@ export class Workers {
       if (run.committing) continue;
       for (const key of run.leasedOnDisk) refs.push({ executionId: run.id, key });
     }
-    if (refs.length === 0) return;
+    if (refs.length === 0) {
+      // Paused with no lease left to renew: a cheap read tells when the store is back.
+      if (this.claimsPaused) {
+        await engine.store.nextDueAt().then(
+          () => this.renewed(),
+          () => undefined,
+        );
+      }
+      return;
+    }
     const leaseExpiresAt = engine.clock.now() + engine.leaseMs;
     try {
       const held = await engine.store.renewLeases({
@@ -190,9 +206,31 @@ export class Workers {
       });
       if (held < refs.length)
         engine.logger.warn({ expected: refs.length, held }, 'some step leases were lost');
+      this.renewed();
     } catch (error) {
       engine.logger.error({ err: error }, 'renewing leases failed');
+      this.renewalFailed();
     }
+  }
+
+  private renewalFailed(): void {
+    const now = this.engine.clock.now();
+    this.renewalFailingSince ??= now;
+    if (!this.claimsPaused && now - this.renewalFailingSince >= this.engine.leaseMs / 2) {
+      this.claimsPaused = true;
+      this.engine.logger.warn(
+        { failingForMs: now - this.renewalFailingSince, leaseMs: this.engine.leaseMs },
+        'leases cannot be renewed: claiming paused until the store answers again',
+      );
+    }
+  }
+
+  private renewed(): void {
+    this.renewalFailingSince = undefined;
+    if (!this.claimsPaused) return;
+    this.claimsPaused = false;
+    this.engine.logger.info({}, 'leases renewed again: claiming resumed');
+    this.kick();
   }
 
   /** Resolves stuck states: finished children with a waiting parent, executions left unfinished. */

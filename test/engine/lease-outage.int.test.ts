@@ -1,0 +1,82 @@
+import { defineNode } from '@flowstate/sdk';
+import { afterEach, expect, test } from 'vitest';
+import { z } from 'zod';
+import { makeEngine, waitForEnd, workflow, type TestEngine } from '../helpers.js';
+
+/** A side effect that holds its step (and lease) until the test lets it finish. */
+let release: () => void = () => undefined;
+let entered = false;
+const held = defineNode({
+  type: 'test.held',
+  name: 'Held',
+  group: 'action',
+  description: 'runs until released',
+  params: z.object({}),
+  ports: ['out'],
+  sideEffects: true,
+  async run() {
+    entered = true;
+    await new Promise<void>((resolve) => (release = resolve));
+    return { done: true };
+  },
+});
+
+let t: TestEngine | undefined;
+afterEach(async () => {
+  release();
+  await t?.close();
+  t = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('a worker that cannot renew its leases for half a lease stops claiming until it can', async () => {
+  t = await makeEngine({ extraNodes: [held], leaseMs: 600, pollIntervalMs: 50 });
+  const id = await t.deploy(
+    workflow(
+      [
+        { id: 'start', type: 'trigger.manual' },
+        { id: 'hold', type: 'test.held' },
+      ],
+      ['start->hold'],
+    ),
+  );
+  const handle = await t.engine.startExecution({ workflowId: id, input: {} });
+  for (let i = 0; i < 100 && !entered; i++) await sleep(20);
+  expect(entered).toBe(true);
+
+  // The store stops answering lease renewals (as when the database is unreachable).
+  const store = t.store;
+  const renew = store.renewLeases.bind(store);
+  const claim = store.claimSteps.bind(store);
+  let outage = true;
+  let claims = 0;
+  store.renewLeases = async (input) => {
+    if (outage) throw new Error('connection refused');
+    return renew(input);
+  };
+  store.claimSteps = async (input) => {
+    claims += 1;
+    return claim(input);
+  };
+
+  // Renewals are tried every leaseMs / 3; after half a lease of failures, claiming pauses.
+  for (let i = 0; i < 100 && !t.engine.workers.claimsPaused; i++) await sleep(20);
+  expect(t.engine.workers.claimsPaused).toBe(true);
+  const whilePaused = claims;
+  await sleep(500); // ten poll intervals
+  expect(claims).toBe(whilePaused);
+
+  // The store answers again: the next renewal resumes claiming.
+  outage = false;
+  for (let i = 0; i < 100 && t.engine.workers.claimsPaused; i++) await sleep(20);
+  expect(t.engine.workers.claimsPaused).toBe(false);
+  await sleep(200);
+  expect(claims).toBeGreaterThan(whilePaused);
+
+  // Nothing was lost or done twice: the held step finishes and is recorded once.
+  release();
+  const done = await waitForEnd(t.engine, handle.executionId);
+  expect(done.status).toBe('succeeded');
+  expect(done.output).toEqual({ done: true });
+});
