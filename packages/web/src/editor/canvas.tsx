@@ -140,12 +140,23 @@ export function connectionProblem(doc: Workflow, connection: Connection): string
   return undefined;
 }
 
+/** Folds React Flow's select/deselect changes (nodes or edges) into the editor's selection. */
+function applySelection(changes: ReadonlyArray<NodeChange | EdgeChange>): void {
+  let next: Set<string> | undefined;
+  for (const change of changes) {
+    if (change.type !== 'select') continue;
+    next ??= new Set(useEditor.getState().selection);
+    if (change.selected) next.add(change.id);
+    else next.delete(change.id);
+  }
+  if (next) useEditor.getState().select(next);
+}
+
 /** The graph view of the edited document. */
 export function Canvas(props: CanvasProps) {
   const doc = useEditor((s) => s.doc);
   const selection = useEditor((s) => s.selection);
   const change = useEditor((s) => s.change);
-  const select = useEditor((s) => s.select);
   const types = useNodeTypes((s) => s.types);
   const wrapper = useRef<HTMLDivElement>(null);
   const instance = useRef<ReactFlowInstance | null>(null);
@@ -170,16 +181,7 @@ export function Canvas(props: CanvasProps) {
   const onNodesChange = useCallback(
     (changes: NodeChange[]) => {
       setNodes((current) => applyNodeChanges(changes, current));
-      const selects = changes.filter((c) => c.type === 'select');
-      if (selects.length > 0) {
-        const next = new Set(useEditor.getState().selection);
-        for (const c of selects) {
-          if (c.type !== 'select') continue;
-          if (c.selected) next.add(c.id);
-          else next.delete(c.id);
-        }
-        select(next);
-      }
+      applySelection(changes);
       const resized = changes.filter(
         (c): c is NodeChange & { type: 'dimensions' } =>
           c.type === 'dimensions' && c.resizing === true,
@@ -196,23 +198,7 @@ export function Canvas(props: CanvasProps) {
         }));
       }
     },
-    [change, select, props.readOnly],
-  );
-
-  const onEdgesChange = useCallback(
-    (changes: EdgeChange[]) => {
-      const selects = changes.filter((c) => c.type === 'select');
-      if (selects.length > 0) {
-        const next = new Set(useEditor.getState().selection);
-        for (const c of selects) {
-          if (c.type !== 'select') continue;
-          if (c.selected) next.add(c.id);
-          else next.delete(c.id);
-        }
-        select(next);
-      }
-    },
-    [select],
+    [change, props.readOnly],
   );
 
   // Deleting nodes and their edges is one edit (one undo step), whatever React Flow reports.
@@ -340,7 +326,7 @@ export function Canvas(props: CanvasProps) {
         edges={flow.edges}
         nodeTypes={NODE_TYPES}
         onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
+        onEdgesChange={applySelection}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}

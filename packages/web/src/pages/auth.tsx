@@ -1,7 +1,39 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError } from '../api/client';
 
-function useSubmit(action: () => Promise<void>) {
+/** A labelled text input of the sign-in forms. */
+function Field(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  type?: 'text' | 'email' | 'password';
+  autoComplete: string;
+  required?: boolean;
+}) {
+  return (
+    <div className="form-row">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type={props.type ?? 'text'}
+        required={props.required}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        autoComplete={props.autoComplete}
+      />
+    </div>
+  );
+}
+
+/** A card with a title, fields, the error of the last attempt and a submit button. */
+function AuthForm(props: {
+  title: string;
+  intro?: string;
+  submitLabel: string;
+  action: () => Promise<void>;
+  children: ReactNode;
+}) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
@@ -9,14 +41,30 @@ function useSubmit(action: () => Promise<void>) {
     setBusy(true);
     setError(undefined);
     try {
-      await action();
+      await props.action();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
       setBusy(false);
     }
   };
-  return { error, busy, submit };
+  return (
+    <main className="centered card">
+      <h1>{props.title}</h1>
+      {props.intro && <p className="muted">{props.intro}</p>}
+      <form onSubmit={(e) => void submit(e)}>
+        {props.children}
+        {error && (
+          <p role="alert" className="error-text">
+            {error}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          {props.submitLabel}
+        </button>
+      </form>
+    </main>
+  );
 }
 
 /** First run: creates the owner account (works only while no user exists). */
@@ -24,56 +72,36 @@ export function SetupPage({ onDone }: { onDone: () => Promise<void> }) {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const { error, busy, submit } = useSubmit(async () => {
-    await api('POST', '/setup', { email, password, ...(name ? { name } : {}) });
-    await onDone();
-  });
   return (
-    <main className="centered card">
-      <h1>Welcome to Flowstate</h1>
-      <p className="muted">Create the owner account. You can invite others later.</p>
-      <form onSubmit={(e) => void submit(e)}>
-        <div className="form-row">
-          <label htmlFor="setup-name">Name</label>
-          <input
-            id="setup-name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            autoComplete="name"
-          />
-        </div>
-        <div className="form-row">
-          <label htmlFor="setup-email">Email</label>
-          <input
-            id="setup-email"
-            type="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            autoComplete="username"
-          />
-        </div>
-        <div className="form-row">
-          <label htmlFor="setup-password">Password</label>
-          <input
-            id="setup-password"
-            type="password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="new-password"
-          />
-        </div>
-        {error && (
-          <p role="alert" className="error-text">
-            {error}
-          </p>
-        )}
-        <button className="primary" type="submit" disabled={busy}>
-          Create owner
-        </button>
-      </form>
-    </main>
+    <AuthForm
+      title="Welcome to Flowstate"
+      intro="Create the owner account. You can invite others later."
+      submitLabel="Create owner"
+      action={async () => {
+        await api('POST', '/setup', { email, password, ...(name ? { name } : {}) });
+        await onDone();
+      }}
+    >
+      <Field id="setup-name" label="Name" value={name} onChange={setName} autoComplete="name" />
+      <Field
+        id="setup-email"
+        label="Email"
+        type="email"
+        required
+        value={email}
+        onChange={setEmail}
+        autoComplete="username"
+      />
+      <Field
+        id="setup-password"
+        label="Password"
+        type="password"
+        required
+        value={password}
+        onChange={setPassword}
+        autoComplete="new-password"
+      />
+    </AuthForm>
   );
 }
 
@@ -81,45 +109,33 @@ export function SetupPage({ onDone }: { onDone: () => Promise<void> }) {
 export function LoginPage({ onDone }: { onDone: () => Promise<void>; from: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const { error, busy, submit } = useSubmit(async () => {
-    await api('POST', '/auth/login', { email, password });
-    await onDone();
-  });
   return (
-    <main className="centered card">
-      <h1>Sign in to Flowstate</h1>
-      <form onSubmit={(e) => void submit(e)}>
-        <div className="form-row">
-          <label htmlFor="login-email">Email</label>
-          <input
-            id="login-email"
-            type="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            autoComplete="username"
-          />
-        </div>
-        <div className="form-row">
-          <label htmlFor="login-password">Password</label>
-          <input
-            id="login-password"
-            type="password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="current-password"
-          />
-        </div>
-        {error && (
-          <p role="alert" className="error-text">
-            {error}
-          </p>
-        )}
-        <button className="primary" type="submit" disabled={busy}>
-          Sign in
-        </button>
-      </form>
-    </main>
+    <AuthForm
+      title="Sign in to Flowstate"
+      submitLabel="Sign in"
+      action={async () => {
+        await api('POST', '/auth/login', { email, password });
+        await onDone();
+      }}
+    >
+      <Field
+        id="login-email"
+        label="Email"
+        type="email"
+        required
+        value={email}
+        onChange={setEmail}
+        autoComplete="username"
+      />
+      <Field
+        id="login-password"
+        label="Password"
+        type="password"
+        required
+        value={password}
+        onChange={setPassword}
+        autoComplete="current-password"
+      />
+    </AuthForm>
   );
 }
