@@ -30,7 +30,15 @@ const TABLES: Record<string, readonly string[]> = {
     'created_at',
     'updated_at',
   ],
-  workflow_versions: ['workflow_id', 'version', 'definition', 'hash', 'created_at', 'author', 'message'],
+  workflow_versions: [
+    'workflow_id',
+    'version',
+    'definition',
+    'hash',
+    'created_at',
+    'author',
+    'message',
+  ],
   executions: [
     'id',
     'workflow_id',
@@ -219,7 +227,10 @@ export async function inspectImportTarget(
 }
 
 /** The `TARGET_NOT_EMPTY` error naming what the target already holds. */
-function notEmpty(options: PostgresImportOptions, occupied: Record<string, number>): FlowstateError {
+function notEmpty(
+  options: PostgresImportOptions,
+  occupied: Record<string, number>,
+): FlowstateError {
   const held = Object.entries(occupied)
     .map(([table, n]) => `${table}: ${n}`)
     .join(', ');

@@ -202,10 +202,9 @@ export class SqliteExport {
       let after = 0;
       for (;;) {
         const page = this.#db
-          .prepare<
-            [number, number],
-            PortableRow & { _rowid: number }
-          >(`SELECT rowid AS _rowid, ${COLUMNS[table]} FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`)
+          .prepare<[number, number], PortableRow & { _rowid: number }>(
+            `SELECT rowid AS _rowid, ${COLUMNS[table]} FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+          )
           .all(after, PAGE_ROWS);
         if (page.length === 0) break;
         after = page[page.length - 1]!._rowid;
@@ -248,7 +247,11 @@ export class SqliteExport {
       row[column] = this.#resolve(text, notes);
       chars += (row[column] as string).length;
     }
-    if (table === 'steps' && row['lease_owner'] !== null && !FINAL_STEP.has(String(row['status']))) {
+    if (
+      table === 'steps' &&
+      row['lease_owner'] !== null &&
+      !FINAL_STEP.has(String(row['status']))
+    ) {
       const expires = row['lease_expires_at'];
       if (expires === null || (expires as number) > now) {
         row['lease_expires_at'] = now;

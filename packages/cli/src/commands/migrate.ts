@@ -69,7 +69,11 @@ export async function migrateCommand(
   try {
     const counts = source.counts();
     const unfinished = source.unfinishedExecutions();
-    const keys = planKeys({ dataDir: source.dir, env: io.env, credentialKeys: source.credentialKeys() });
+    const keys = planKeys({
+      dataDir: source.dir,
+      env: io.env,
+      credentialKeys: source.credentialKeys(),
+    });
     if (options.dryRun === true) {
       const target = await inspectImportTarget({ connectionString: to });
       io.stdout.write(`Dry run: would copy from ${source.dir}\n`);
@@ -114,7 +118,7 @@ export async function migrateCommand(
     for (const line of keys.lines) io.stdout.write(`${line}\n`);
     if (io.env['FLOWSTATE_SECRET_KEY'] === undefined && unfinished > 0) {
       io.stdout.write(
-        'Approval links sent by a server without FLOWSTATE_SECRET_KEY were signed with the data folder\'s approval-links.key and do not verify on PostgreSQL: decide those approvals in the app or through the API.\n',
+        "Approval links sent by a server without FLOWSTATE_SECRET_KEY were signed with the data folder's approval-links.key and do not verify on PostgreSQL: decide those approvals in the app or through the API.\n",
       );
     }
     io.stdout.write(
