@@ -19,120 +19,34 @@ export interface ImportBatch {
  * (`steps.claim_at`, `steps.position`) are left to PostgreSQL: `position` follows the order
  * rows arrive in, which keeps each execution's steps in the order they were written.
  */
-const TABLES: Record<string, readonly string[]> = {
-  workflows: [
-    'id',
-    'name',
-    'active',
-    'draft_version',
-    'published_version',
-    'published_at',
-    'created_at',
-    'updated_at',
-  ],
-  workflow_versions: [
-    'workflow_id',
-    'version',
-    'definition',
-    'hash',
-    'created_at',
-    'author',
-    'message',
-  ],
-  executions: [
-    'id',
-    'workflow_id',
-    'workflow_version',
-    'status',
-    'seq',
-    'trigger_node_id',
-    'trigger_type',
-    'input',
-    'output',
-    'error',
-    'response',
-    'parent_execution_id',
-    'parent_step_key',
-    'depth',
-    'rerun_of',
-    'created_at',
-    'updated_at',
-    'finished_at',
-    'dedupe_key',
-  ],
-  steps: [
-    'execution_id',
-    'key',
-    'node_id',
-    'status',
-    'attempt',
-    'run_at',
-    'lease_owner',
-    'lease_expires_at',
-    'input',
-    'output',
-    'port',
-    'error',
-    'state',
-    'started_at',
-    'finished_at',
-    'duration_ms',
-  ],
-  waits: ['execution_id', 'step_key', 'event_name', 'correlation_key', 'created_at', 'info'],
-  schedules: [
-    'id',
-    'workflow_id',
-    'trigger_node_id',
-    'version',
-    'cron',
-    'timezone',
-    'catch_up',
-    'catch_up_limit',
-    'next_run_at',
-    'lease_owner',
-    'lease_expires_at',
-    'created_at',
-    'updated_at',
-  ],
-  settings: ['key', 'value', 'updated_at'],
-  users: ['id', 'email', 'name', 'role', 'password_hash', 'disabled', 'created_at', 'updated_at'],
-  sessions: ['token_hash', 'user_id', 'csrf_hash', 'created_at', 'expires_at', 'last_seen_at'],
-  api_keys: [
-    'id',
-    'user_id',
-    'name',
-    'role',
-    'key_hash',
-    'prefix',
-    'created_at',
-    'expires_at',
-    'last_used_at',
-    'revoked_at',
-  ],
-  credentials: ['id', 'name', 'type', 'fields', 'key_id', 'ciphertext', 'created_at', 'updated_at'],
-  audit_log: [
-    'seq',
-    'at',
-    'actor',
-    'action',
-    'target_type',
-    'target_id',
-    'summary',
-    'prev_hash',
-    'hash',
-  ],
-  idempotency_keys: [
-    'scope',
-    'key',
-    'request_hash',
-    'state',
-    'response',
-    'created_at',
-    'updated_at',
-    'expires_at',
-  ],
-  webhook_deliveries: ['scope', 'id', 'expires_at'],
-};
+const TABLES: Record<string, readonly string[]> = columns({
+  workflows: 'id name active draft_version published_version published_at created_at updated_at',
+  workflow_versions: 'workflow_id version definition hash created_at author message',
+  executions:
+    'id workflow_id workflow_version status seq trigger_node_id trigger_type input ' +
+    'output error response parent_execution_id parent_step_key depth rerun_of ' +
+    'created_at updated_at finished_at dedupe_key',
+  steps:
+    'execution_id key node_id status attempt run_at lease_owner lease_expires_at ' +
+    'input output port error state started_at finished_at duration_ms',
+  waits: 'execution_id step_key event_name correlation_key created_at info',
+  schedules:
+    'id workflow_id trigger_node_id version cron timezone catch_up catch_up_limit ' +
+    'next_run_at lease_owner lease_expires_at created_at updated_at',
+  settings: 'key value updated_at',
+  users: 'id email name role password_hash disabled created_at updated_at',
+  sessions: 'token_hash user_id csrf_hash created_at expires_at last_seen_at',
+  api_keys: 'id user_id name role key_hash prefix created_at expires_at last_used_at revoked_at',
+  credentials: 'id name type fields key_id ciphertext created_at updated_at',
+  audit_log: 'seq at actor action target_type target_id summary prev_hash hash',
+  idempotency_keys: 'scope key request_hash state response created_at updated_at expires_at',
+  webhook_deliveries: 'scope id expires_at',
+});
+
+/** Column lists written as space-separated names. */
+function columns(tables: Record<string, string>): Record<string, readonly string[]> {
+  return Object.fromEntries(Object.entries(tables).map(([t, list]) => [t, list.split(' ')]));
+}
 
 /** Payload columns whose large values go to `blobs` (see payload-codec.ts). */
 const PAYLOADS: Record<string, readonly string[]> = {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { SqliteExport, type PortableBatch } from './data-export.js';
+import { SqliteExport } from './data-export.js';
+import type { PortableBatch } from './portable-rows.js';
 import { SqliteStore } from './sqlite-store.js';
 
 let dir: string;
