@@ -396,6 +396,11 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
         output: { done: true },
       });
 
+      const [migration] = await store.listAudit({ limit: 1, action: 'store.migrate' });
+      expect(migration).toMatchObject({
+        actor: { type: 'cli' },
+        summary: { after: { workflows: 7, executions: 7 } },
+      });
       const audit = await new AuditLog(store).verify();
       expect(audit.ok).toBe(true);
       expect(audit.checked).toBeGreaterThan(8);

@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import { FlowstateError } from '@flowstate/core';
-import { loadDotEnv } from '@flowstate/server';
-import { importIntoPostgres, inspectImportTarget } from '@flowstate/store-postgres';
+import { AuditLog, loadDotEnv } from '@flowstate/server';
+import { importIntoPostgres, inspectImportTarget, PostgresStore } from '@flowstate/store-postgres';
 import {
   PORTABLE_TABLES,
   SqliteExport,
   type ExportNotes,
   type PortableCounts,
 } from '@flowstate/store-sqlite';
+import { cliActor } from '../data-dir.js';
 import { CliError, type CliIo } from '../io.js';
 import { planKeys } from './migrate-keys.js';
 
@@ -103,6 +104,7 @@ export async function migrateCommand(
         }
       },
     );
+    await recordMigration(io, to, { from: source.dir, ...imported });
     io.stdout.write(`Copied ${source.dir} into PostgreSQL (one transaction):\n`);
     writeCounts(io, { ...counts, blobs: imported['blobs'] ?? 0 }, unfinished);
     if (notes.expiredLeases > 0) {
@@ -127,6 +129,37 @@ export async function migrateCommand(
     return 0;
   } finally {
     source.close();
+  }
+}
+
+/**
+ * Appends `store.migrate` to the copied audit log, chained after the last copied entry. The
+ * copy is committed by then: a failure here is reported, not fatal.
+ */
+async function recordMigration(
+  io: CliIo,
+  connectionString: string,
+  after: Record<string, unknown>,
+): Promise<void> {
+  try {
+    const store = await PostgresStore.connect({
+      connectionString,
+      poolSize: 1,
+      applicationName: 'flowstate-migrate',
+    });
+    try {
+      await new AuditLog(store).record(cliActor(), {
+        action: 'store.migrate',
+        target: { type: 'store', id: 'postgres' },
+        summary: { after },
+      });
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    io.stderr.write(
+      `Warning: the copy is committed, but recording it in the audit log failed: ${(error as Error).message}\n`,
+    );
   }
 }
 
