@@ -65,7 +65,8 @@ export async function migrateCommand(
     throw new CliError(`--to must be a postgres:// or postgresql:// URL. ${USAGE}`, 2);
   }
   loadDotEnv(io.cwd);
-  const dataDir = resolve(io.cwd, options.from ?? io.env['FLOWSTATE_DATA_DIR'] ?? './.flowstate');
+  const configured = io.env['FLOWSTATE_DATA_DIR']?.trim();
+  const dataDir = resolve(io.cwd, options.from ?? (configured || './.flowstate'));
   const source = openSource(dataDir);
   try {
     const counts = source.counts();
@@ -109,7 +110,7 @@ export async function migrateCommand(
     writeCounts(io, { ...counts, blobs: imported['blobs'] ?? 0 }, unfinished);
     if (notes.expiredLeases > 0) {
       io.stdout.write(
-        `${notes.expiredLeases} running step(s) lost their lease: the first worker to start claims them (node code runs at least once).\n`,
+        `${notes.expiredLeases} unfinished step(s) lost their lease: the first worker to start claims them (node code runs at least once).\n`,
       );
     }
     if (notes.missingBlobs.length > 0) {
