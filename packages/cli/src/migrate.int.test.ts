@@ -306,7 +306,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
     expect(unreachable.stderr).toContain(
       'DATABASE_UNREACHABLE: Cannot connect to PostgreSQL at postgres://postgres@127.0.0.1:1/nothing',
     );
-  }, 60_000);
+  }, 180_000);
 
   test('a missing data folder is refused and not created', async () => {
     const missing = join(dir, 'nothing-here');
@@ -424,5 +424,5 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       dir,
     );
     expect(verify.stdout).toContain(`audit log intact: ${auditEntries} entries`);
-  }, 120_000);
+  }, 180_000);
 });
