@@ -101,11 +101,12 @@ const flow = (name: string, nodes: Node[]): Workflow => ({
   schemaVersion: 1,
   name,
   nodes,
-  // wait.event answers on its `received` port.
+  // wait.event answers on its `received` port, wait.approval on `approved`.
   edges: nodes.slice(1).map((n, i) => ({
     id: `e${i}`,
     from: nodes[i]!.id,
     ...(nodes[i]!.type === 'wait.event' ? { port: 'received' } : {}),
+    ...(nodes[i]!.type === 'wait.approval' ? { port: 'approved' } : {}),
     to: n.id,
   })),
 });
@@ -236,6 +237,19 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
           set({ ticked: true }),
         ]),
       );
+      await create(
+        'approval',
+        flow('Approval', [
+          manual,
+          {
+            id: 'approve',
+            type: 'wait.approval',
+            name: 'approve',
+            params: { approvers: [OWNER.email], message: 'Ship it?' },
+          },
+          set({ approved: true }),
+        ]),
+      );
       const credential = await call('POST', '/credentials', {
         name: 'api token',
         type: 'bearer',
@@ -252,6 +266,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       ids['delayed'] = await run('delayed', {});
       ids['waits'] = await run('waits', { order: 'o-1' });
       ids['parent'] = await run('parent', {});
+      ids['approval'] = await run('approval', {});
       ids['quick'] = await run('quick', { n: 7 });
       ids['failing'] = await run('failing', {});
       // Above the 256 KiB blob threshold: stored in blobs on both sides.
@@ -259,6 +274,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       await parked(server.store, ids['delayed'], 'pause');
       await parked(server.store, ids['waits'], 'wait');
       await parked(server.store, ids['parent'], 'call');
+      await parked(server.store, ids['approval'], 'approve');
       const children = await server.store.listChildExecutions(ids['parent']);
       ids['child'] = children[0]!.id;
       await parked(server.store, ids['child'], 'wait');
@@ -295,8 +311,8 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
     });
     expect(dry.stderr).toBe('');
     expect(dry.status).toBe(0);
-    expect(dry.stdout).toMatch(/workflows\s+7\n/);
-    expect(dry.stdout).toMatch(/executions\s+7 \(4 not finished\)/);
+    expect(dry.stdout).toMatch(/workflows\s+8\n/);
+    expect(dry.stdout).toMatch(/executions\s+8 \(5 not finished\)/);
     expect(dry.stdout).toMatch(/credentials\s+1\n/);
     expect(dry.stdout).toContain('The target is reachable and empty.');
     const unreachable = binary(['migrate', '--to', 'postgres://postgres@127.0.0.1:1/nothing'], {
@@ -328,7 +344,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
     );
     expect(migrated.stderr).toBe('');
     expect(migrated.code).toBe(0);
-    expect(migrated.stdout).toMatch(/executions\s+7 \(4 not finished\)/);
+    expect(migrated.stdout).toMatch(/executions\s+8 \(5 not finished\)/);
     expect(migrated.stdout).toMatch(/API keys\s+1\n/);
     expect(migrated.stdout).toMatch(/blobs \(large payloads\)\s+[1-9]/);
     const secretKey = /FLOWSTATE_SECRET_KEY=(\S+)/.exec(migrated.stdout)![1]!;
@@ -339,7 +355,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       dir,
     );
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/TARGET_NOT_EMPTY: .*already holds Flowstate data \(workflows: 7/);
+    expect(again.stderr).toMatch(/TARGET_NOT_EMPTY: .*already holds Flowstate data \(workflows: 8/);
 
     const pgServer = await startServer(
       loadConfig({
@@ -379,6 +395,14 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
         payload: {},
       });
       expect(go.body.resumed).toEqual([{ executionId: ids['child'], stepKey: 'wait' }]);
+      const decided = await call('POST', `/approvals/${ids['approval']}/approve/decide`, {
+        decision: 'approve',
+      });
+      expect(decided.status).toBe(200);
+      expect(await finished(store, ids['approval']!)).toMatchObject({
+        status: 'succeeded',
+        output: { approved: true },
+      });
       expect(await finished(store, ids['waits']!)).toMatchObject({
         status: 'succeeded',
         output: { order: 'o-1' },
@@ -399,7 +423,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       const [migration] = await store.listAudit({ limit: 1, action: 'store.migrate' });
       expect(migration).toMatchObject({
         actor: { type: 'cli' },
-        summary: { after: { workflows: 7, executions: 7 } },
+        summary: { after: { workflows: 8, executions: 8 } },
       });
       const audit = await new AuditLog(store).verify();
       expect(audit.ok).toBe(true);
