@@ -4,6 +4,7 @@ import { CONFIG_VARIABLES } from '@flowstate/server';
 import { apiKeysCommand } from './commands/api-keys.js';
 import { auditCommand } from './commands/audit.js';
 import { credentialsCommand } from './commands/credentials.js';
+import { migrateCommand } from './commands/migrate.js';
 import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
 import { usersCommand } from './commands/users.js';
@@ -38,6 +39,12 @@ Commands:
   credentials rotate        Re-encrypt every credential with the current FLOWSTATE_SECRET_KEY
                             (old rows are read with FLOWSTATE_SECRET_KEY_PREVIOUS).
   audit verify              Check the audit log's hash chain; names the first bad entry.
+  migrate --to URL [--from DIR] [--dry-run]
+                            Copy a stopped server's data folder (FLOWSTATE_DATA_DIR) into an empty
+                            PostgreSQL database in one transaction: workflows, executions in
+                            flight, schedules, users, sessions, API keys, credentials, audit log.
+                            Prints the counts and the FLOWSTATE_SECRET_KEY to set. --dry-run
+                            prints the counts and checks the target, writing nothing.
   The users, api-keys, credentials and audit commands work on the configured store: with
   DATABASE_URL also while servers run; on the data folder only of a stopped server (while it
   runs, use the HTTP API).
@@ -73,6 +80,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         'password-stdin': { type: 'boolean' },
         role: { type: 'string' },
         name: { type: 'string' },
+        to: { type: 'string' },
+        from: { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
     });
     const [command, ...rest] = positionals;
@@ -131,6 +141,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await credentialsCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
+      case 'migrate':
+        return await migrateCommand(
+          rest,
+          {
+            ...(values.to === undefined ? {} : { to: values.to }),
+            ...(values.from === undefined ? {} : { from: values.from }),
+            ...(values['dry-run'] === true ? { dryRun: true } : {}),
+          },
+          io,
+        );
       default:
         throw new CliError(`Unknown command "${command}". Run "flowstate --help" for the list.`, 2);
     }

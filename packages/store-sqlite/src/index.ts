@@ -9,3 +9,11 @@ export { acquireDataDirLock, LOCK_FILE, type DataDirLock } from './data-dir-lock
 export { StoreCommitError, type CommitFailure } from '@flowstate/engine';
 export { MIGRATIONS, runMigrations, type Migration } from './migrations.js';
 export { canonicalHash, canonicalJson } from './canonical-json.js';
+export { SqliteExport, type PortableCounts, type ExportNotes } from './data-export.js';
+export {
+  PORTABLE_TABLES,
+  type PortableBatch,
+  type PortableRow,
+  type PortableTable,
+  type PortableValue,
+} from './portable-rows.js';
