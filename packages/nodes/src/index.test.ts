@@ -10,6 +10,8 @@ describe('builtin nodes', () => {
       .map((n) => n.type);
     expect(types.sort()).toEqual(
       [
+        'file.read',
+        'file.write',
         'flow.call',
         'flow.if',
         'flow.loop',
@@ -18,6 +20,7 @@ describe('builtin nodes', () => {
         'flow.switch',
         'http.request',
         'log',
+        'sql.query',
         'transform.jsonata',
         'transform.set',
         'trigger.event',
