@@ -85,8 +85,9 @@ export function nextLink(header: string | string[] | undefined): string | undefi
   for (const value of Array.isArray(header) ? header : header ? [header] : []) {
     for (const part of value.split(/,(?=\s*<)/)) {
       const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-      if (match && /;\s*rel\s*=\s*"?(?:[^";]*\s)?next(?:\s[^";]*)?"?/i.test(match[2] ?? ''))
-        return match[1];
+      const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(match?.[2] ?? '');
+      const relations = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
+      if (match && relations.includes('next')) return match[1];
     }
   }
   return undefined;

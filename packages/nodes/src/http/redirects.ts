@@ -50,8 +50,9 @@ export function redirectRequest(options: {
   const toGet =
     (status === 303 && request.method !== 'HEAD') ||
     ((status === 301 || status === 302) && request.method === 'POST');
+  const dropBody = toGet || status === 303;
   const drop = new Set<string>();
-  if (toGet) ['content-type', 'content-length', 'content-encoding'].forEach((h) => drop.add(h));
+  if (dropBody) ['content-type', 'content-length', 'content-encoding'].forEach((h) => drop.add(h));
   if (target.origin !== new URL(options.originalUrl).origin) {
     CREDENTIAL_HEADERS.forEach((h) => drop.add(h));
     options.secretHeaders.forEach((h) => drop.add(h.toLowerCase()));
@@ -63,6 +64,6 @@ export function redirectRequest(options: {
     method: toGet ? 'GET' : request.method,
     url: target.toString(),
     headers,
-    body: toGet ? null : request.body,
+    body: dropBody ? null : request.body,
   };
 }
