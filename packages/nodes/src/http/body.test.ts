@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { encodeBody } from './body.js';
+import type { JsonValue } from '@flowstate/core';
+import { encodeBody, type BodyType } from './body.js';
 
 describe('encodeBody', () => {
   test.each([
@@ -15,9 +16,12 @@ describe('encodeBody', () => {
       'application/x-www-form-urlencoded',
     ],
     ['none', { a: 1 }, null, undefined],
-  ] as const)('%s of %j', (type, body, expected, contentType) => {
-    expect(encodeBody(type, body)).toEqual({ body: expected, contentType });
-  });
+  ] as [BodyType, JsonValue, string | null, string | undefined][])(
+    '%s of %j',
+    (type, body, expected, contentType) => {
+      expect(encodeBody(type, body)).toEqual({ body: expected, contentType });
+    },
+  );
 
   test.each([
     ['form', [1, 2]],
@@ -25,7 +29,7 @@ describe('encodeBody', () => {
     ['text', { a: 1 }],
     ['multipart', 'text'],
     ['multipart', { f: { base64: '***' } }],
-  ] as const)('%s refuses %j', (type, body) => {
+  ] as [BodyType, JsonValue][])('%s refuses %j', (type, body) => {
     expect(() => encodeBody(type, body)).toThrow(
       expect.objectContaining({ code: 'INVALID_HTTP_BODY' }),
     );
