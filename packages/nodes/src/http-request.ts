@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode, type CredentialValue, type JsonValue, type NodeType } from '@flowstate/sdk';
 import { BODY_TYPES } from './http/body.js';
-import { buildRequest, recordOf, type PreparedRequest } from './http/build-request.js';
+import { buildRequest, hasHeader, recordOf, type PreparedRequest } from './http/build-request.js';
 import { createHttpClient, type FetchOptions, type HttpClientOptions } from './http/client.js';
 import {
   credentialHeaders,
@@ -157,11 +157,12 @@ export function createHttpRequestNode(
         withTokenRetry(
           credential,
           tokens,
-          () => client.fetch(request, fetchOptions),
-          async () => {
-            const again = await prepare();
-            return client.fetch({ ...request, headers: again.headers }, fetchOptions);
-          },
+          request,
+          async (headers) =>
+            client.fetch({ ...request, headers: headers ?? request.headers }, fetchOptions),
+          async (oauth) => ({
+            Authorization: `Bearer ${await tokens.token(oauth, fetchOptions)}`,
+          }),
         );
       if (p.pagination)
         return paginate(prepared, p.pagination, {
@@ -183,25 +184,29 @@ export function createHttpRequestNode(
   });
 }
 
-/** An OAuth2 token the API rejects with 401 is dropped and fetched again, once. */
+/**
+ * An OAuth2 token the API rejects with 401 is dropped and the request sent again, once, with
+ * a fresh token; only when the request carried it (not a page on another origin).
+ */
 async function withTokenRetry<T>(
   credential: CredentialValue | undefined,
   tokens: OAuth2TokenCache,
-  attempt: () => Promise<T>,
-  again: () => Promise<T>,
+  request: PreparedRequest,
+  send: (headers?: Record<string, string>) => Promise<T>,
+  freshAuth: (credential: CredentialValue) => Promise<Record<string, string>>,
 ): Promise<T> {
   try {
-    return await attempt();
+    return await send();
   } catch (error) {
     if (
-      credential?.type === 'oauth2-client-credentials' &&
-      error instanceof HttpStatusError &&
-      error.status === 401
-    ) {
-      tokens.invalidate(credential);
-      return again();
-    }
-    throw error;
+      credential?.type !== 'oauth2-client-credentials' ||
+      !(error instanceof HttpStatusError) ||
+      error.status !== 401 ||
+      !hasHeader(request.headers, 'authorization')
+    )
+      throw error;
+    tokens.invalidate(credential);
+    return send(withHeaders(request.headers, await freshAuth(credential)));
   }
 }
 
