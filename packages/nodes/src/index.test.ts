@@ -60,3 +60,19 @@ describe('builtin nodes', () => {
     expect(httpOptionsFromEnv({})).toEqual({ allowedHosts: [] });
   });
 });
+
+describe('node reference texts', () => {
+  test.each(['http.request', 'sql.query', 'file.read', 'file.write'])(
+    'every param of %s has a description',
+    (type) => {
+      const node = builtinNodes.find((n) => n.type === type);
+      const schema = paramsJsonSchema(node!) as {
+        properties: Record<string, { description?: string }>;
+      };
+      const missing = Object.entries(schema.properties)
+        .filter(([, property]) => !property.description)
+        .map(([name]) => name);
+      expect(missing).toEqual([]);
+    },
+  );
+});
