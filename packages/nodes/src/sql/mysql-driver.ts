@@ -23,6 +23,7 @@ export function createMysqlDriver(url: string): SqlDriver {
     supportBigNumbers: true,
     bigNumberStrings: true,
     timezone: 'Z',
+    dateStrings: ['DATE'],
     multipleStatements: false,
   });
   pool.on('connection', () => undefined);

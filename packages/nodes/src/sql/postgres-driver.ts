@@ -1,4 +1,5 @@
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { JsonValue } from '@flowstate/core';
 import type { SqlDriver, SqlRequest, SqlResult } from './driver.js';
 import { toJsonSafe } from './json-safe.js';
@@ -6,7 +7,8 @@ import { namedToPositional } from './placeholders.js';
 import { classifySqlError, isReadOnlyRefusal, ReadOnlyRefusal, sqlTimeout } from './sql-errors.js';
 
 /**
- * PostgreSQL through a `pg` pool (at most 5 connections per credential). Each statement sets
+ * PostgreSQL through a `pg` pool (at most 5 connections per credential). Rows are read through
+ * a cursor, so a huge result costs `maxRows + 1` rows of memory, not the table. Each statement sets
  * `statement_timeout` on its connection, and an abort sends `pg_cancel_backend` for that
  * connection's backend from another one, so the server stops working too.
  */
@@ -41,12 +43,9 @@ export function createPostgresDriver(url: string): SqlDriver {
         await client.query(`SET statement_timeout = ${Math.floor(request.timeoutMs)}`);
         if (request.readOnly) await client.query('BEGIN READ ONLY');
         try {
-          const result = await client.query({ text: sql, values: values as unknown[] });
-          const rows = (result.rows as Record<string, unknown>[])
-            .slice(0, request.maxRows + 1)
-            .map((row) => toJsonSafe(row) as Record<string, JsonValue>);
+          const { rows, result } = await readRows(client, sql, values, request.maxRows + 1);
           return {
-            rows,
+            rows: rows.map((row) => toJsonSafe(row) as Record<string, JsonValue>),
             affectedRows: result.command === 'SELECT' ? null : result.rowCount,
             lastInsertId: null,
           };
@@ -67,4 +66,31 @@ export function createPostgresDriver(url: string): SqlDriver {
     },
     close: () => pool.end(),
   };
+}
+
+/** `date` (1082) and `timestamp` without time zone (1114) stay text: a Date would shift them by the host's zone. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 1082 || oid === 1114
+      ? (value: string) => value
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Reads at most `limit` rows of a statement through a cursor, then closes it. */
+function readRows(
+  client: pg.PoolClient,
+  sql: string,
+  values: readonly unknown[],
+  limit: number,
+): Promise<{ rows: Record<string, unknown>[]; result: pg.QueryResult }> {
+  return new Promise((resolve, reject) => {
+    const cursor = client.query(new Cursor(sql, [...values], { types }));
+    cursor.read(limit, (error, rows: Record<string, unknown>[], result) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      cursor.close((closeError) => (closeError ? reject(closeError) : resolve({ rows, result })));
+    });
+  });
 }

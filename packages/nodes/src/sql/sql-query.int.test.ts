@@ -128,6 +128,14 @@ for (const d of dialects) {
       const at = (row as { at: string }).at;
       expect(at).toMatch(/^2026-01-02[T ]03:04:05/);
       expect(JSON.parse(JSON.stringify(row))).toEqual(row);
+      const dates = await sql({
+        query:
+          d.name === 'sqlite'
+            ? "SELECT date('2026-03-04') AS d"
+            : "SELECT CAST('2026-03-04' AS date) AS d",
+        mode: 'first',
+      });
+      expect(dates['row']).toEqual({ d: '2026-03-04' });
     });
 
     test('an injection attempt in a parameter stays data', async () => {
