@@ -1,3 +1,4 @@
+import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import type { JsonValue } from '@flowstate/core';
 import type { SqlDriver, SqlRequest, SqlResult } from './driver.js';
@@ -7,7 +8,7 @@ import { classifySqlError, isReadOnlyRefusal, ReadOnlyRefusal, sqlTimeout } from
 
 /**
  * MySQL and MariaDB through a `mysql2` pool (at most 5 connections per credential, idle ones
- * closed after 30 s). Statements are server-side prepared (`execute`), so values are bound,
+ * closed after 30 s). Rows past `maxRows + 1` are streamed and dropped, not kept. Statements are server-side prepared (`execute`), so values are bound,
  * never spliced into the text. A timeout or abort sends `KILL QUERY` for the connection.
  * `LOAD DATA LOCAL INFILE` is disabled: it would let a statement read files of this host.
  */
@@ -21,7 +22,7 @@ export function createMysqlDriver(url: string): SqlDriver {
     connectTimeout: 10_000,
     flags: ['-LOCAL_FILES'],
     supportBigNumbers: true,
-    bigNumberStrings: true,
+    bigNumberStrings: false,
     timezone: 'Z',
     dateStrings: ['DATE'],
     multipleStatements: false,
@@ -49,22 +50,17 @@ export function createMysqlDriver(url: string): SqlDriver {
       try {
         if (request.readOnly) await connection.query('START TRANSACTION READ ONLY');
         try {
-          const [result] = await connection.execute(
+          const result = await streamExecute(
+            connection,
             sql,
-            values.map((v: JsonValue) => bindable(v)) as mysql.ExecuteValues[],
+            values.map((v: JsonValue) => bindable(v)),
+            request.maxRows + 1,
           );
           if (killed) throw new Error('KILL QUERY');
-          if (Array.isArray(result)) {
-            const rows = (result as Record<string, unknown>[])
-              .slice(0, request.maxRows + 1)
-              .map((row) => toJsonSafe({ ...row }) as Record<string, JsonValue>);
-            return { rows, affectedRows: null, lastInsertId: null };
-          }
-          const header = result as mysql.ResultSetHeader;
           return {
-            rows: [],
-            affectedRows: header.affectedRows,
-            lastInsertId: header.insertId ? String(header.insertId) : null,
+            rows: result.rows.map((row) => toJsonSafe({ ...row }) as Record<string, JsonValue>),
+            affectedRows: result.header?.affectedRows ?? null,
+            lastInsertId: result.header?.insertId ? String(result.header.insertId) : null,
           };
         } finally {
           if (request.readOnly) await connection.query('ROLLBACK').catch(() => undefined);
@@ -81,4 +77,31 @@ export function createMysqlDriver(url: string): SqlDriver {
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * Runs a prepared statement and keeps at most `limit` rows: the rest are read off the socket
+ * and dropped (stopping the server mid-result could roll back a `RETURNING` write).
+ */
+function streamExecute(
+  connection: mysql.PoolConnection,
+  sql: string,
+  values: unknown[],
+  limit: number,
+): Promise<{ rows: Record<string, unknown>[]; header?: mysql.ResultSetHeader }> {
+  return new Promise((resolve, reject) => {
+    const rows: Record<string, unknown>[] = [];
+    let header: mysql.ResultSetHeader | undefined;
+    let hasFields = false;
+    // The promise API buffers every row; the callback connection underneath streams them.
+    const core = (connection as unknown as { connection: CallbackConnection }).connection;
+    const execution = core.execute(sql, values as mysql.ExecuteValues[]);
+    execution.on('fields', (fields: unknown) => (hasFields = Array.isArray(fields)));
+    execution.on('result', (row: Record<string, unknown>) => {
+      if (!hasFields && 'affectedRows' in row) header = row as unknown as mysql.ResultSetHeader;
+      else if (rows.length < limit) rows.push(row);
+    });
+    execution.on('error', reject);
+    execution.on('end', () => resolve(header ? { rows, header } : { rows }));
+  });
 }

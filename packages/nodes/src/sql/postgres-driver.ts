@@ -68,12 +68,21 @@ export function createPostgresDriver(url: string): SqlDriver {
   };
 }
 
-/** `date` (1082) and `timestamp` without time zone (1114) stay text: a Date would shift them by the host's zone. */
+/** `bigint` (20) becomes a number when exact and stays text otherwise, as with MySQL and SQLite. */
+const bigint = (value: string): number | string =>
+  Number.isSafeInteger(Number(value)) ? Number(value) : value;
+
+/**
+ * Type parsers of `sql.query`: `date` (1082) and `timestamp` without time zone (1114) stay
+ * text, since a Date would shift them by the host's zone; `bigint` as above.
+ */
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === 1082 || oid === 1114
       ? (value: string) => value
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+      : oid === 20
+        ? bigint
+        : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /** Reads at most `limit` rows of a statement through a cursor, then closes it. */
