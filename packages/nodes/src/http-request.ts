@@ -1,80 +1,91 @@
-import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
 import { z } from 'zod';
-import { FlowstateError } from '@flowstate/core';
-import { defineNode, type JsonValue, type NodeType } from '@flowstate/sdk';
-import {
-  AddressNotAllowedError,
-  createAddressPolicy,
-  normalizeHostname,
-  type AddressPolicyOptions,
-} from './http/address-policy.js';
-import { buildRequest } from './http/build-request.js';
+import { defineNode, type CredentialValue, type JsonValue, type NodeType } from '@flowstate/sdk';
+import { BODY_TYPES } from './http/body.js';
+import { buildRequest, hasHeader, recordOf, type PreparedRequest } from './http/build-request.js';
+import { createHttpClient, type FetchOptions, type HttpClientOptions } from './http/client.js';
 import {
   credentialHeaders,
   HTTP_CREDENTIAL_TYPES,
   withHeaders,
 } from './http/credential-headers.js';
-import { createGuardedLookup, type Resolver } from './http/guarded-lookup.js';
-import {
-  decodeBody,
-  readExcerpt,
-  readLimited,
-  responseTooLarge,
-  statusError,
-  toResponseHeaders,
-} from './http/response.js';
+import { OAuth2TokenCache } from './http/oauth2.js';
+import { paginate, paginationParams } from './http/pagination.js';
+import { HttpStatusError } from './http/response.js';
 
 /** Host configuration of `http.request` (see {@link createHttpRequestNode}). */
-export interface HttpRequestNodeOptions extends AddressPolicyOptions {
-  /** DNS resolver; the system one by default. Tests pass a fake to simulate rebinding. */
-  resolve?: Resolver;
-  /** Sent unless the workflow sets its own User-Agent. */
-  userAgent?: string;
-}
+export type HttpRequestNodeOptions = HttpClientOptions;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /** Params of `http.request` after templating. */
 export const httpRequestParams = z
   .object({
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
-    url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
-    headers: z.record(z.string().min(1), z.string()).optional(),
-    query: z.record(z.string().min(1), z.union([scalar, z.array(scalar)])).optional(),
-    body: z.json().optional(),
-    timeoutMs: z.int().min(1).max(300_000).default(30_000),
+    method: z
+      .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+      .default('GET')
+      .describe('HTTP method'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+      .describe('Absolute http(s) URL; private, loopback and metadata addresses are refused'),
+    headers: z.record(z.string().min(1), z.string()).optional().describe('Request headers by name'),
+    query: z
+      .record(z.string().min(1), z.union([scalar, z.array(scalar)]))
+      .optional()
+      .describe('Query parameters merged into the URL, percent-encoded; an array repeats the key'),
+    body: z.json().optional().describe('Request body; how it is sent depends on bodyType'),
+    bodyType: z
+      .enum(BODY_TYPES)
+      .default('auto')
+      .describe(
+        'auto: a string as text, anything else as JSON; json; form (x-www-form-urlencoded fields); multipart (fields, and files as { base64, filename, contentType }); text; none',
+      ),
+    timeoutMs: z
+      .int()
+      .min(1)
+      .max(300_000)
+      .default(30_000)
+      .describe('Time limit of each request (including its redirects), in milliseconds'),
     maxResponseBytes: z
       .int()
       .min(1)
       .max(1024 * 1024 * 1024)
-      .default(10 * 1024 * 1024),
-    responseType: z.enum(['auto', 'json', 'text']).default('auto'),
-    /** Id of a `header`, `bearer` or `basic` credential whose headers the request carries. */
-    credential: z.string().min(1).max(200).optional(),
+      .default(10 * 1024 * 1024)
+      .describe('Largest response body to read, in bytes'),
+    responseType: z
+      .enum(['auto', 'json', 'text'])
+      .default('auto')
+      .describe('auto parses JSON when the content type says so; json always; text never'),
+    followRedirects: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Follow 3xx redirects (each hop is checked by the network guard); off: a 3xx is the output',
+      ),
+    maxRedirects: z.int().min(1).max(20).default(5).describe('Most redirects to follow'),
+    pagination: paginationParams
+      .optional()
+      .describe('Fetch several pages: next-url, offset, page or cursor mode (see the docs)'),
+    credential: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'Id of a header, bearer, basic or oauth2-client-credentials credential to authenticate with',
+      ),
   })
   .refine(
     (p) => !(p.method === 'GET' || p.method === 'HEAD') || p.body === undefined || p.body === null,
-    {
-      message: 'GET and HEAD requests cannot have a body',
-      path: ['body'],
-    },
+    { message: 'GET and HEAD requests cannot have a body', path: ['body'] },
   );
 export type HttpRequestParams = z.output<typeof httpRequestParams>;
 
-/** The error (ours, possibly wrapped by undici) behind a failed connection, if it was the guard. */
-function findGuardError(error: unknown): AddressNotAllowedError | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    if (e instanceof AddressNotAllowedError) return e;
-  }
-  return undefined;
-}
-
 /**
- * Creates the `http.request` node with a host-level network policy. Every connection goes
- * through an undici Agent whose `lookup` resolves the host, refuses private, loopback,
- * link-local, metadata, CGNAT and unspecified addresses (unless allow-listed) and connects
- * to exactly the addresses it checked. IP literals are checked before any socket is opened.
+ * Creates the `http.request` node with a host-level network policy. Every connection (each
+ * redirect hop, each page, each OAuth2 token request) goes through an undici Agent whose
+ * `lookup` resolves the host, refuses private, loopback, link-local, metadata, CGNAT and
+ * unspecified addresses (unless allow-listed) and connects to exactly the addresses it
+ * checked. IP literals are checked before any socket is opened.
  *
  * @example
  * ```ts
@@ -84,17 +95,18 @@ function findGuardError(error: unknown): AddressNotAllowedError | undefined {
 export function createHttpRequestNode(
   options: HttpRequestNodeOptions = {},
 ): NodeType<HttpRequestParams> {
-  const policy = createAddressPolicy(options);
-  const agent = new Agent({ connect: { lookup: createGuardedLookup(policy, options.resolve) } });
-  const userAgent = options.userAgent ?? 'Flowstate';
+  const client = createHttpClient(options);
+  const tokens = new OAuth2TokenCache(client);
 
   return defineNode({
     type: 'http.request',
     name: 'HTTP request',
     group: 'action',
-    description: 'Calls an HTTP API. Retries network errors, 429 and 5xx (honouring Retry-After).',
+    description:
+      'Calls an HTTP API: query and body builders, credentials (incl. OAuth2 client credentials), optional redirects and pagination. Retries network errors, 429 and 5xx (honouring Retry-After).',
     icon: 'globe',
     params: httpRequestParams,
+    rawParams: ['pagination'],
     sideEffects: true,
     retryDefaults: {
       maxAttempts: 3,
@@ -104,98 +116,98 @@ export function createHttpRequestNode(
       jitter: true,
     },
     timeoutMs: 300_000,
-    credentials: { credential: HTTP_CREDENTIAL_TYPES },
+    credentials: { credential: [...HTTP_CREDENTIAL_TYPES, 'oauth2-client-credentials'] },
     async run(ctx): Promise<JsonValue> {
       const p = ctx.params;
       const credential = ctx.credentials['credential'];
-      const prepared = buildRequest({
-        ...p,
-        headers: credential ? withHeaders(p.headers, credentialHeaders(credential)) : p.headers,
-        idempotencyKey: ctx.idempotencyKey,
-      });
-      if (ctx.simulate) return { simulated: true, request: { ...prepared } };
-
-      const hostname = normalizeHostname(new URL(prepared.url).hostname);
-      if (isIP(hostname) !== 0 && !policy.allows(hostname, hostname)) {
-        throw new AddressNotAllowedError(hostname, hostname);
-      }
-      const headers = Object.keys(prepared.headers).some((k) => k.toLowerCase() === 'user-agent')
-        ? prepared.headers
-        : { 'User-Agent': userAgent, ...prepared.headers };
-      const timeout = AbortSignal.timeout(p.timeoutMs);
-      const signal = AbortSignal.any([ctx.signal, timeout]);
-      const label = `${prepared.method} ${prepared.url}`;
-      try {
-        const response = await request(prepared.url, {
-          method: prepared.method as 'GET',
-          headers,
-          body: prepared.body,
-          signal,
-          dispatcher: agent,
+      const fetchOptions: FetchOptions = {
+        signal: ctx.signal,
+        timeoutMs: p.timeoutMs,
+        maxResponseBytes: p.maxResponseBytes,
+        responseType: p.responseType,
+        maxRedirects: p.followRedirects ? p.maxRedirects : 0,
+        secretHeaders: [],
+        now: ctx.now(),
+      };
+      const authorize = async (): Promise<Record<string, string>> => {
+        if (!credential) return {};
+        if (credential.type !== 'oauth2-client-credentials') return credentialHeaders(credential);
+        if (ctx.simulate) return { Authorization: 'Bearer [oauth2 token]' };
+        return { Authorization: `Bearer ${await tokens.token(credential, fetchOptions)}` };
+      };
+      const prepare = async (): Promise<PreparedRequest> => {
+        const auth = await authorize();
+        fetchOptions.secretHeaders = Object.keys(auth);
+        return buildRequest({
+          ...p,
+          headers: withHeaders(p.headers, auth),
+          idempotencyKey: ctx.idempotencyKey,
         });
-        const responseHeaders = toResponseHeaders(response.headers);
-        const failure = statusError({
-          status: response.statusCode,
-          request: label,
-          headers: responseHeaders,
-          excerpt: response.statusCode >= 400 ? await readExcerpt(response.body) : '',
-          now: ctx.now(),
-        });
-        if (failure) throw failure;
-        const declared = Number(responseHeaders['content-length']);
-        if (declared > p.maxResponseBytes) {
-          response.body.destroy();
-          throw responseTooLarge(p.maxResponseBytes);
-        }
-        const bytes = await readLimited(response.body, p.maxResponseBytes);
-        const contentType = responseHeaders['content-type'];
-        const body: JsonValue = decodeBody(
-          bytes,
-          p.responseType,
-          Array.isArray(contentType) ? contentType[0] : contentType,
+      };
+      const prepared = await prepare();
+      if (ctx.simulate)
+        return {
+          simulated: true,
+          request: recordOf(prepared),
+          ...(p.pagination
+            ? { note: 'only the first page request is recorded; pages are not fetched' }
+            : {}),
+        };
+      const send = (request: PreparedRequest) =>
+        withTokenRetry(
+          credential,
+          tokens,
+          request,
+          async (headers) =>
+            client.fetch({ ...request, headers: headers ?? request.headers }, fetchOptions),
+          async (oauth) => ({
+            Authorization: `Bearer ${await tokens.token(oauth, fetchOptions)}`,
+          }),
         );
-        return { status: response.statusCode, headers: responseHeaders, body };
-      } catch (error) {
-        throw classifyFailure(error, {
-          label,
-          timeout,
-          cancel: ctx.signal,
-          timeoutMs: p.timeoutMs,
+      if (p.pagination)
+        return paginate(prepared, p.pagination, {
+          fetch: send,
+          evaluate: (expression, bindings) => ctx.evaluate(expression, bindings),
+          secretHeaders: fetchOptions.secretHeaders,
+          idempotencyKey: ctx.idempotencyKey,
         });
-      }
+      const response = await send(prepared);
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+        ...(response.redirects.length > 0
+          ? { url: response.url, redirects: response.redirects }
+          : {}),
+      };
     },
   });
 }
 
-/** Errors we raised keep their type; aborts and network failures become retriable errors. */
-function classifyFailure(
-  error: unknown,
-  context: { label: string; timeout: AbortSignal; cancel: AbortSignal; timeoutMs: number },
-): unknown {
-  const guard = findGuardError(error);
-  if (guard) return guard;
-  if (error instanceof FlowstateError) return error;
-  if (context.cancel.aborted) {
-    return new FlowstateError('ABORTED', `${context.label} was aborted`, { cause: error });
+/**
+ * An OAuth2 token the API rejects with 401 is dropped and the request sent again, once, with
+ * a fresh token; only when the request carried it (not a page on another origin).
+ */
+async function withTokenRetry<T>(
+  credential: CredentialValue | undefined,
+  tokens: OAuth2TokenCache,
+  request: PreparedRequest,
+  send: (headers?: Record<string, string>) => Promise<T>,
+  freshAuth: (credential: CredentialValue) => Promise<Record<string, string>>,
+): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (
+      credential?.type !== 'oauth2-client-credentials' ||
+      !(error instanceof HttpStatusError) ||
+      error.status !== 401 ||
+      !hasHeader(request.headers, 'authorization')
+    )
+      throw error;
+    tokens.invalidate(credential);
+    return send(withHeaders(request.headers, await freshAuth(credential)));
   }
-  if (context.timeout.aborted) {
-    return new FlowstateError(
-      'HTTP_TIMEOUT',
-      `${context.label} timed out after ${context.timeoutMs} ms`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const code = (error as { code?: unknown }).code;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new FlowstateError(
-    'HTTP_NETWORK_ERROR',
-    `${context.label} failed: ${reason}${code ? ` (${String(code)})` : ''}`,
-    {
-      cause: error,
-    },
-  );
 }
 
 /** Reads the host configuration from the environment: `FLOWSTATE_HTTP_ALLOW_HOSTS` (comma-separated). */

@@ -10,6 +10,8 @@ describe('builtin nodes', () => {
       .map((n) => n.type);
     expect(types.sort()).toEqual(
       [
+        'file.read',
+        'file.write',
         'flow.call',
         'flow.if',
         'flow.loop',
@@ -18,6 +20,7 @@ describe('builtin nodes', () => {
         'flow.switch',
         'http.request',
         'log',
+        'sql.query',
         'transform.jsonata',
         'transform.set',
         'trigger.event',
@@ -56,4 +59,20 @@ describe('builtin nodes', () => {
     });
     expect(httpOptionsFromEnv({})).toEqual({ allowedHosts: [] });
   });
+});
+
+describe('node reference texts', () => {
+  test.each(['http.request', 'sql.query', 'file.read', 'file.write'])(
+    'every param of %s has a description',
+    (type) => {
+      const node = builtinNodes.find((n) => n.type === type);
+      const schema = paramsJsonSchema(node!) as {
+        properties: Record<string, { description?: string }>;
+      };
+      const missing = Object.entries(schema.properties)
+        .filter(([, property]) => !property.description)
+        .map(([name]) => name);
+      expect(missing).toEqual([]);
+    },
+  );
 });

@@ -11,6 +11,8 @@ import {
   type HttpRequestNodeOptions,
 } from './http-request.js';
 import { logNode } from './log.js';
+import { createFileNodes, fileOptionsFromEnv, type FileNodeOptions } from './file/index.js';
+import { createSqlNodes } from './sql/index.js';
 import { jsonataTransform } from './transform-jsonata.js';
 import { setFields } from './transform-set.js';
 import { manualTrigger } from './trigger-manual.js';
@@ -36,6 +38,8 @@ export { eventTriggerParams, type EventTriggerParams } from './trigger-event.js'
 export { APPROVAL_EVENT, waitApprovalParams, type ApprovalInfo } from './wait-approval.js';
 export { setPath } from './transform-set.js';
 export { isTruthy } from './truthy.js';
+export * from './file/index.js';
+export * from './sql/index.js';
 export { parseDuration } from './duration.js';
 export { waitDelayParams } from './wait-delay.js';
 export {
@@ -87,12 +91,22 @@ const fixedNodes: readonly NodeType<any>[] = [
 export interface BuiltinNodesOptions {
   /** Network policy of `http.request`; defaults to {@link httpOptionsFromEnv}. */
   http?: HttpRequestNodeOptions;
+  /** The folder `file.*` nodes and SQLite `sql.query` files are confined to; defaults to `FLOWSTATE_DATA_DIR/files`. */
+  files?: FileNodeOptions;
 }
 
 const defaultHttpNode = createHttpRequestNode(httpOptionsFromEnv());
 
-/** The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`. */
-export const builtinNodes: NodeType[] = [...fixedNodes, defaultHttpNode] as NodeType[];
+/**
+ * The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`
+ * and the file and SQL nodes confined to `FLOWSTATE_DATA_DIR/files`.
+ */
+export const builtinNodes: NodeType[] = [
+  ...fixedNodes,
+  defaultHttpNode,
+  ...createFileNodes(fileOptionsFromEnv()),
+  ...createSqlNodes(fileOptionsFromEnv()),
+] as NodeType[];
 
 /**
  * A registry of the built-in nodes plus any plugin nodes. Pass `http` to configure the HTTP
@@ -108,5 +122,12 @@ export function createBuiltinRegistry(
   extra: readonly NodeType<any>[] = [],
 ): NodeRegistry {
   const http = options.http === undefined ? defaultHttpNode : createHttpRequestNode(options.http);
-  return createRegistry([...fixedNodes, http, ...extra]);
+  const files = options.files ?? fileOptionsFromEnv();
+  return createRegistry([
+    ...fixedNodes,
+    http,
+    ...createFileNodes(files),
+    ...createSqlNodes(files),
+    ...extra,
+  ]);
 }

@@ -4,7 +4,7 @@ import { createBuiltinRegistry } from '@flowstate/nodes';
 import { PostgresStore } from '@flowstate/store-postgres';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
 import { buildServer } from './app.js';
 import { loadApprovalLinkKey } from './approvals/approval-link-key.js';
@@ -80,7 +80,7 @@ export async function startServer(
   }
   const audit = new AuditLog(store);
   const credentials = new CredentialService({ store, keyring, audit, redactor });
-  const registry = createBuiltinRegistry();
+  const registry = createBuiltinRegistry({ files: { root: resolve(config.dataDir, 'files') } });
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonValue } from '@flowstate/core';
 import { Engine } from '@flowstate/engine';
-import { createBuiltinRegistry } from '@flowstate/nodes';
+import { createBuiltinRegistry, fileOptionsFromEnv } from '@flowstate/nodes';
 import { waitForFinish } from '@flowstate/server';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { CliError, type CliIo } from '../io.js';
@@ -33,7 +33,7 @@ export async function runCommand(
   if (file === undefined || extra.length > 0)
     throw new CliError('Usage: flowstate run FILE [--input JSON]', 2);
   const input = parseInput(options.input);
-  const registry = createBuiltinRegistry();
+  const registry = createBuiltinRegistry({ files: fileOptionsFromEnv(io.env, io.cwd) });
   const loaded = await loadWorkflowFile(file, io.cwd, registry);
   if (!loaded.workflow) {
     for (const problem of loaded.problems) io.stderr.write(`${formatProblem(problem)}\n`);
