@@ -1,4 +1,5 @@
 import { createRegistry, type NodeRegistry, type NodeType } from '@flowstate/core';
+import { dataNodes } from './data/index.js';
 import { flowCall } from './flow-call.js';
 import { flowIf } from './flow-if.js';
 import { flowLoop } from './flow-loop.js';
@@ -36,6 +37,7 @@ export { eventTriggerParams, type EventTriggerParams } from './trigger-event.js'
 export { APPROVAL_EVENT, waitApprovalParams, type ApprovalInfo } from './wait-approval.js';
 export { setPath } from './transform-set.js';
 export { isTruthy } from './truthy.js';
+export * from './data/index.js';
 export { parseDuration } from './duration.js';
 export { waitDelayParams } from './wait-delay.js';
 export {
@@ -81,6 +83,7 @@ const fixedNodes: readonly NodeType<any>[] = [
   waitEvent,
   waitApproval,
   webhookRespond,
+  ...dataNodes,
 ];
 
 /** Options of {@link createBuiltinRegistry}. */
