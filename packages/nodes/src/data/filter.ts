@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode, NonRetriableError, type JsonValue } from '@flowstate/sdk';
 import { isTruthy } from '../truthy.js';
-import { fieldPath, getField, itemError, itemsParam, resolveItems } from './items.js';
+import { errorMessage, fieldPath, getField, itemError, itemsParam, resolveItems } from './items.js';
 
 /** The comparisons a filter rule can make. */
 export const FILTER_OPERATORS = [
@@ -174,7 +174,7 @@ export const dataFilter = defineNode({
         try {
           pass = isTruthy(await ctx.evaluate(ctx.params.condition, { item, index }));
         } catch (error) {
-          const why = error instanceof Error ? error.message : String(error);
+          const why = errorMessage(error);
           throw itemError(
             'data.filter',
             { index },

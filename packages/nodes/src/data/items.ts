@@ -90,3 +90,11 @@ function sortKeys(value: JsonValue): JsonValue {
   for (const key of Object.keys(value).sort()) sorted[key] = sortKeys(value[key] as JsonValue);
   return sorted;
 }
+
+/** The message of anything thrown (JSONata throws plain objects with a `message`). */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error)
+    return String((error as { message: unknown }).message);
+  return String(error);
+}

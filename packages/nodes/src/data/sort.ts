@@ -94,7 +94,7 @@ export const dataSort = defineNode({
     let collator: Intl.Collator;
     try {
       collator = new Intl.Collator(locale, {
-        sensitivity: caseSensitive ? 'variant' : 'base',
+        sensitivity: caseSensitive ? 'variant' : 'accent',
         numeric,
         caseFirst: caseSensitive ? 'upper' : 'false',
       });
