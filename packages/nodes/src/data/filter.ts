@@ -161,6 +161,8 @@ export const dataFilter = defineNode({
   async run(ctx) {
     const items = resolveItems('data.filter', ctx.params.items, ctx.input);
     const rules = ctx.params.rules ?? [];
+    // Written as a template out of habit, the condition is still one expression per item.
+    const condition = ctx.params.condition?.replace(/^\s*\{\{([\s\S]*)\}\}\s*$/, '$1');
     checkRules(rules);
     const kept: JsonValue[] = [];
     const rejected: JsonValue[] = [];
@@ -170,9 +172,9 @@ export const dataFilter = defineNode({
         const results = rules.map((r) => testRule(r.operator, getField(item, r.field), r.value));
         pass = ctx.params.match === 'all' ? results.every(Boolean) : results.some(Boolean);
       }
-      if (pass && ctx.params.condition !== undefined) {
+      if (pass && condition !== undefined) {
         try {
-          pass = isTruthy(await ctx.evaluate(ctx.params.condition, { item, index }));
+          pass = isTruthy(await ctx.evaluate(condition, { item, index }));
         } catch (error) {
           const why = errorMessage(error);
           throw itemError(

@@ -85,6 +85,13 @@ describe('data.filter', () => {
     expect(result).toEqual({ kept: [people[2]], rejected: [people[0], people[1], people[3]] });
   });
 
+  test('a condition written as a template works the same', async () => {
+    const kept = (await output(dataFilter, {
+      condition: "{{ $item.country = 'FR' }}",
+    })) as typeof people;
+    expect(kept.map((p) => p.name)).toEqual(['dan']);
+  });
+
   test('a failing condition names the item', async () => {
     await expect(output(dataFilter, { condition: '$item.name + 1' })).rejects.toThrow(
       /data\.filter: item 0: condition failed/,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiClient, type ApiResponse } from '../testing/api-client.js';
 import { makeServer, type ServerFixture } from '../testing/server-fixture.js';
+import { chain, manual } from '../testing/workflows.js';
 
 let server: ServerFixture;
 let call: (method: 'POST', url: string, payload?: unknown) => Promise<ApiResponse>;
@@ -104,5 +105,41 @@ describe('POST /mapping/suggest', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.details[0]).toMatchObject({ path: '/body/nodeType' });
     expect(res.body.error.message).toMatch(/Unknown node type "nope\.nope"/);
+  });
+});
+
+describe('data nodes in a workflow', () => {
+  test('CSV in, filtered, aggregated and sorted, CSV out', async () => {
+    const node = (id: string, type: string, params: Record<string, unknown>) => ({
+      id,
+      type,
+      name: id,
+      params,
+    });
+    const created = await call('POST', '/workflows?publish=true', {
+      id: 'report',
+      ...chain('Report', [
+        manual(),
+        node('parse', 'csv.parse', { text: '{{ $input.csv }}', inferTypes: true }),
+        node('paid', 'data.filter', { condition: "$item.status = 'paid'" }),
+        node('byRegion', 'data.aggregate', {
+          groupBy: ['region'],
+          aggregations: [
+            { operation: 'sum', field: 'amount', as: 'total' },
+            { operation: 'count' },
+          ],
+        }),
+        node('sorted', 'data.sort', { keys: [{ field: 'total', direction: 'desc' }] }),
+        node('out', 'csv.build', {}),
+      ]),
+    });
+    expect(created.status).toBe(201);
+    const csv = 'region;status;amount\nN;paid;10\nS;paid;30\nN;open;99\nN;paid;5\n';
+    const run = await call('POST', '/workflows/report/run?wait=5000', { input: { csv } });
+    expect(run.status).toBe(200);
+    expect(run.body.execution).toMatchObject({
+      status: 'succeeded',
+      output: 'region,total,count\nS,30,1\nN,15,2\n',
+    });
   });
 });
