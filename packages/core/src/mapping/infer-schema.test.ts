@@ -69,6 +69,13 @@ describe('inferSchema', () => {
     );
   });
 
+  test('maxItems inspects only the first elements of each list', () => {
+    expect(inferSchema([1, 2, 'x'], { maxItems: 2, maxExamples: 0 })).toMatchObject({
+      type: 'array',
+      items: { type: 'integer' },
+    });
+  });
+
   test('different kinds become anyOf', () => {
     expect(inferSchema([1, 'a', { k: 1 }, null], { maxExamples: 0 })).toMatchObject({
       items: { anyOf: [{ type: ['integer', 'null'] }, { type: 'string' }, { type: 'object' }] },

@@ -10,20 +10,30 @@ export interface InferSchemaOptions {
   maxExamples?: number;
   /** Nesting below which values are described as `{}` (default 20). */
   maxDepth?: number;
+  /**
+   * Elements of each list that are inspected (default all). A cap bounds the work for a large
+   * sample; the schema then describes the first elements only.
+   */
+  maxItems?: number;
 }
 
-const FORMAT_CHECKS: ReadonlyArray<readonly [string, z.ZodType]> = [
-  ['date-time', z.iso.datetime({ offset: true, local: true })],
-  ['date', z.iso.date()],
-  ['uuid', z.uuid()],
-  ['email', z.email()],
-  ['uri', z.url({ protocol: /^https?$/ })],
+/**
+ * Formats in the order they are tried: a cheap test of the shape first, then the Zod validator
+ * that `z.fromJSONSchema` uses for the format, so a detected format always validates.
+ */
+const FORMAT_CHECKS: ReadonlyArray<readonly [string, (s: string) => boolean, z.ZodType]> = [
+  ['date-time', (s) => /^\d{4}-\d\d-\d\dT/.test(s), z.iso.datetime({ offset: true, local: true })],
+  ['date', (s) => s.length === 10 && /^\d{4}-/.test(s), z.iso.date()],
+  ['uuid', (s) => s.length === 36 && s[8] === '-', z.uuid()],
+  ['email', (s) => s.includes('@'), z.email()],
+  ['uri', (s) => /^https?:\/\//i.test(s), z.url({ protocol: /^https?$/ })],
 ];
 
 /** The JSON Schema `format` a string fits, checked with the same Zod validators that read it. */
 export function detectFormat(value: string): string | undefined {
   if (value.length > 2048) return undefined;
-  for (const [format, check] of FORMAT_CHECKS) if (check.safeParse(value).success) return format;
+  for (const [format, shape, check] of FORMAT_CHECKS)
+    if (shape(value) && check.safeParse(value).success) return format;
   return undefined;
 }
 
@@ -48,7 +58,8 @@ function describe(
   if (value === null) return { type: 'null' };
   if (depth > options.maxDepth) return {};
   if (Array.isArray(value)) {
-    const items = value.reduce<JsonSchema | undefined>((merged, item) => {
+    const inspected = value.length > options.maxItems ? value.slice(0, options.maxItems) : value;
+    const items = inspected.reduce<JsonSchema | undefined>((merged, item) => {
       const schema = describe(item, depth + 1, options);
       return merged === undefined ? schema : mergeSchemas(merged, schema, options);
     }, undefined);
@@ -71,16 +82,18 @@ function describe(
 }
 
 function mergeExamples(a: JsonSchema, b: JsonSchema, max: number): JsonSchema {
-  const all = [
-    ...((a['examples'] as JsonValue[]) ?? []),
-    ...((b['examples'] as JsonValue[]) ?? []),
-  ];
-  const seen = new Set<string>();
-  const examples = all.filter((e) => {
-    const key = JSON.stringify(e);
-    return !seen.has(key) && (seen.add(key), true);
-  });
-  return examples.length === 0 ? {} : { examples: examples.slice(0, max) };
+  const first = (a['examples'] as JsonValue[] | undefined) ?? [];
+  if (first.length >= max) return first.length === 0 ? {} : { examples: first };
+  const examples = [...first];
+  const seen = new Set(first.map((e) => JSON.stringify(e)));
+  for (const example of (b['examples'] as JsonValue[] | undefined) ?? []) {
+    const key = JSON.stringify(example);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    examples.push(example);
+    if (examples.length >= max) break;
+  }
+  return examples.length === 0 ? {} : { examples };
 }
 
 /**
@@ -91,9 +104,13 @@ function mergeExamples(a: JsonSchema, b: JsonSchema, max: number): JsonSchema {
 export function mergeSchemas(
   a: JsonSchema,
   b: JsonSchema,
-  options: Required<InferSchemaOptions> = { maxExamples: 3, maxDepth: 20 },
+  options: Required<InferSchemaOptions> = { maxExamples: 3, maxDepth: 20, maxItems: Infinity },
 ): JsonSchema {
   if (Object.keys(a).length === 0 || Object.keys(b).length === 0) return {};
+  if (a['anyOf'] === undefined && b['anyOf'] === undefined) {
+    const joined = mergeSameKind(a, b, options);
+    if (joined !== undefined) return joined;
+  }
   const branches = [
     ...((a['anyOf'] as JsonSchema[] | undefined) ?? [a]),
     ...((b['anyOf'] as JsonSchema[] | undefined) ?? [b]),
@@ -180,7 +197,11 @@ function mergeSameKind(
  * ```
  */
 export function inferSchema(sample: JsonValue, options: InferSchemaOptions = {}): JsonSchema {
-  const resolved = { maxExamples: options.maxExamples ?? 3, maxDepth: options.maxDepth ?? 20 };
+  const resolved = {
+    maxExamples: options.maxExamples ?? 3,
+    maxDepth: options.maxDepth ?? 20,
+    maxItems: options.maxItems ?? Infinity,
+  };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     ...describe(sample, 0, resolved),

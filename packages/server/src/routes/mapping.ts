@@ -17,6 +17,9 @@ import { paramsJsonSchema } from './node-types.js';
 /** Rows of a CSV sample kept in the answer, for the editor to show and map from. */
 const CSV_SAMPLE_ROWS = 20;
 
+/** Elements of each list that inference and suggestions look at, to bound the work per request. */
+const INSPECTED_ITEMS = 1000;
+
 const CsvOptions = z
   .object({
     delimiter: z.string().min(1).max(5).default('auto'),
@@ -123,12 +126,12 @@ export function registerMappingRoutes(app: FastifyInstance, ctx: ServerContext):
       if (csv !== undefined) {
         const rows = readCsv(csv, CsvOptions.parse(csvOptions ?? {}));
         return {
-          schema: inferSchema(rows),
+          schema: inferSchema(rows, { maxItems: INSPECTED_ITEMS }),
           sample: rows.slice(0, CSV_SAMPLE_ROWS),
           rows: rows.length,
         };
       }
-      return { schema: inferSchema(sample as JsonValue), sample };
+      return { schema: inferSchema(sample as JsonValue, { maxItems: INSPECTED_ITEMS }), sample };
     },
   );
 
@@ -159,7 +162,7 @@ export function registerMappingRoutes(app: FastifyInstance, ctx: ServerContext):
       const suggestions = suggestMappings({
         source:
           body.schema === undefined
-            ? { sample: body.sample as JsonValue }
+            ? { schema: inferSchema(body.sample as JsonValue, { maxItems: INSPECTED_ITEMS }) }
             : { schema: body.schema as JsonSchema },
         targetParamsSchema: paramsJsonSchema(nodeType) as JsonSchema,
         exclude: excludedParams(nodeType, body.params ?? {}),
