@@ -22,3 +22,4 @@ export { CONTAINER_TYPES, ProblemCodes, type Problem } from './validation-contex
 export * from './validate.js';
 export * from './diff.js';
 export { applyWorkflowDiff, applyChange } from './diff-apply.js';
+export * from './mapping/index.js';

@@ -31,6 +31,16 @@ describe('builtin nodes', () => {
         'wait.delay',
         'wait.event',
         'webhook.respond',
+        'data.filter',
+        'data.sort',
+        'data.dedupe',
+        'data.aggregate',
+        'data.split',
+        'csv.parse',
+        'csv.build',
+        'datetime.format',
+        'crypto.hash',
+        'crypto.hmac',
       ].sort(),
     );
     expect(builtinNodes).toHaveLength(types.length);

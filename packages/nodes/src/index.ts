@@ -1,4 +1,5 @@
 import { createRegistry, type NodeRegistry, type NodeType } from '@flowstate/core';
+import { dataNodes } from './data/index.js';
 import { flowCall } from './flow-call.js';
 import { flowIf } from './flow-if.js';
 import { flowLoop } from './flow-loop.js';
@@ -40,6 +41,7 @@ export { setPath } from './transform-set.js';
 export { isTruthy } from './truthy.js';
 export * from './file/index.js';
 export * from './sql/index.js';
+export * from './data/index.js';
 export { parseDuration } from './duration.js';
 export { waitDelayParams } from './wait-delay.js';
 export {
@@ -85,6 +87,7 @@ const fixedNodes: readonly NodeType<any>[] = [
   waitEvent,
   waitApproval,
   webhookRespond,
+  ...dataNodes,
 ];
 
 /** Options of {@link createBuiltinRegistry}. */

@@ -33,6 +33,7 @@ import { registerCredentialRoutes } from './routes/credentials.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerLiveRoutes } from './routes/live.js';
+import { registerMappingRoutes } from './routes/mapping.js';
 import { registerNodeTypeRoutes } from './routes/node-types.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -297,6 +298,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerCredentialRoutes(api, ctx);
       registerAuditRoutes(api, ctx);
       registerNodeTypeRoutes(api, ctx);
+      registerMappingRoutes(api, ctx);
       registerWorkflowRoutes(api, ctx);
       registerVersionRoutes(api, ctx);
       registerTransferRoutes(api, ctx);

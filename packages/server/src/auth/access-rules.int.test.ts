@@ -85,6 +85,8 @@ describe('every route, every role', () => {
       'POST /api/v1/credentials',
       'GET /api/v1/audit',
       'POST /hooks/*',
+      'POST /api/v1/mapping/infer-schema',
+      'POST /api/v1/mapping/suggest',
     ]) {
       expect(urls, required).toContain(required);
     }

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { WorkflowNode } from '../api/types';
 import { ExpressionInput, type JsonSchema } from './expression-input';
 import { connectionProblem } from './canvas';
+import { MappingSuggestions } from './mapping-suggestions';
 import { outputPorts, useNodeTypes } from './node-types';
 import { addEdge, removeEdges, renameNode, updateNode, useEditor } from './store';
 
@@ -113,6 +114,10 @@ export function PropertiesPanel({
               {p.message}
             </p>
           ))}
+      </fieldset>
+      <fieldset>
+        <legend>Map from input</legend>
+        <MappingSuggestions node={node} input={context.input} onApply={setParam} />
       </fieldset>
       <Connections node={node} />
       <fieldset>
