@@ -21,6 +21,7 @@ import { scheduleTrigger } from './trigger-schedule.js';
 import { eventTrigger } from './trigger-event.js';
 import { waitApproval } from './wait-approval.js';
 import { webhookRespond } from './webhook-respond.js';
+import { createScriptNode, type ScriptNodeOptions } from './script/index.js';
 
 export { flowCall, flowIf, flowLoop, flowMerge, flowReturn, flowSwitch, logNode, jsonataTransform };
 export { setFields, manualTrigger, webhookTrigger, waitDelay, waitEvent, webhookRespond };
@@ -61,6 +62,7 @@ export {
 export { isBlockedAddress } from './http/ip-ranges.js';
 export { parseRetryAfter } from './http/retry-after.js';
 export { HttpStatusError } from './http/response.js';
+export * from './script/index.js';
 
 /** Every built-in node type except `http.request`, which depends on host configuration. */
 const fixedNodes: readonly NodeType<any>[] = [
@@ -87,12 +89,23 @@ const fixedNodes: readonly NodeType<any>[] = [
 export interface BuiltinNodesOptions {
   /** Network policy of `http.request`; defaults to {@link httpOptionsFromEnv}. */
   http?: HttpRequestNodeOptions;
+  /** Limits and worker threads of `script.js`; defaults in {@link SCRIPT_LIMITS}. */
+  script?: ScriptNodeOptions;
 }
 
 const defaultHttpNode = createHttpRequestNode(httpOptionsFromEnv());
+/** Starts its worker threads on the first script it runs. */
+const defaultScriptNode = createScriptNode();
 
-/** The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`. */
-export const builtinNodes: NodeType[] = [...fixedNodes, defaultHttpNode] as NodeType[];
+/**
+ * The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`
+ * and `script.js` with the default limits.
+ */
+export const builtinNodes: NodeType[] = [
+  ...fixedNodes,
+  defaultHttpNode,
+  defaultScriptNode,
+] as NodeType[];
 
 /**
  * A registry of the built-in nodes plus any plugin nodes. Pass `http` to configure the HTTP
@@ -108,5 +121,7 @@ export function createBuiltinRegistry(
   extra: readonly NodeType<any>[] = [],
 ): NodeRegistry {
   const http = options.http === undefined ? defaultHttpNode : createHttpRequestNode(options.http);
-  return createRegistry([...fixedNodes, http, ...extra]);
+  const script =
+    options.script === undefined ? defaultScriptNode : createScriptNode(options.script);
+  return createRegistry([...fixedNodes, http, script, ...extra]);
 }
