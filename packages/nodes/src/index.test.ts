@@ -18,6 +18,7 @@ describe('builtin nodes', () => {
         'flow.switch',
         'http.request',
         'log',
+        'script.js',
         'transform.jsonata',
         'transform.set',
         'trigger.event',

@@ -80,7 +80,7 @@ export async function startServer(
   }
   const audit = new AuditLog(store);
   const credentials = new CredentialService({ store, keyring, audit, redactor });
-  const registry = createBuiltinRegistry();
+  const registry = createBuiltinRegistry({ script: config.script });
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,
