@@ -115,9 +115,11 @@ export class ScriptPool {
 
   private spawn(): void {
     const worker = new Worker(this.workerUrl, {
+      // The worker is plain JavaScript and needs no flags; some of the host's (--eval,
+      // --input-type, loaders) would stop it from starting.
+      execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 16 },
     });
-    worker.unref();
     const slot: Slot = { worker, ready: false, job: undefined };
     this.slots.add(slot);
     worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
@@ -127,6 +129,7 @@ export class ScriptPool {
 
   private dispatch(slot: Slot, job: Job): void {
     slot.job = job;
+    slot.worker.ref();
     job.timer = setTimeout(() => {
       this.stop(slot, job, {
         kind: 'timeout',
@@ -146,6 +149,8 @@ export class ScriptPool {
       this.settle(job, () => job.resolve(message.response));
     }
     this.pump();
+    // A worker with work (or starting for it) keeps the process alive; an idle one does not.
+    if (slot.job === undefined) slot.worker.unref();
   }
 
   /** A worker died (crash, V8 heap limit, terminate): its run fails and another may start. */
