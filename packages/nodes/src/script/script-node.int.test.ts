@@ -162,12 +162,21 @@ describe('script.js', () => {
 
 describe('ScriptPool', () => {
   let dir: string | undefined;
+  const request = {
+    code: '',
+    names: [],
+    values: '[]',
+    timeoutMs: 100,
+    memoryLimitBytes: 8 * 1024 * 1024,
+    maxLogLines: 1,
+    maxLogLineLength: 1,
+  };
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   test('a worker that stops answering is terminated after the limit plus grace', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'flowstate-script-'));
+    dir ??= await mkdtemp(join(tmpdir(), 'flowstate-script-'));
     const file = join(dir, 'hanging-worker.mjs');
     await writeFile(
       file,
@@ -179,15 +188,6 @@ describe('ScriptPool', () => {
     );
     const hanging = new ScriptPool({ size: 1, graceMs: 100, workerUrl: pathToFileURL(file) });
     try {
-      const request = {
-        code: '',
-        names: [],
-        values: '[]',
-        timeoutMs: 100,
-        memoryLimitBytes: 8 * 1024 * 1024,
-        maxLogLines: 1,
-        maxLogLineLength: 1,
-      };
       const first = await hanging.run(request);
       expect(first).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
       expect(hanging.workerCount).toBe(0);
@@ -198,20 +198,36 @@ describe('ScriptPool', () => {
     }
   });
 
+  test('a worker that exhausts its V8 heap is reported as the memory limit and dropped', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'flowstate-script-'));
+    const file = join(dir, 'greedy-worker.mjs');
+    await writeFile(
+      file,
+      [
+        "import { parentPort } from 'node:worker_threads';",
+        'const hoard = [];',
+        "parentPort.on('message', () => { for (;;) hoard.push({ n: hoard.length, s: 'x' + hoard.length }); });",
+        "parentPort.postMessage({ type: 'ready' });",
+      ].join('\n'),
+    );
+    const greedy = new ScriptPool({
+      size: 1,
+      graceMs: 60_000,
+      maxMemoryMb: 8,
+      workerUrl: pathToFileURL(file),
+    });
+    try {
+      expect(await greedy.run(request)).toMatchObject({ ok: false, failure: { kind: 'memory' } });
+      expect(greedy.workerCount).toBe(0);
+    } finally {
+      await greedy.close();
+    }
+  });
+
   test('a worker entry that cannot start fails the run with a clear error', async () => {
     const broken = new ScriptPool({ size: 1, workerUrl: new URL('file:///nonexistent/w.mjs') });
     try {
-      await expect(
-        broken.run({
-          code: '',
-          names: [],
-          values: '[]',
-          timeoutMs: 100,
-          memoryLimitBytes: 8 * 1024 * 1024,
-          maxLogLines: 1,
-          maxLogLineLength: 1,
-        }),
-      ).rejects.toThrow(/could not start/);
+      await expect(broken.run(request)).rejects.toThrow(/could not start/);
     } finally {
       await broken.close();
     }
