@@ -14,7 +14,7 @@ afterEach(async () => {
 type Node = Workflow['nodes'][number];
 
 function script(id: string, code: string, params: object = {}): Node {
-  return { id, type: 'script.js', name: id, params: { code, ...params } };
+  return { id, type: 'script.js', name: id, params: { code, timeoutMs: 10_000, ...params } };
 }
 
 async function call(method: 'GET' | 'POST', url: string, payload?: object) {

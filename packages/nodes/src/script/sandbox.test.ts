@@ -15,7 +15,8 @@ function run(code: string, overrides: Partial<SandboxRequest> = {}): Promise<San
     code,
     names: ['$input', '$steps'],
     values: JSON.stringify([{ items: [1, 2, 3] }, { Fetch: { ok: true } }]),
-    timeoutMs: 300,
+    // Generous: this thread's first runs also compile QuickJS's WebAssembly lazily.
+    timeoutMs: 10_000,
     memoryLimitBytes: 16 * 1024 * 1024,
     maxLogLines: 3,
     maxLogLineLength: 20,
@@ -167,7 +168,9 @@ describe('script sandbox: failures are located and classified', () => {
 
   test('an endless chain of promises stops at the time limit', async () => {
     const code = 'const spin = async () => { await null; return spin(); };\nreturn spin()';
-    expect(await failure(code, { timeoutMs: 100 })).toMatchObject({ kind: 'timeout' });
+    // Each turn keeps a frame alive: enough memory that the clock, not memory, ends it.
+    const limits = { timeoutMs: 100, memoryLimitBytes: 256 * 1024 * 1024 };
+    expect(await failure(code, limits)).toMatchObject({ kind: 'timeout' });
   });
 
   test.each([

@@ -14,7 +14,9 @@ const script = createScriptNode({ pool, maxTimeoutMs: 10_000, maxMemoryMb: 64 })
 afterAll(() => pool.close());
 
 async function runScript(code: string, input: unknown = null, params: object = {}) {
-  return testNode(script, { params: { code, ...params }, input: input as never });
+  // A generous limit unless a test is about the limit: the machine may be busy.
+  const limits = { timeoutMs: 10_000 };
+  return testNode(script, { params: { code, ...limits, ...params }, input: input as never });
 }
 
 async function scriptError(code: string, params: object = {}) {
