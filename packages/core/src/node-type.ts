@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CredentialValue } from './credentials.js';
+import type { ExpressionScope } from './expressions.js';
 import type { JsonValue } from './json.js';
 import type { RetryPolicy } from './model.js';
 
@@ -80,6 +81,12 @@ export interface NodeContext<P = unknown> {
    * and logs, so outputs and errors that echo them are stored as `[redacted]`.
    */
   readonly credentials: Readonly<Record<string, CredentialValue>>;
+  /**
+   * The variables expressions see (`$trigger`, `$steps`, `$input`, `$item`, `$index`,
+   * `$vars`, `$execution`, `$now`), for nodes that hand them to other code (`script.js`).
+   * The engine sets it; a host that does not (an older test harness) leaves it undefined.
+   */
+  readonly scope?: ExpressionScope;
   /** The injected clock. */
   now(): Date;
   /** Evaluates a JSONata expression with this step's variables ($input, $steps, ...). */

@@ -63,6 +63,10 @@ export class StepContext implements NodeContext {
     return { id, workflowId, workflowVersion, depth };
   }
 
+  get scope(): ExpressionScope {
+    return this.#options.scope;
+  }
+
   get idempotencyKey(): string {
     return `${this.#options.execution.id}:${this.stepKey}`;
   }

@@ -21,6 +21,7 @@ describe('builtin nodes', () => {
         'http.request',
         'log',
         'sql.query',
+        'script.js',
         'transform.jsonata',
         'transform.set',
         'trigger.event',

@@ -24,6 +24,7 @@ import { scheduleTrigger } from './trigger-schedule.js';
 import { eventTrigger } from './trigger-event.js';
 import { waitApproval } from './wait-approval.js';
 import { webhookRespond } from './webhook-respond.js';
+import { createScriptNode, type ScriptNodeOptions } from './script/index.js';
 
 export { flowCall, flowIf, flowLoop, flowMerge, flowReturn, flowSwitch, logNode, jsonataTransform };
 export { setFields, manualTrigger, webhookTrigger, waitDelay, waitEvent, webhookRespond };
@@ -67,6 +68,7 @@ export {
 export { isBlockedAddress } from './http/ip-ranges.js';
 export { parseRetryAfter } from './http/retry-after.js';
 export { HttpStatusError } from './http/response.js';
+export * from './script/index.js';
 
 /** Every built-in node type except `http.request`, which depends on host configuration. */
 const fixedNodes: readonly NodeType<any>[] = [
@@ -96,19 +98,25 @@ export interface BuiltinNodesOptions {
   http?: HttpRequestNodeOptions;
   /** The folder `file.*` nodes and SQLite `sql.query` files are confined to; defaults to `FLOWSTATE_DATA_DIR/files`. */
   files?: FileNodeOptions;
+  /** Limits and worker threads of `script.js`; defaults in {@link SCRIPT_LIMITS}. */
+  script?: ScriptNodeOptions;
 }
 
 const defaultHttpNode = createHttpRequestNode(httpOptionsFromEnv());
+/** Starts its worker threads on the first script it runs. */
+const defaultScriptNode = createScriptNode();
 
 /**
  * The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`
- * and the file and SQL nodes confined to `FLOWSTATE_DATA_DIR/files`.
+ * and `script.js` with the default limits, the file and SQL nodes confined to
+ * `FLOWSTATE_DATA_DIR/files`.
  */
 export const builtinNodes: NodeType[] = [
   ...fixedNodes,
   defaultHttpNode,
   ...createFileNodes(fileOptionsFromEnv()),
   ...createSqlNodes(fileOptionsFromEnv()),
+  defaultScriptNode,
 ] as NodeType[];
 
 /**
@@ -125,10 +133,13 @@ export function createBuiltinRegistry(
   extra: readonly NodeType<any>[] = [],
 ): NodeRegistry {
   const http = options.http === undefined ? defaultHttpNode : createHttpRequestNode(options.http);
+  const script =
+    options.script === undefined ? defaultScriptNode : createScriptNode(options.script);
   const files = options.files ?? fileOptionsFromEnv();
   return createRegistry([
     ...fixedNodes,
     http,
+    script,
     ...createFileNodes(files),
     ...createSqlNodes(files),
     ...extra,

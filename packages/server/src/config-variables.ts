@@ -142,4 +142,21 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description:
       'true when behind a reverse proxy: client addresses and https are read from X-Forwarded-For/-Proto.',
   },
+  {
+    name: 'FLOWSTATE_SCRIPT_MAX_TIMEOUT_MS',
+    default: '30000',
+    description: 'Largest time limit (timeoutMs) a script.js node may set; its default is 1000 ms.',
+  },
+  {
+    name: 'FLOWSTATE_SCRIPT_MAX_MEMORY_MB',
+    default: '256',
+    description:
+      'Largest memory limit (memoryLimitMb) a script.js node may set; its default is 32 MiB.',
+  },
+  {
+    name: 'FLOWSTATE_SCRIPT_WORKERS',
+    default: '2',
+    description:
+      'Worker threads that run script.js code at once, off the event loop; more scripts wait their turn.',
+  },
 ];

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       sessionIdleMinutes: 720,
       loginRateLimit: { limit: 10, windowMs: 60_000 },
       trustProxy: false,
+      script: { maxTimeoutMs: 30_000, maxMemoryMb: 256, workers: 2 },
     });
   });
 
@@ -53,6 +54,9 @@ describe('loadConfig', () => {
       FLOWSTATE_LOGIN_RATE_LIMIT: 'off',
       FLOWSTATE_WEBHOOK_RATE_LIMIT: '100/s',
       FLOWSTATE_TRUST_PROXY: 'TRUE',
+      FLOWSTATE_SCRIPT_MAX_TIMEOUT_MS: '5000',
+      FLOWSTATE_SCRIPT_MAX_MEMORY_MB: '64',
+      FLOWSTATE_SCRIPT_WORKERS: '1',
     });
     expect(config).toEqual({
       dataDir: '/data',
@@ -79,6 +83,7 @@ describe('loadConfig', () => {
       sessionIdleMinutes: 30,
       webhookRateLimit: { limit: 100, windowMs: 1000 },
       trustProxy: true,
+      script: { maxTimeoutMs: 5000, maxMemoryMb: 64, workers: 1 },
     });
   });
 
@@ -102,6 +107,8 @@ describe('loadConfig', () => {
       /FLOWSTATE_SQLITE_SYNCHRONOUS: must be one of FULL, NORMAL/,
     ],
     ['FLOWSTATE_WORKER_CONCURRENCY', '0', /FLOWSTATE_WORKER_CONCURRENCY: must be between 1/],
+    ['FLOWSTATE_SCRIPT_MAX_MEMORY_MB', '4', /FLOWSTATE_SCRIPT_MAX_MEMORY_MB: must be between 8/],
+    ['FLOWSTATE_SCRIPT_WORKERS', '0', /FLOWSTATE_SCRIPT_WORKERS: must be between 1/],
     ['FLOWSTATE_ROLE', 'both', /FLOWSTATE_ROLE: must be one of all, api, worker/],
     ['FLOWSTATE_SHUTDOWN_GRACE_MS', '1.5', /FLOWSTATE_SHUTDOWN_GRACE_MS: must be a whole number/],
     ['DATABASE_URL', 'mysql://db/x', /DATABASE_URL: must be a postgres:\/\/user/],
@@ -153,6 +160,9 @@ describe('loadConfig', () => {
         'FLOWSTATE_LOGIN_RATE_LIMIT',
         'FLOWSTATE_WEBHOOK_RATE_LIMIT',
         'FLOWSTATE_TRUST_PROXY',
+        'FLOWSTATE_SCRIPT_MAX_TIMEOUT_MS',
+        'FLOWSTATE_SCRIPT_MAX_MEMORY_MB',
+        'FLOWSTATE_SCRIPT_WORKERS',
       ]),
     );
     for (const variable of CONFIG_VARIABLES)

@@ -47,6 +47,15 @@ export interface ServerConfig {
   /** Calls per webhook path; undefined: unlimited. */
   webhookRateLimit?: RateLimit;
   trustProxy: boolean;
+  /** Host limits and worker threads of the `script.js` node. */
+  script: ScriptConfig;
+}
+
+/** `FLOWSTATE_SCRIPT_*`: the largest limits a workflow's script may ask for, and its threads. */
+export interface ScriptConfig {
+  maxTimeoutMs: number;
+  maxMemoryMb: number;
+  workers: number;
 }
 
 /** `FLOWSTATE_ROLE` values. */
@@ -141,6 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(webhookRateLimit ? { webhookRateLimit } : {}),
     trustProxy:
       readEnum(read, 'FLOWSTATE_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+    script: {
+      maxTimeoutMs: readInt(read, 'FLOWSTATE_SCRIPT_MAX_TIMEOUT_MS', 30_000, 10, 3_600_000),
+      maxMemoryMb: readInt(read, 'FLOWSTATE_SCRIPT_MAX_MEMORY_MB', 256, 8, 2000),
+      workers: readInt(read, 'FLOWSTATE_SCRIPT_WORKERS', 2, 1, 64),
+    },
   };
 }
 

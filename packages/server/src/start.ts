@@ -80,7 +80,10 @@ export async function startServer(
   }
   const audit = new AuditLog(store);
   const credentials = new CredentialService({ store, keyring, audit, redactor });
-  const registry = createBuiltinRegistry({ files: { root: resolve(config.dataDir, 'files') } });
+  const registry = createBuiltinRegistry({
+    files: { root: resolve(config.dataDir, 'files') },
+    script: config.script,
+  });
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,
