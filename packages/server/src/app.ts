@@ -35,6 +35,8 @@ import { registerExecutionRoutes } from './routes/executions.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerNodeTypeRoutes } from './routes/node-types.js';
 import { registerOperationRoutes } from './routes/operations.js';
+import { registerPluginRoutes } from './routes/plugins.js';
+import type { PluginStatus } from './plugins/load-plugins.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerTransferRoutes } from './routes/transfer.js';
 import { registerVersionRoutes } from './routes/versions.js';
@@ -59,6 +61,11 @@ export interface BuildServerOptions {
   store: Store;
   engine: Engine;
   registry: NodeRegistry;
+  /**
+   * What the plugin loader reported (see `loadPlugins`); the registry must already hold the
+   * loaded plugins' node types. Default: no plugins.
+   */
+  plugins?: PluginStatus;
   /** A pino logger; none means silent. */
   logger?: FastifyBaseLogger;
   /** How long a webhook call waits for its response before answering 202 (default 10 s). */
@@ -201,6 +208,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     store,
     engine,
     registry,
+    plugins: options.plugins ?? { loaded: [], failed: [] },
     router,
     workflows: (workflows = new WorkflowService({
       store,
@@ -297,6 +305,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerCredentialRoutes(api, ctx);
       registerAuditRoutes(api, ctx);
       registerNodeTypeRoutes(api, ctx);
+      registerPluginRoutes(api, ctx);
       registerWorkflowRoutes(api, ctx);
       registerVersionRoutes(api, ctx);
       registerTransferRoutes(api, ctx);
