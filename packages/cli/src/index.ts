@@ -16,3 +16,4 @@ export {
   NODE_REFERENCE_COMMAND,
   type NodeReferenceDiff,
 } from './node-reference.js';
+export { registryWithPlugins } from './plugins.js';
