@@ -38,20 +38,50 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 /** Params of `http.request` after templating. */
 export const httpRequestParams = z
   .object({
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
-    url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
-    headers: z.record(z.string().min(1), z.string()).optional(),
-    query: z.record(z.string().min(1), z.union([scalar, z.array(scalar)])).optional(),
-    body: z.json().optional(),
-    timeoutMs: z.int().min(1).max(300_000).default(30_000),
+    method: z
+      .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+      .default('GET')
+      .describe('HTTP method'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+      .describe(
+        'Absolute http(s) URL; private and loopback addresses need FLOWSTATE_HTTP_ALLOW_HOSTS',
+      ),
+    headers: z
+      .record(z.string().min(1), z.string())
+      .optional()
+      .describe('Request headers; a credential adds its own'),
+    query: z
+      .record(z.string().min(1), z.union([scalar, z.array(scalar)]))
+      .optional()
+      .describe('Query parameters added to the URL; an array repeats the name'),
+    body: z
+      .json()
+      .optional()
+      .describe('Request body: a string is sent as is, other JSON as application/json'),
+    timeoutMs: z
+      .int()
+      .min(1)
+      .max(300_000)
+      .default(30_000)
+      .describe('Time for the whole request, in milliseconds'),
     maxResponseBytes: z
       .int()
       .min(1)
       .max(1024 * 1024 * 1024)
-      .default(10 * 1024 * 1024),
-    responseType: z.enum(['auto', 'json', 'text']).default('auto'),
+      .default(10 * 1024 * 1024)
+      .describe('Largest response body read, in bytes; larger fails the attempt'),
+    responseType: z
+      .enum(['auto', 'json', 'text'])
+      .default('auto')
+      .describe('How to read the body; auto: JSON when the content type says so, else text'),
     /** Id of a `header`, `bearer` or `basic` credential whose headers the request carries. */
-    credential: z.string().min(1).max(200).optional(),
+    credential: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Id of a header, bearer or basic credential whose headers the request carries'),
   })
   .refine(
     (p) => !(p.method === 'GET' || p.method === 'HEAD') || p.body === undefined || p.body === null,

@@ -54,6 +54,8 @@ export function typeText(schema: Schema): string {
     return schema['enum'].map((v) => JSON.stringify(v)).join(' | ');
   const variants = (schema['anyOf'] ?? schema['oneOf']) as Schema[] | undefined;
   if (Array.isArray(variants)) {
+    const tag = discriminator(variants);
+    if (tag !== undefined) return `object (${tag.key}: ${tag.values.join(' | ')})`;
     const texts = [...new Set(variants.map((v) => typeText(v)))];
     return texts.join(' | ');
   }
@@ -86,4 +88,19 @@ export function typeText(schema: Schema): string {
 
 function grouped(text: string): string {
   return text.includes(' | ') ? `(${text})` : text;
+}
+
+/** The property every variant of a union fixes to a constant (`type` in `{ type: 'hmac', ... }`). */
+function discriminator(variants: Schema[]): { key: string; values: string[] } | undefined {
+  const first = variants[0]?.['properties'] as Record<string, Schema> | undefined;
+  if (first === undefined || variants.length < 2) return undefined;
+  for (const key of Object.keys(first)) {
+    const values = variants.map((variant) => {
+      const property = (variant['properties'] as Record<string, Schema> | undefined)?.[key];
+      return property?.['const'];
+    });
+    if (values.every((value) => value !== undefined))
+      return { key, values: values.map((value) => JSON.stringify(value)) };
+  }
+  return undefined;
 }
