@@ -29,7 +29,8 @@ describe('example.slugify', () => {
 });
 
 describe('example.extract-emails', () => {
-  const text = 'Write to Ann@Example.com or bob@mail.example.org; cc ann@example.com. Not me@local.';
+  const text =
+    'Write to Ann@Example.com or bob@mail.example.org; cc ann@example.com. Not me@local.';
 
   test('finds addresses in order, lower-cased, without duplicates', async () => {
     const result = await testNode(extractEmails, { params: { text } });
