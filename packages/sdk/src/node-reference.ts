@@ -94,8 +94,8 @@ function renderPage(nodeType: NodeType<any>, generated: string): string {
     );
   lines.push('', '## Parameters', '');
   lines.push(...paramsSection(nodeType));
-  const docs = (nodeType as { docs?: unknown }).docs;
-  if (typeof docs === 'string' && docs.trim() !== '') lines.push('', '## Notes', '', docs.trim());
+  const docs = nodeType.docs?.trim();
+  if (docs) lines.push('', '## Notes', '', docs);
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
