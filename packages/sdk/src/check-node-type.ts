@@ -6,15 +6,20 @@ export class NodeDefinitionError extends Error {
   readonly code = 'INVALID_NODE_DEFINITION';
 }
 
-/** The palette groups a node type may belong to. */
-export const NODE_GROUPS: readonly NodeGroup[] = [
-  'trigger',
-  'action',
-  'control',
-  'data',
-  'crm',
-  'ai',
-];
+// A record, not a list: a group added to `NodeGroup` in core fails to compile here until listed.
+const GROUP_ORDER: Record<NodeGroup, number> = {
+  trigger: 0,
+  action: 1,
+  control: 2,
+  data: 3,
+  crm: 4,
+  ai: 5,
+};
+
+/** The palette groups a node type may belong to, in palette order. */
+export const NODE_GROUPS: readonly NodeGroup[] = Object.freeze(
+  (Object.keys(GROUP_ORDER) as NodeGroup[]).sort((a, b) => GROUP_ORDER[a] - GROUP_ORDER[b]),
+);
 
 const TYPE_ID = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
 const PORT_NAME = /^[A-Za-z0-9_-]{1,100}$/;
