@@ -9,3 +9,11 @@ export { usersCommand, type AccountOptions } from './commands/users.js';
 export { apiKeysCommand } from './commands/api-keys.js';
 export { credentialsCommand } from './commands/credentials.js';
 export { auditCommand } from './commands/audit.js';
+export {
+  builtinNodeReference,
+  diffNodeReference,
+  writeNodeReference,
+  NODE_REFERENCE_COMMAND,
+  type NodeReferenceDiff,
+} from './node-reference.js';
+export { registryWithPlugins } from './plugins.js';

@@ -42,6 +42,8 @@ export interface NodeType<P = unknown> {
    * it to `run` as `ctx.credentials[param]`. E.g. `{ credential: ['bearer', 'basic'] }`.
    */
   readonly credentials?: Readonly<Record<string, readonly string[]>>;
+  /** Markdown notes (examples, caveats) for the node's page in the generated node reference. */
+  readonly docs?: string;
   run(ctx: NodeContext<P>): Promise<NodeResult> | NodeResult;
 }
 

@@ -9,9 +9,9 @@ export const flowCall = defineNode({
   description: 'Runs another workflow and waits for its result.',
   icon: 'workflow',
   params: z.object({
-    workflowId: z.string().min(1).max(200),
-    version: z.int().min(1).optional(),
-    input: z.json().optional(),
+    workflowId: z.string().min(1).max(200).describe('Id of the workflow to run'),
+    version: z.int().min(1).optional().describe('Version to run; unset: the published version'),
+    input: z.json().optional().describe("The called workflow's input; unset: this node's input"),
   }),
   sideEffects: true,
   run(ctx) {

@@ -9,7 +9,12 @@ export const flowIf = defineNode({
   group: 'control',
   description: 'Sends the input out of "true" or "false" depending on a condition.',
   icon: 'split',
-  params: z.object({ condition: z.unknown().optional() }),
+  params: z.object({
+    condition: z
+      .unknown()
+      .optional()
+      .describe('Usually an expression, e.g. {{ $input.total > 100 }}; truthy: port "true"'),
+  }),
   ports: ['true', 'false'],
   sideEffects: false,
   run: (ctx) => ctx.emit(isTruthy(ctx.params.condition) ? 'true' : 'false', ctx.input),

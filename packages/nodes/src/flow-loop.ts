@@ -12,8 +12,11 @@ export const flowLoop = defineNode({
   description: 'Runs the nodes inside it once per item; outputs the list of results.',
   icon: 'repeat',
   params: z.object({
-    items: z.unknown().optional(),
-    concurrency: z.int().min(1).max(100).default(1),
+    items: z
+      .unknown()
+      .optional()
+      .describe('The array to loop over, e.g. {{ $input.rows }}; each item is $item inside'),
+    concurrency: z.int().min(1).max(100).default(1).describe('How many items run at once'),
   }),
   ports: ['done'],
   sideEffects: false,

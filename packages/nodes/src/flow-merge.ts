@@ -13,7 +13,14 @@ export const flowMerge = defineNode({
   group: 'control',
   description: 'Waits for all live branches and combines their outputs.',
   icon: 'merge',
-  params: z.object({ mode: z.enum(['object', 'append', 'first']).default('object') }),
+  params: z.object({
+    mode: z
+      .enum(['object', 'append', 'first'])
+      .default('object')
+      .describe(
+        'object: the outputs keyed by branch node name; append: one array of all outputs; first: the first output',
+      ),
+  }),
   sideEffects: false,
   run(ctx) {
     const input = ctx.input;

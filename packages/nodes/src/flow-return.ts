@@ -8,7 +8,9 @@ export const flowReturn = defineNode({
   group: 'control',
   description: "Sets the workflow's result (default: this node's input).",
   icon: 'corner-down-left',
-  params: z.object({ value: z.json().optional() }),
+  params: z.object({
+    value: z.json().optional().describe("The workflow's result; unset: this node's input"),
+  }),
   sideEffects: false,
   run: (ctx) => ctx.returnValue(ctx.params.value === undefined ? ctx.input : ctx.params.value),
 });

@@ -9,9 +9,10 @@ const switchCase = z.object({
   port: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, "_" or "-"')
-    .refine((port) => !RESERVED_PORTS.has(port), 'must not be "default" or "error" (reserved)'),
-  equals: z.unknown().optional(),
-  when: z.unknown().optional(),
+    .refine((port) => !RESERVED_PORTS.has(port), 'must not be "default" or "error" (reserved)')
+    .describe('The output port of this case'),
+  equals: z.unknown().optional().describe('Matches when it deep-equals value'),
+  when: z.unknown().optional().describe('Matches when truthy (usually an expression)'),
 });
 
 /** The ports of a switch: each case's port once, in order, then `default`. Tolerates unresolved params. */
@@ -36,7 +37,13 @@ export const flowSwitch = defineNode({
   group: 'control',
   description: 'Sends the input out of the first matching case, else "default".',
   icon: 'route',
-  params: z.object({ value: z.unknown().optional(), cases: z.array(switchCase).max(100) }),
+  params: z.object({
+    value: z.unknown().optional().describe("The value the cases' equals compare with"),
+    cases: z
+      .array(switchCase)
+      .max(100)
+      .describe('Checked in order; the first match sends the input out of its port'),
+  }),
   ports: switchPorts,
   sideEffects: false,
   run(ctx) {

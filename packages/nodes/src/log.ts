@@ -9,9 +9,9 @@ export const logNode = defineNode({
   description: "Writes a message to the execution's log; outputs its input unchanged.",
   icon: 'scroll',
   params: z.object({
-    message: z.string().max(10_000),
-    level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    data: z.json().optional(),
+    message: z.string().max(10_000).describe('The text to log; may hold {{ }} expressions'),
+    level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level'),
+    data: z.json().optional().describe('Structured data logged with the message'),
   }),
   sideEffects: true,
   run(ctx) {

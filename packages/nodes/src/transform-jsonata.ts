@@ -8,7 +8,13 @@ export const jsonataTransform = defineNode({
   group: 'data',
   description: 'Reshapes data with a JSONata expression ($input, $steps, $trigger, ...).',
   icon: 'code',
-  params: z.object({ expression: z.string().min(1).max(100_000) }),
+  params: z.object({
+    expression: z
+      .string()
+      .min(1)
+      .max(100_000)
+      .describe('JSONata expression; its result is the output, e.g. $input.items[price > 10]'),
+  }),
   rawParams: ['expression'],
   sideEffects: false,
   run: (ctx) => ctx.evaluate(ctx.params.expression),

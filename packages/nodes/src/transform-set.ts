@@ -43,8 +43,13 @@ export const setFields = defineNode({
   description: 'Adds or overwrites fields; "customer.email" sets a nested field.',
   icon: 'pen',
   params: z.object({
-    fields: z.record(z.string().min(1), z.json()),
-    keepInput: z.boolean().default(true),
+    fields: z
+      .record(z.string().min(1), z.json())
+      .describe('Field path -> value; "customer.email" sets a nested field'),
+    keepInput: z
+      .boolean()
+      .default(true)
+      .describe('Start from the input object (true) or from an empty object (false)'),
   }),
   sideEffects: false,
   run(ctx) {

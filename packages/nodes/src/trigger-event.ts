@@ -6,12 +6,16 @@ import { defineNode } from '@flowstate/sdk';
  * carry, and an optional condition (a `{{ }}` template over the event, truthy to start).
  */
 export const eventTriggerParams = z.object({
-  event: z.string().min(1).max(200),
+  event: z.string().min(1).max(200).describe('Name of the event that starts the workflow'),
   correlationKey: z
     .union([z.string().min(1).max(1000), z.number()])
+    .describe('Only events carrying this correlation key start it')
     .transform(String)
     .optional(),
-  condition: z.unknown().optional(),
+  condition: z
+    .unknown()
+    .optional()
+    .describe('A {{ }} template over the event; the workflow starts when it is truthy'),
 });
 export type EventTriggerParams = z.output<typeof eventTriggerParams>;
 

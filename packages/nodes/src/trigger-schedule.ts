@@ -12,10 +12,29 @@ export const MAX_CATCH_UP_LIMIT = 1000;
  */
 export const scheduleTriggerParams = z
   .object({
-    cron: z.string().min(1).max(200),
-    timezone: z.string().min(1).max(100).optional(),
-    catchUp: z.enum(['skip', 'once', 'all']).default('skip'),
-    catchUpLimit: z.int().min(1).max(MAX_CATCH_UP_LIMIT).default(10),
+    cron: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe(
+        'Cron expression, 5 fields (minute first) or 6 (seconds first), e.g. "0 9 * * 1-5"',
+      ),
+    timezone: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("IANA time zone, e.g. Europe/Berlin; default: the workflow's timezone, then UTC"),
+    catchUp: z
+      .enum(['skip', 'once', 'all'])
+      .default('skip')
+      .describe('Ticks missed while the server was down: skip them, run once, or run each'),
+    catchUpLimit: z
+      .int()
+      .min(1)
+      .max(MAX_CATCH_UP_LIMIT)
+      .default(10)
+      .describe('Most missed ticks run with catchUp "all"'),
   })
   .superRefine((params, ctx) => {
     if (isTemplate(params.cron)) {

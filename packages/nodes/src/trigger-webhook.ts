@@ -32,7 +32,12 @@ export const webhookAuthParams = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('hmac'),
     credential: credentialId,
-    toleranceSeconds: z.int().min(1).max(3600).default(300),
+    toleranceSeconds: z
+      .int()
+      .min(1)
+      .max(3600)
+      .default(300)
+      .describe('How old a signed timestamp may be, in seconds'),
   }),
 ]);
 export type WebhookAuthParams = z.output<typeof webhookAuthParams>;
@@ -49,16 +54,31 @@ export const webhookTriggerParams = z
       .regex(
         SEGMENT,
         'must be URL-safe segments separated by "/" (letters, digits, . _ ~ -), no leading slash',
+      )
+      .describe('The webhook answers at /hooks/<path>, e.g. "orders/new"'),
+    method: method.optional().describe('The one HTTP method accepted (default POST)'),
+    methods: z
+      .array(method)
+      .min(1)
+      .optional()
+      .describe('Several accepted methods, instead of method'),
+    responseTimeoutMs: z
+      .int()
+      .min(1)
+      .max(300_000)
+      .default(10_000)
+      .describe(
+        'How long the caller waits for the response before getting 202 and the execution id',
       ),
-    method: method.optional(),
-    methods: z.array(method).min(1).optional(),
-    responseTimeoutMs: z.int().min(1).max(300_000).default(10_000),
-    auth: webhookAuthParams.default({ type: 'none' }),
+    auth: webhookAuthParams
+      .default({ type: 'none' })
+      .describe('How callers prove who they are: none, header, basic or hmac (with a credential)'),
     /** Calls allowed on this path per second, minute or hour (`100/s`, `600/min`, `5000/h`). */
     rateLimit: z
       .string()
       .regex(/^[1-9]\d*\/(s|min|h)$/, 'must look like "100/s", "600/min" or "5000/h"')
-      .optional(),
+      .optional()
+      .describe('Calls allowed on this path: "100/s", "600/min" or "5000/h"'),
   })
   .refine((p) => p.method === undefined || p.methods === undefined, {
     message: 'set either method or methods, not both',

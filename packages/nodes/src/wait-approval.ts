@@ -11,10 +11,18 @@ const MAX_TIMEOUT_MS = 366 * 86_400_000;
 export const waitApprovalParams = z
   .object({
     /** User ids or emails allowed to decide (admins and owners always may). */
-    approvers: z.array(z.string().min(1).max(320)).min(1).max(100),
-    message: z.string().min(1).max(10_000),
+    approvers: z
+      .array(z.string().min(1).max(320))
+      .min(1)
+      .max(100)
+      .describe('User ids or emails allowed to decide (admins and owners always may)'),
+    message: z.string().min(1).max(10_000).describe('What the approvers are asked'),
     /** How long to wait ("2d", "4h"); none waits until decided. */
-    timeout: z.string().max(100).optional(),
+    timeout: z
+      .string()
+      .max(100)
+      .optional()
+      .describe('How long to wait ("2d", "4h"), then port "timeout"; unset: until decided'),
   })
   .superRefine((params, ctx) => {
     if (params.timeout === undefined) return;

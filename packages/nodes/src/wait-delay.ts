@@ -7,9 +7,17 @@ const MAX_DELAY_MS = 366 * 86_400_000;
 /** Params of `wait.delay`: exactly one of `durationMs`, `duration` ("1h30m") or `until` (ISO time). */
 export const waitDelayParams = z
   .object({
-    durationMs: z.int().min(0).max(MAX_DELAY_MS).optional(),
-    duration: z.string().max(100).optional(),
-    until: z.iso.datetime({ offset: true }).optional(),
+    durationMs: z
+      .int()
+      .min(0)
+      .max(MAX_DELAY_MS)
+      .optional()
+      .describe('How long to wait, in milliseconds'),
+    duration: z.string().max(100).optional().describe('How long to wait: "5m", "1h30m", "2d"'),
+    until: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('Wait until this ISO 8601 time (with offset)'),
   })
   .superRefine((p, ctx) => {
     const set = [p.durationMs, p.duration, p.until].filter((v) => v !== undefined).length;

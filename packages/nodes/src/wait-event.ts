@@ -12,13 +12,17 @@ export const waitEvent = defineNode({
   description: 'Pauses until a matching event arrives, or a timeout.',
   icon: 'bell',
   params: z.object({
-    event: z.string().min(1).max(200),
-    correlationKey: z.union([z.string().min(1).max(1000), z.number()]).transform(String),
+    event: z.string().min(1).max(200).describe('Name of the event to wait for'),
+    correlationKey: z
+      .union([z.string().min(1).max(1000), z.number()])
+      .describe('The key the event must carry, e.g. {{ $trigger.orderId }}')
+      .transform(String),
     timeoutMs: z
       .int()
       .min(1)
       .max(366 * 86_400_000)
-      .optional(),
+      .optional()
+      .describe('Give up after this many milliseconds (port "timeout"); unset: wait forever'),
   }),
   ports: ['received', 'timeout'],
   sideEffects: false,

@@ -9,9 +9,9 @@ export const webhookRespond = defineNode({
   description: 'Sets the HTTP response of the webhook that started this execution.',
   icon: 'reply',
   params: z.object({
-    status: z.int().min(100).max(599).default(200),
-    headers: z.record(z.string().min(1), z.string()).optional(),
-    body: z.json().optional(),
+    status: z.int().min(100).max(599).default(200).describe('HTTP status code'),
+    headers: z.record(z.string().min(1), z.string()).optional().describe('Response headers'),
+    body: z.json().optional().describe("Response body; unset: this node's input"),
   }),
   sideEffects: false,
   run(ctx) {

@@ -25,3 +25,6 @@ export {
   type SuspendOptions,
   type WebhookResponse,
 } from '@flowstate/core';
+export { checkNodeType, NODE_GROUPS } from './check-node-type.js';
+export { definePlugin, pluginNodeTypes, PluginShapeError, type FlowstatePlugin } from './plugin.js';
+export { renderNodeReference, type NodeReferenceOptions } from './node-reference.js';

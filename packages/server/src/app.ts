@@ -36,6 +36,8 @@ import { registerLiveRoutes } from './routes/live.js';
 import { registerMappingRoutes } from './routes/mapping.js';
 import { registerNodeTypeRoutes } from './routes/node-types.js';
 import { registerOperationRoutes } from './routes/operations.js';
+import { registerPluginRoutes } from './routes/plugins.js';
+import type { PluginStatus } from './plugins/load-plugins.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerTransferRoutes } from './routes/transfer.js';
 import { registerVersionRoutes } from './routes/versions.js';
@@ -60,6 +62,11 @@ export interface BuildServerOptions {
   store: Store;
   engine: Engine;
   registry: NodeRegistry;
+  /**
+   * What the plugin loader reported (see `loadPlugins`); the registry must already hold the
+   * loaded plugins' node types. Default: no plugins.
+   */
+  plugins?: PluginStatus;
   /** A pino logger; none means silent. */
   logger?: FastifyBaseLogger;
   /** How long a webhook call waits for its response before answering 202 (default 10 s). */
@@ -202,6 +209,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     store,
     engine,
     registry,
+    plugins: options.plugins ?? { loaded: [], failed: [] },
     router,
     workflows: (workflows = new WorkflowService({
       store,
@@ -299,6 +307,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerAuditRoutes(api, ctx);
       registerNodeTypeRoutes(api, ctx);
       registerMappingRoutes(api, ctx);
+      registerPluginRoutes(api, ctx);
       registerWorkflowRoutes(api, ctx);
       registerVersionRoutes(api, ctx);
       registerTransferRoutes(api, ctx);

@@ -38,6 +38,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       'Folder of workflow JSON files; each is validated, created or updated (id: its `id` field or file name) and activated at start.',
   },
   {
+    name: 'FLOWSTATE_PLUGINS',
+    description:
+      'Plugin folders to load node types from, separated by ":" (";" on Windows); relative paths are resolved against the working directory. flowstate-node-* packages in ./node_modules load without it. A broken plugin is logged and skipped (GET /api/v1/plugins lists it).',
+  },
+  {
     name: 'FLOWSTATE_WEBHOOK_TIMEOUT_MS',
     default: '10000',
     description:

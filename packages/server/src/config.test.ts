@@ -1,3 +1,4 @@
+import { delimiter } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
@@ -8,6 +9,7 @@ describe('loadConfig', () => {
       dataDir: './.flowstate',
       port: 3000,
       host: '127.0.0.1',
+      pluginPaths: [],
       webhookTimeoutMs: 10_000,
       bodyLimitBytes: 1_048_576,
       logLevel: 'info',
@@ -33,6 +35,7 @@ describe('loadConfig', () => {
       PORT: '8080',
       HOST: '0.0.0.0',
       FLOWSTATE_WORKFLOWS_DIR: './wf',
+      FLOWSTATE_PLUGINS: ` ./plugins/a ${delimiter}${delimiter}/opt/b`,
       FLOWSTATE_WEBHOOK_TIMEOUT_MS: '500',
       FLOWSTATE_BODY_LIMIT: '2048',
       FLOWSTATE_LOG_LEVEL: 'DEBUG',
@@ -63,6 +66,7 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       workflowsDir: './wf',
+      pluginPaths: ['./plugins/a', '/opt/b'],
       webhookTimeoutMs: 500,
       bodyLimitBytes: 2048,
       logLevel: 'debug',
@@ -146,6 +150,7 @@ describe('loadConfig', () => {
         'PORT',
         'HOST',
         'FLOWSTATE_WORKFLOWS_DIR',
+        'FLOWSTATE_PLUGINS',
         'FLOWSTATE_WEBHOOK_TIMEOUT_MS',
         'FLOWSTATE_BODY_LIMIT',
         'FLOWSTATE_LOG_LEVEL',

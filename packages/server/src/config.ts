@@ -1,3 +1,4 @@
+import { delimiter } from 'node:path';
 import { FlowstateError } from '@flowstate/core';
 import { parseRateLimit, type RateLimit } from './auth/rate-limiter.js';
 
@@ -14,6 +15,11 @@ export interface ServerConfig {
   port: number;
   host: string;
   workflowsDir?: string;
+  /**
+   * Plugin folders from `FLOWSTATE_PLUGINS` (split on the path delimiter, `:` or `;`), as
+   * written: relative ones are resolved against the working directory when plugins load.
+   */
+  pluginPaths: string[];
   webhookTimeoutMs: number;
   bodyLimitBytes: number;
   logLevel: LogLevel;
@@ -122,6 +128,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: readInt(read, 'PORT', 3000, 0, 65_535),
     host: read('HOST') ?? '127.0.0.1',
     ...(workflowsDir === undefined ? {} : { workflowsDir }),
+    pluginPaths: (read('FLOWSTATE_PLUGINS') ?? '')
+      .split(delimiter)
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
     webhookTimeoutMs: readInt(read, 'FLOWSTATE_WEBHOOK_TIMEOUT_MS', 10_000, 1, 3_600_000),
     bodyLimitBytes: readInt(read, 'FLOWSTATE_BODY_LIMIT', 1_048_576, 1, 1_073_741_824),
     logLevel: readEnum(read, 'FLOWSTATE_LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -1,6 +1,7 @@
 import type { NodeRegistry } from '@flowstate/core';
 import type { Engine, Store } from '@flowstate/engine';
 import type { LiveEventHub } from './live/event-hub.js';
+import type { PluginStatus } from './plugins/load-plugins.js';
 import type { SseStream } from './live/sse.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RetentionService } from './retention.js';
@@ -21,6 +22,8 @@ export interface ServerContext {
   store: Store;
   engine: Engine;
   registry: NodeRegistry;
+  /** The plugins loaded at start and the ones skipped (`GET /api/v1/plugins`). */
+  plugins: PluginStatus;
   router: WebhookRouter;
   workflows: WorkflowService;
   retention: RetentionService;

@@ -81,3 +81,22 @@ export { Keyring, keyIdOf, type Sealed } from './credentials/keyring.js';
 export { loadKeyring, parseSecretKey, SECRET_KEY_FILE } from './credentials/secret-key.js';
 export { createLogger } from './logger.js';
 export { signWebhook } from './webhook-auth.js';
+export {
+  loadPlugins,
+  type FailedPlugin,
+  type LoadedPlugin,
+  type LoadPluginsOptions,
+  type PluginLogger,
+  type PluginReport,
+  type PluginStatus,
+} from './plugins/load-plugins.js';
+export {
+  discoverPlugins,
+  parsePluginPaths,
+  resolvePluginEntry,
+  PluginLoadError,
+  PLUGIN_PACKAGE_PATTERN,
+  type PluginCandidate,
+  type PluginErrorCode,
+  type PluginSource,
+} from './plugins/discover-plugins.js';

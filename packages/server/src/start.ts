@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Engine, Redactor, type Store } from '@flowstate/engine';
-import { createBuiltinRegistry } from '@flowstate/nodes';
+import { builtinNodes, createBuiltinRegistry } from '@flowstate/nodes';
 import { PostgresStore } from '@flowstate/store-postgres';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { existsSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { loadKeyring } from './credentials/secret-key.js';
 import { failpointFromEnv } from './failpoints.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { loadPlugins } from './plugins/load-plugins.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
 export interface RunningServer {
@@ -34,6 +35,11 @@ export interface StartServerOptions {
   handleSignals?: boolean;
   /** Where log lines go (tests capture them); stdout by default. Lines are redacted either way. */
   logDestination?: DestinationStream;
+  /**
+   * The app's root: `flowstate-node-*` packages are discovered in its `node_modules`, and
+   * relative `FLOWSTATE_PLUGINS` paths resolve against it. Default: the working directory.
+   */
+  cwd?: string;
 }
 
 /**
@@ -46,9 +52,11 @@ export function loadDotEnv(cwd = process.cwd()): void {
 }
 
 /**
- * Opens the store (PostgreSQL with `DATABASE_URL`, else SQLite in `config.dataDir`), loads the
- * credentials keyring, builds the registry, engine and HTTP server for the process's role,
- * loads the workflows folder, starts the engine and listens.
+ * Loads the node plugins (`flowstate-node-*` packages in `cwd`'s `node_modules` and the
+ * `FLOWSTATE_PLUGINS` folders; a broken one is logged and skipped), opens the store
+ * (PostgreSQL with `DATABASE_URL`, else SQLite in `config.dataDir`), loads the credentials
+ * keyring, builds the registry, engine and HTTP server for the process's role, loads the
+ * workflows folder, starts the engine and listens.
  *
  * Roles (`FLOWSTATE_ROLE`, PostgreSQL only for `api` and `worker`): `all` serves everything and
  * runs steps; `api` serves the API and webhooks and runs no steps (workers of other processes
@@ -66,6 +74,14 @@ export async function startServer(
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+  const cwd = options.cwd ?? process.cwd();
+  // A broken plugin is logged and listed by GET /api/v1/plugins, never fatal.
+  const plugins = await loadPlugins({
+    root: cwd,
+    paths: config.pluginPaths.map((path) => resolve(cwd, path)),
+    reservedTypes: builtinNodes.map((nodeType) => nodeType.type),
+    logger,
+  });
   const store = await openStore(config, logger);
   let keyring;
   try {
@@ -80,10 +96,10 @@ export async function startServer(
   }
   const audit = new AuditLog(store);
   const credentials = new CredentialService({ store, keyring, audit, redactor });
-  const registry = createBuiltinRegistry({
-    files: { root: resolve(config.dataDir, 'files') },
-    script: config.script,
-  });
+  const registry = createBuiltinRegistry(
+    { files: { root: resolve(config.dataDir, 'files') }, script: config.script },
+    plugins.nodes,
+  );
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,
@@ -99,6 +115,7 @@ export async function startServer(
     store,
     engine,
     registry,
+    plugins,
     logger,
     webhookResponseTimeoutMs: config.webhookTimeoutMs,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonValue } from '@flowstate/core';
 import { Engine } from '@flowstate/engine';
-import { createBuiltinRegistry, fileOptionsFromEnv } from '@flowstate/nodes';
 import { waitForFinish } from '@flowstate/server';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { CliError, type CliIo } from '../io.js';
+import { registryWithPlugins } from '../plugins.js';
 import { formatTimeline, timelineRows } from '../timeline.js';
 import { formatProblem, loadWorkflowFile } from '../workflow-file.js';
 
@@ -23,6 +23,7 @@ export interface RunCommandOptions {
 /**
  * `flowstate run FILE`: runs a workflow to completion in a throw-away SQLite store, prints
  * the output JSON on stdout and the step timeline on stderr; exit 1 if the execution failed.
+ * Plugin nodes load as in the server (see {@link registryWithPlugins}).
  */
 export async function runCommand(
   positionals: readonly string[],
@@ -33,7 +34,7 @@ export async function runCommand(
   if (file === undefined || extra.length > 0)
     throw new CliError('Usage: flowstate run FILE [--input JSON]', 2);
   const input = parseInput(options.input);
-  const registry = createBuiltinRegistry({ files: fileOptionsFromEnv(io.env, io.cwd) });
+  const registry = await registryWithPlugins(io);
   const loaded = await loadWorkflowFile(file, io.cwd, registry);
   if (!loaded.workflow) {
     for (const problem of loaded.problems) io.stderr.write(`${formatProblem(problem)}\n`);

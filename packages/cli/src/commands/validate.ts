@@ -1,13 +1,16 @@
-import { createBuiltinRegistry } from '@flowstate/nodes';
 import { CliError, type CliIo } from '../io.js';
+import { registryWithPlugins } from '../plugins.js';
 import { formatProblem, loadWorkflowFile } from '../workflow-file.js';
 
-/** `flowstate validate FILE`: prints every problem as `path: message`; exit 1 if any. */
+/**
+ * `flowstate validate FILE`: prints every problem as `path: message`; exit 1 if any. Node
+ * types of plugins count as known (see {@link registryWithPlugins}).
+ */
 export async function validateCommand(positionals: readonly string[], io: CliIo): Promise<number> {
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0)
     throw new CliError('Usage: flowstate validate FILE', 2);
-  const loaded = await loadWorkflowFile(file, io.cwd, createBuiltinRegistry());
+  const loaded = await loadWorkflowFile(file, io.cwd, await registryWithPlugins(io));
   if (loaded.problems.length === 0) {
     io.stdout.write('valid\n');
     return 0;
