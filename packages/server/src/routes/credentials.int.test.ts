@@ -42,6 +42,7 @@ const EXAMPLES = [
     fields: { tokenUrl: 'https://auth.example.com/token', clientId: 'id-1' },
   },
   { type: 'secret', data: { value: SECRET }, fields: {} },
+  { type: 'webhook-url', data: { url: `https://hooks.slack.com/services/${SECRET}` }, fields: {} },
 ] as const;
 
 describe('credentials API', () => {
