@@ -28,6 +28,10 @@ describe('builtin nodes', () => {
         'wait.delay',
         'wait.event',
         'webhook.respond',
+        'email.send',
+        'slack.message',
+        'teams.message',
+        'notification.inapp',
       ].sort(),
     );
     expect(builtinNodes).toHaveLength(types.length);

@@ -11,6 +11,7 @@ import {
   type HttpRequestNodeOptions,
 } from './http-request.js';
 import { logNode } from './log.js';
+import { createMessagingNodes, type NotifyFunction } from './messaging/index.js';
 import { jsonataTransform } from './transform-jsonata.js';
 import { setFields } from './transform-set.js';
 import { manualTrigger } from './trigger-manual.js';
@@ -61,6 +62,7 @@ export {
 export { isBlockedAddress } from './http/ip-ranges.js';
 export { parseRetryAfter } from './http/retry-after.js';
 export { HttpStatusError } from './http/response.js';
+export * from './messaging/index.js';
 
 /** Every built-in node type except `http.request`, which depends on host configuration. */
 const fixedNodes: readonly NodeType<any>[] = [
@@ -87,12 +89,18 @@ const fixedNodes: readonly NodeType<any>[] = [
 export interface BuiltinNodesOptions {
   /** Network policy of `http.request`; defaults to {@link httpOptionsFromEnv}. */
   http?: HttpRequestNodeOptions;
+  /** Stores in-app notifications for `notification.inapp` (the server passes one). */
+  notify?: NotifyFunction;
 }
 
 const defaultHttpNode = createHttpRequestNode(httpOptionsFromEnv());
 
 /** The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`. */
-export const builtinNodes: NodeType[] = [...fixedNodes, defaultHttpNode] as NodeType[];
+export const builtinNodes: NodeType[] = [
+  ...fixedNodes,
+  defaultHttpNode,
+  ...createMessagingNodes({ http: httpOptionsFromEnv() }),
+] as NodeType[];
 
 /**
  * A registry of the built-in nodes plus any plugin nodes. Pass `http` to configure the HTTP
@@ -108,5 +116,9 @@ export function createBuiltinRegistry(
   extra: readonly NodeType<any>[] = [],
 ): NodeRegistry {
   const http = options.http === undefined ? defaultHttpNode : createHttpRequestNode(options.http);
-  return createRegistry([...fixedNodes, http, ...extra]);
+  const messaging = createMessagingNodes({
+    http: options.http ?? httpOptionsFromEnv(),
+    ...(options.notify === undefined ? {} : { notify: options.notify }),
+  });
+  return createRegistry([...fixedNodes, http, ...messaging, ...extra]);
 }
