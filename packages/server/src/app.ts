@@ -34,6 +34,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerNodeTypeRoutes } from './routes/node-types.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerTransferRoutes } from './routes/transfer.js';
@@ -306,6 +307,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerLiveRoutes(api, ctx);
       registerScheduleRoutes(api, ctx);
       registerApprovalRoutes(api, ctx);
+      registerNotificationRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,7 @@ import { loadKeyring } from './credentials/secret-key.js';
 import { failpointFromEnv } from './failpoints.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { createNotifier } from './notifications/notifier.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
 export interface RunningServer {
@@ -80,7 +81,7 @@ export async function startServer(
   }
   const audit = new AuditLog(store);
   const credentials = new CredentialService({ store, keyring, audit, redactor });
-  const registry = createBuiltinRegistry();
+  const registry = createBuiltinRegistry({ notify: createNotifier({ store }) });
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,

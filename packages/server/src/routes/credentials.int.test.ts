@@ -145,7 +145,7 @@ describe('credentials API', () => {
     expect((await call('GET', '/credentials', undefined, editor.keyHeaders)).status).toBe(200);
     expect(
       (await call('GET', '/credential-types', undefined, editor.keyHeaders)).body.items,
-    ).toHaveLength(7);
+    ).toHaveLength(EXAMPLES.length);
     expect((await call('GET', '/credentials', undefined, viewer.keyHeaders)).status).toBe(403);
     for (const [method, url] of [
       ['POST', '/credentials'],
