@@ -52,9 +52,7 @@ export class NotificationRepository {
     this.#insert = db.prepare(`INSERT INTO notifications (${COLUMNS})
       VALUES (@id, @userId, @key, @title, @body, @level, @link, @executionId, @createdAt, @readAt)
       ON CONFLICT (user_id, key) DO NOTHING`);
-    this.#byKey = db.prepare(
-      `SELECT ${COLUMNS} FROM notifications WHERE user_id = ? AND key = ?`,
-    );
+    this.#byKey = db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE user_id = ? AND key = ?`);
     this.#markRead = db.prepare(
       'UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE user_id = ? AND id = ?',
     );

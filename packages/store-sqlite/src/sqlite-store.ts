@@ -595,9 +595,7 @@ export class SqliteStore implements Store {
 
   // ---- in-app notifications (NotificationStore) -----------------------------------------
 
-  async createNotifications(
-    records: readonly NotificationRecord[],
-  ): Promise<NotificationRecord[]> {
+  async createNotifications(records: readonly NotificationRecord[]): Promise<NotificationRecord[]> {
     const stored = this.#p.notifications.create(records);
     await this.#walSync?.durable();
     return stored;

@@ -37,7 +37,10 @@ export function notificationCases({ it }: ContractContext): void {
       link: { href: '/executions/exe_1', label: 'Open execution' },
       executionId: 'exe_1',
     });
-    const created = await store.createNotifications([full, note('n2', 'u2', { key: 'exe_1:notify' })]);
+    const created = await store.createNotifications([
+      full,
+      note('n2', 'u2', { key: 'exe_1:notify' }),
+    ]);
     expect(created).toEqual([full, note('n2', 'u2', { key: 'exe_1:notify' })]);
 
     // A retry of the same step: same key, fresh ids. Nothing new is stored.

@@ -22,7 +22,9 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   '/slack/down': (res) => res.writeHead(503).end('service unavailable'),
   '/teams/ok': (res) => res.writeHead(202).end(),
   '/teams/legacy-throttled': (res) =>
-    res.end('Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429'),
+    res.end(
+      'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429',
+    ),
   '/teams/gone': (res) => res.writeHead(404).end('Not Found'),
 };
 
@@ -79,7 +81,11 @@ const post = (
 describe('slack.message against a local webhook server', () => {
   test('posts text and blocks as Slack JSON', async () => {
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*New deal*' } }];
-    const result = await post(slack, '/slack/ok', { text: 'New deal', blocks, threadTs: '1712345678.000100' });
+    const result = await post(slack, '/slack/ok', {
+      text: 'New deal',
+      blocks,
+      threadTs: '1712345678.000100',
+    });
     expect(result.output).toEqual({ ok: true, status: 200, response: 'ok' });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -173,7 +179,11 @@ describe('teams.message against a local webhook server', () => {
   });
 
   test('an Adaptive Card is wrapped; a MessageCard is sent as is', async () => {
-    const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hi' }] };
+    const card = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [{ type: 'TextBlock', text: 'Hi' }],
+    };
     await post(teams, '/teams/ok', { format: 'adaptiveCard', card });
     const messageCard = { '@type': 'MessageCard', summary: 'Hi', text: 'Hi' };
     await post(teams, '/teams/ok', { format: 'messageCard', card: messageCard });
@@ -181,7 +191,11 @@ describe('teams.message against a local webhook server', () => {
       {
         type: 'message',
         attachments: [
-          { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
+          {
+            contentType: 'application/vnd.microsoft.card.adaptive',
+            contentUrl: null,
+            content: card,
+          },
         ],
       },
       messageCard,

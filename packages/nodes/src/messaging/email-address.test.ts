@@ -12,10 +12,13 @@ describe('parseAddressList', () => {
         { name: 'Lee, Bob', address: 'bob@example.org' },
       ],
     ],
-    ['Team: ann@example.com, bob@example.org;', [
-      { name: '', address: 'ann@example.com' },
-      { name: '', address: 'bob@example.org' },
-    ]],
+    [
+      'Team: ann@example.com, bob@example.org;',
+      [
+        { name: '', address: 'ann@example.com' },
+        { name: '', address: 'bob@example.org' },
+      ],
+    ],
   ])('%s', (input, expected) => {
     expect(parseAddressList('to', input)).toEqual(expected);
   });

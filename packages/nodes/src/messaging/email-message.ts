@@ -74,7 +74,11 @@ export const emailSendParams = z.object({
   replyTo: addressField('Where replies go').optional(),
   subject: z.string().max(998).default('').describe('Subject line'),
   text: z.string().max(10_000_000).optional().describe('Plain-text body'),
-  html: z.string().max(10_000_000).optional().describe('HTML body (sent beside `text` when both are set)'),
+  html: z
+    .string()
+    .max(10_000_000)
+    .optional()
+    .describe('HTML body (sent beside `text` when both are set)'),
   attachments: z
     .array(emailAttachment)
     .max(100)
@@ -89,16 +93,23 @@ export const emailSendParams = z.object({
   headers: z
     .record(
       z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be a valid header name'),
-      z.string().max(2_000).regex(/^[^\r\n]*$/, 'must not contain line breaks'),
+      z
+        .string()
+        .max(2_000)
+        .regex(/^[^\r\n]*$/, 'must not contain line breaks'),
     )
     .optional()
-    .describe('Extra message headers such as `X-Campaign: spring`; addressing and MIME headers are set by the node'),
+    .describe(
+      'Extra message headers such as `X-Campaign: spring`; addressing and MIME headers are set by the node',
+    ),
   timeoutMs: z
     .int()
     .min(1_000)
     .max(300_000)
     .default(60_000)
-    .describe('Limit for connecting, the greeting and each SMTP reply, in milliseconds'),
+    .describe(
+      'Time limit of the whole send (connecting, greeting, every SMTP reply), in milliseconds',
+    ),
 });
 export type EmailSendParams = z.output<typeof emailSendParams>;
 
@@ -124,10 +135,7 @@ export interface EmailMessage {
 
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
-function decodeAttachment(
-  attachment: z.output<typeof emailAttachment>,
-  index: number,
-): Buffer {
+function decodeAttachment(attachment: z.output<typeof emailAttachment>, index: number): Buffer {
   if (attachment.encoding === 'utf8') return Buffer.from(attachment.content, 'utf8');
   if (!BASE64.test(attachment.content)) {
     throw new NonRetriableError(`attachments[${index}].content is not valid base64`, {

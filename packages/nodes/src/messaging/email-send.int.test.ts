@@ -194,7 +194,10 @@ describe('email.send against a real SMTP server (smtp-server, AUTH)', () => {
 
   test('a refused connection is retriable', async () => {
     const closed = { ...smtp(), data: { ...smtp().data, port: 1 } };
-    const failure = send({ to: 'ann@example.com', text: 'hi' }, { credentials: { credential: closed } });
+    const failure = send(
+      { to: 'ann@example.com', text: 'hi' },
+      { credentials: { credential: closed } },
+    );
     await expect(failure).rejects.toMatchObject({ code: 'SMTP_CONNECTION_FAILED' });
     await expect(failure).rejects.not.toBeInstanceOf(NonRetriableError);
   });
@@ -249,18 +252,36 @@ describe('email.send against a real SMTP server (smtp-server, AUTH)', () => {
 describe('email.send input checks', () => {
   test.each([
     [{ to: 'ann@', text: 'x' }, 'to: "ann@" is not a valid email address'],
-    [{ to: ['ann@example.com', 'nobody'], text: 'x' }, 'to[1]: "nobody" is not a valid email address'],
-    [{ to: 'ann@example.com' }, 'give a text or html body'],
-    [{ to: 'ann@example.com', text: 'x', headers: { Bcc: 'eve@x.test' } }, 'headers.Bcc: set by the node'],
     [
-      { to: 'ann@example.com', text: 'x', attachments: [{ filename: 'a', content: '!!', encoding: 'base64' }] },
+      { to: ['ann@example.com', 'nobody'], text: 'x' },
+      'to[1]: "nobody" is not a valid email address',
+    ],
+    [{ to: 'ann@example.com' }, 'give a text or html body'],
+    [
+      { to: 'ann@example.com', text: 'x', headers: { Bcc: 'eve@x.test' } },
+      'headers.Bcc: set by the node',
+    ],
+    [
+      {
+        to: 'ann@example.com',
+        text: 'x',
+        attachments: [{ filename: 'a', content: '!!', encoding: 'base64' }],
+      },
       'attachments[0].content is not valid base64',
     ],
     [
-      { to: 'ann@example.com', text: 'x', maxAttachmentBytes: 4, attachments: [{ filename: 'big.txt', content: 'hello' }] },
+      {
+        to: 'ann@example.com',
+        text: 'x',
+        maxAttachmentBytes: 4,
+        attachments: [{ filename: 'big.txt', content: 'hello' }],
+      },
       'big.txt brings the total above maxAttachmentBytes (4 bytes)',
     ],
-    [{ to: 'ann@example.com', text: 'x', from: 'a@example.com, b@example.com' }, 'must be exactly one address'],
+    [
+      { to: 'ann@example.com', text: 'x', from: 'a@example.com, b@example.com' },
+      'must be exactly one address',
+    ],
   ])('%j', async (params, message) => {
     const failure = send(params, { simulate: true });
     await expect(failure).rejects.toBeInstanceOf(NonRetriableError);

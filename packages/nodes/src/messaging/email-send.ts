@@ -113,7 +113,9 @@ export const emailSend = defineNode({
       );
       const addresses = (list: unknown): string[] =>
         Array.isArray(list)
-          ? list.map((a) => (typeof a === 'string' ? a : String((a as { address: string }).address)))
+          ? list.map((a) =>
+              typeof a === 'string' ? a : String((a as { address: string }).address),
+            )
           : [];
       return {
         messageId: String(info.messageId),

@@ -32,19 +32,30 @@ describe('notification.inapp', () => {
   });
 
   test.each([
-    [{ title: 'x', recipients: 'users', users: 'ann@example.com' }, { kind: 'users', users: ['ann@example.com'] }],
-    [{ title: 'x', recipients: 'users', users: ['u1', 'u2'] }, { kind: 'users', users: ['u1', 'u2'] }],
+    [
+      { title: 'x', recipients: 'users', users: 'ann@example.com' },
+      { kind: 'users', users: ['ann@example.com'] },
+    ],
+    [
+      { title: 'x', recipients: 'users', users: ['u1', 'u2'] },
+      { kind: 'users', users: ['u1', 'u2'] },
+    ],
     [{ title: 'x' }, { kind: 'all' }],
   ])('recipients of %j', async (params, recipients) => {
     const result = await run(params);
-    expect((result.output as { notification: { recipients: unknown } }).notification.recipients).toEqual(recipients);
+    expect(
+      (result.output as { notification: { recipients: unknown } }).notification.recipients,
+    ).toEqual(recipients);
   });
 
   test.each([
     [{ title: ' ' }, 'title: Too small'],
     [{ title: 'x', recipients: 'role' }, 'role: is required when recipients is role'],
     [{ title: 'x', recipients: 'users' }, 'users: is required when recipients is users'],
-    [{ title: 'x', link: 'https://evil.example/' }, 'link: must be "execution" or a path inside the app'],
+    [
+      { title: 'x', link: 'https://evil.example/' },
+      'link: must be "execution" or a path inside the app',
+    ],
     [{ title: 'x', link: '//evil.example/' }, 'link: must be "execution" or a path inside the app'],
     [{ title: 'x', level: 'fatal' }, 'level:'],
   ])('refuses %j', async (params, message) => {

@@ -47,9 +47,7 @@ export const notificationInappParams = z
     recipients: z
       .enum(['all', 'role', 'users'])
       .default('all')
-      .describe(
-        'Who sees it: `all` users, everyone with at least `role`, or the listed `users`',
-      ),
+      .describe('Who sees it: `all` users, everyone with at least `role`, or the listed `users`'),
     role: z
       .enum(['viewer', 'editor', 'admin', 'owner'])
       .optional()

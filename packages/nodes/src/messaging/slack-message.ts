@@ -45,13 +45,18 @@ export const slackMessageParams = z
       .array(z.record(z.string(), z.json()))
       .max(50)
       .optional()
-      .describe('Block Kit blocks, e.g. `[{"type":"section","text":{"type":"mrkdwn","text":"*Hi*"}}]`'),
+      .describe(
+        'Block Kit blocks, e.g. `[{"type":"section","text":{"type":"mrkdwn","text":"*Hi*"}}]`',
+      ),
     threadTs: z
       .string()
       .regex(/^\d+\.\d+$/, 'must be a Slack message timestamp such as 1712345678.123456')
       .optional()
       .describe('Timestamp of a parent message to reply in its thread'),
-    unfurlLinks: z.boolean().default(false).describe('Let Slack show previews of links in the text'),
+    unfurlLinks: z
+      .boolean()
+      .default(false)
+      .describe('Let Slack show previews of links in the text'),
     timeoutMs: z
       .int()
       .min(1)
@@ -124,7 +129,11 @@ export function createSlackMessageNode(
           typeof credential?.data['url'] === 'string'
             ? credential.data['url']
             : 'https://hooks.slack.com/services';
-        return { simulated: true, request: { ...poster.describe(url, body) }, result: { ok: true } };
+        return {
+          simulated: true,
+          request: { ...poster.describe(url, body) },
+          result: { ok: true },
+        };
       }
       const answer = await poster.post({
         url: webhookUrl(ctx.credentials['credential'], 'slack.message'),

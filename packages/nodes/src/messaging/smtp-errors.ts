@@ -33,7 +33,9 @@ export function classifySmtpError(
   error: unknown,
   context: { server: string; cancel: AbortSignal; timeoutMs: number; timedOut: boolean },
 ): FlowstateError {
-  const fields = (typeof error === 'object' && error !== null ? error : {}) as NodemailerErrorFields;
+  const fields = (
+    typeof error === 'object' && error !== null ? error : {}
+  ) as NodemailerErrorFields;
   const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
   if (fields.code === 'EABORT' || context.cancel.aborted || context.timedOut) {
     if (context.cancel.aborted) {

@@ -83,9 +83,12 @@ export function teamsPayload(p: TeamsMessageParams): JsonObject {
     case 'adaptiveCard': {
       const card = requireObject(p.card, 'card');
       if (card['type'] !== 'AdaptiveCard') {
-        throw new NonRetriableError('card.type must be "AdaptiveCard" when format is adaptiveCard', {
-          code: 'INVALID_PARAMS',
-        });
+        throw new NonRetriableError(
+          'card.type must be "AdaptiveCard" when format is adaptiveCard',
+          {
+            code: 'INVALID_PARAMS',
+          },
+        );
       }
       return adaptiveCardMessage(card);
     }
@@ -160,7 +163,11 @@ export function createTeamsMessageNode(
           typeof credential?.data['url'] === 'string'
             ? credential.data['url']
             : 'https://example.webhook.office.com';
-        return { simulated: true, request: { ...poster.describe(url, body) }, result: { ok: true } };
+        return {
+          simulated: true,
+          request: { ...poster.describe(url, body) },
+          result: { ok: true },
+        };
       }
       const answer = await poster.post({
         url: webhookUrl(ctx.credentials['credential'], 'teams.message'),

@@ -24,7 +24,9 @@ async function setup() {
   const call = apiClient(f);
   const run = async (params: Record<string, unknown>, id = 'wf') => {
     await call('POST', '/workflows?active=true', { id, ...notifyWorkflow(params) });
-    const started = await call('POST', `/workflows/${id}/run?wait=10000`, { input: { deal: 'Acme' } });
+    const started = await call('POST', `/workflows/${id}/run?wait=10000`, {
+      input: { deal: 'Acme' },
+    });
     const body = started.body as {
       executionId: string;
       execution: { status: string; error?: { message: string } };
@@ -81,7 +83,9 @@ describe('notifications API and notification.inapp', () => {
     expect(read).toMatchObject({ status: 200, body: { count: 0 } });
     expect((await call('GET', '/notifications?unread=true')).body.items).toEqual([]);
     expect((await call('GET', '/notifications')).body.items[0].readAt).toEqual(expect.any(Number));
-    expect((await call('GET', '/notifications/unread-count', undefined, viewer.keyHeaders)).body).toEqual({
+    expect(
+      (await call('GET', '/notifications/unread-count', undefined, viewer.keyHeaders)).body,
+    ).toEqual({
       count: 1,
     });
     const all = await call('POST', '/notifications/read-all', undefined, viewer.keyHeaders);
@@ -93,18 +97,26 @@ describe('notifications API and notification.inapp', () => {
     const editor = await createAccount(f, 'editor');
     const viewer = await createAccount(f, 'viewer');
     await run({ title: 'For editors and up', recipients: 'role', role: 'editor' }, 'by-role');
-    await run({ title: 'For the viewer', recipients: 'users', users: [viewer.email.toUpperCase()] }, 'by-email');
+    await run(
+      { title: 'For the viewer', recipients: 'users', users: [viewer.email.toUpperCase()] },
+      'by-email',
+    );
     const titles = async (headers?: Record<string, string>) =>
-      ((await call('GET', '/notifications', undefined, headers)).body.items as { title: string }[]).map(
-        (n) => n.title,
-      );
+      (
+        (await call('GET', '/notifications', undefined, headers)).body.items as { title: string }[]
+      ).map((n) => n.title);
     expect(await titles()).toEqual(['For editors and up']);
     expect(await titles(editor.keyHeaders)).toEqual(['For editors and up']);
     expect(await titles(viewer.keyHeaders)).toEqual(['For the viewer']);
 
-    const failed = await run({ title: 'x', recipients: 'users', users: ['nobody@example.com'] }, 'unknown');
+    const failed = await run(
+      { title: 'x', recipients: 'users', users: ['nobody@example.com'] },
+      'unknown',
+    );
     expect(failed.status).toBe('failed');
-    expect(JSON.stringify(failed)).toContain('users: no user with id or email \\"nobody@example.com\\"');
+    expect(JSON.stringify(failed)).toContain(
+      'users: no user with id or email \\"nobody@example.com\\"',
+    );
   });
 
   test('the same idempotency key notifies once; pages follow the cursor', async () => {

@@ -117,7 +117,10 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: ServerCont
       const userId = userOf(request).user.id;
       const found = await store.markNotificationRead({ userId, id: request.params.id, now: now() });
       if (!found) {
-        throw httpError('NOTIFICATION_NOT_FOUND', `Notification "${request.params.id}" does not exist.`);
+        throw httpError(
+          'NOTIFICATION_NOT_FOUND',
+          `Notification "${request.params.id}" does not exist.`,
+        );
       }
       return { count: await store.countUnreadNotifications(userId) };
     },

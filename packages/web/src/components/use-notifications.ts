@@ -64,9 +64,14 @@ export function useNotifications() {
   }, [refreshCount]);
 
   const markRead = useCallback(async (id: string) => {
-    const { count } = await api<{ count: number }>('POST', `/notifications/${encodeURIComponent(id)}/read`);
+    const { count } = await api<{ count: number }>(
+      'POST',
+      `/notifications/${encodeURIComponent(id)}/read`,
+    );
     setUnread(count);
-    setItems((list) => list?.map((n) => (n.id === id ? { ...n, readAt: n.readAt ?? Date.now() } : n)));
+    setItems((list) =>
+      list?.map((n) => (n.id === id ? { ...n, readAt: n.readAt ?? Date.now() } : n)),
+    );
   }, []);
 
   const markAllRead = useCallback(async () => {
