@@ -141,4 +141,23 @@ describe('notifications API and notification.inapp', () => {
     const bad = await call('GET', '/notifications?cursor=nonsense');
     expect(bad.status).toBe(400);
   });
+
+  test('notifications older than the retention days are pruned with the executions', async () => {
+    const { f, call } = await setup();
+    const day = 86_400_000;
+    const at = (now: number) => createNotifier({ store: f.store, now: () => now });
+    const note = (key: string) => ({
+      key,
+      title: key,
+      level: 'info' as const,
+      executionId: 'exe_1',
+      recipients: { kind: 'all' as const },
+    });
+    await at(Date.now() - 40 * day)(note('old'));
+    await at(Date.now())(note('new'));
+    await call('PUT', '/settings/retention', { days: 30, failedDays: 60 });
+    expect((await call('POST', '/executions/prune')).status).toBe(200);
+    const left = (await call('GET', '/notifications')).body.items as { title: string }[];
+    expect(left.map((n) => n.title)).toEqual(['new']);
+  });
 });
