@@ -33,7 +33,9 @@ function define(
  * - `smtp`: an SMTP server (`host`, `port`, `secure`, `username`, secret `password`);
  * - `database-url`: a connection URL such as `postgres://user:pass@host/db` (all of it secret);
  * - `oauth2-client-credentials`: `tokenUrl`, `clientId`, secret `clientSecret`, `scope`, `audience`;
- * - `secret`: a generic secret `value` (HMAC webhook secrets, API passwords).
+ * - `secret`: a generic secret `value` (HMAC webhook secrets, API passwords);
+ * - `webhook-url`: an incoming-webhook `url` (Slack, Microsoft Teams), secret because anyone
+ *   holding it can post to the channel.
  */
 export const CREDENTIAL_TYPES: Readonly<Record<string, CredentialTypeDefinition>> = Object.freeze(
   Object.fromEntries(
@@ -82,6 +84,17 @@ export const CREDENTIAL_TYPES: Readonly<Record<string, CredentialTypeDefinition>
         ['clientSecret'],
       ),
       define('secret', 'Generic secret', { value: secret }, ['value']),
+      define(
+        'webhook-url',
+        'Incoming webhook URL',
+        {
+          url: z.url({
+            protocol: /^https?$/,
+            error: 'must be an http(s) URL such as https://hooks.slack.com/services/...',
+          }),
+        },
+        ['url'],
+      ),
     ].map((definition) => [definition.type, definition]),
   ),
 );

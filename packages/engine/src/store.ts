@@ -3,6 +3,7 @@ import type { AuditStore } from './audit-store.js';
 import type { AuthStore } from './auth-store.js';
 import type { CredentialStore } from './credential-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import type { NotificationStore } from './notification-store.js';
 import type { RetentionStore } from './retention-store.js';
 import type { ScheduleStore, ScheduleTick } from './schedule-store.js';
 import type { SettingsStore } from './settings-store.js';
@@ -13,6 +14,7 @@ import type { WorkflowStore } from './workflow-store.js';
 export * from './workflow-store.js';
 export * from './retention-store.js';
 export * from './settings-store.js';
+export * from './notification-store.js';
 
 /**
  * The engine's storage port. The engine talks to storage only through this interface;
@@ -28,7 +30,8 @@ export * from './settings-store.js';
  *
  * The platform's other concerns have their own ports, which a store implements too: users,
  * sessions and API keys (`AuthStore`), encrypted credentials (`CredentialStore`), the audit
- * log (`AuditStore`) and webhook replay protection (`WebhookDeliveryStore`).
+ * log (`AuditStore`), webhook replay protection (`WebhookDeliveryStore`) and in-app
+ * notifications (`NotificationStore`).
  */
 export interface Store
   extends
@@ -41,7 +44,8 @@ export interface Store
     AuthStore,
     CredentialStore,
     AuditStore,
-    WebhookDeliveryStore {
+    WebhookDeliveryStore,
+    NotificationStore {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

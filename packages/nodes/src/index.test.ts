@@ -42,6 +42,10 @@ describe('builtin nodes', () => {
         'datetime.format',
         'crypto.hash',
         'crypto.hmac',
+        'email.send',
+        'slack.message',
+        'teams.message',
+        'notification.inapp',
       ].sort(),
     );
     expect(builtinNodes).toHaveLength(types.length);

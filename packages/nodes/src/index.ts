@@ -14,6 +14,7 @@ import {
 import { logNode } from './log.js';
 import { createFileNodes, fileOptionsFromEnv, type FileNodeOptions } from './file/index.js';
 import { createSqlNodes } from './sql/index.js';
+import { createMessagingNodes, type NotifyFunction } from './messaging/index.js';
 import { jsonataTransform } from './transform-jsonata.js';
 import { setFields } from './transform-set.js';
 import { manualTrigger } from './trigger-manual.js';
@@ -69,6 +70,7 @@ export { isBlockedAddress } from './http/ip-ranges.js';
 export { parseRetryAfter } from './http/retry-after.js';
 export { HttpStatusError } from './http/response.js';
 export * from './script/index.js';
+export * from './messaging/index.js';
 
 /** Every built-in node type except `http.request`, which depends on host configuration. */
 const fixedNodes: readonly NodeType<any>[] = [
@@ -100,6 +102,8 @@ export interface BuiltinNodesOptions {
   files?: FileNodeOptions;
   /** Limits and worker threads of `script.js`; defaults in {@link SCRIPT_LIMITS}. */
   script?: ScriptNodeOptions;
+  /** Stores in-app notifications for `notification.inapp` (the server passes one). */
+  notify?: NotifyFunction;
 }
 
 const defaultHttpNode = createHttpRequestNode(httpOptionsFromEnv());
@@ -109,7 +113,7 @@ const defaultScriptNode = createScriptNode();
 /**
  * The built-in node types, with `http.request` configured from `FLOWSTATE_HTTP_ALLOW_HOSTS`
  * and `script.js` with the default limits, the file and SQL nodes confined to
- * `FLOWSTATE_DATA_DIR/files`.
+ * `FLOWSTATE_DATA_DIR/files`, and the messaging nodes.
  */
 export const builtinNodes: NodeType[] = [
   ...fixedNodes,
@@ -117,6 +121,7 @@ export const builtinNodes: NodeType[] = [
   ...createFileNodes(fileOptionsFromEnv()),
   ...createSqlNodes(fileOptionsFromEnv()),
   defaultScriptNode,
+  ...createMessagingNodes({ http: httpOptionsFromEnv() }),
 ] as NodeType[];
 
 /**
@@ -136,12 +141,17 @@ export function createBuiltinRegistry(
   const script =
     options.script === undefined ? defaultScriptNode : createScriptNode(options.script);
   const files = options.files ?? fileOptionsFromEnv();
+  const messaging = createMessagingNodes({
+    http: options.http ?? httpOptionsFromEnv(),
+    ...(options.notify === undefined ? {} : { notify: options.notify }),
+  });
   return createRegistry([
     ...fixedNodes,
     http,
     script,
     ...createFileNodes(files),
     ...createSqlNodes(files),
+    ...messaging,
     ...extra,
   ]);
 }

@@ -35,6 +35,7 @@ import { registerExecutionRoutes } from './routes/executions.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerMappingRoutes } from './routes/mapping.js';
 import { registerNodeTypeRoutes } from './routes/node-types.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerPluginRoutes } from './routes/plugins.js';
 import type { PluginStatus } from './plugins/load-plugins.js';
@@ -317,6 +318,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerLiveRoutes(api, ctx);
       registerScheduleRoutes(api, ctx);
       registerApprovalRoutes(api, ctx);
+      registerNotificationRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );

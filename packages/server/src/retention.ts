@@ -8,6 +8,9 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 
+const DAY_MS = 86_400_000;
+const NOTIFICATION_BATCH = 1_000;
+
 /** Key of the stored retention settings. */
 export const RETENTION_SETTING = 'retention';
 
@@ -32,7 +35,8 @@ export interface RetentionServiceOptions {
 
 /**
  * Applies the retention policy: stored settings over environment defaults, a timer that prunes
- * now and then, and `pruneNow()` for the API. Never runs two prunes at once.
+ * now and then, and `pruneNow()` for the API. Never runs two prunes at once. In-app
+ * notifications older than `days` go with the executions.
  */
 export class RetentionService {
   readonly defaults: RetentionPolicy;
@@ -65,18 +69,28 @@ export class RetentionService {
   /** Prunes now (or joins the prune already running). */
   pruneNow(): Promise<PruneResult> {
     this.running ??= this.policy()
-      .then(({ policy }) =>
-        pruneExecutions({
+      .then(async ({ policy }) => {
+        const result = await pruneExecutions({
           store: this.store,
           policy,
           now: this.now(),
           shouldStop: () => this.stopped,
-        }),
-      )
+        });
+        if (policy.days > 0) await this.pruneNotifications(this.now() - policy.days * DAY_MS);
+        return result;
+      })
       .finally(() => {
         this.running = undefined;
       });
     return this.running;
+  }
+
+  /** In-app notifications are kept as long as succeeded executions, then deleted in batches. */
+  private async pruneNotifications(before: number): Promise<void> {
+    let deleted = NOTIFICATION_BATCH;
+    while (deleted === NOTIFICATION_BATCH && !this.stopped) {
+      deleted = await this.store.pruneNotifications({ before, limit: NOTIFICATION_BATCH });
+    }
   }
 
   start(): void {

@@ -15,6 +15,7 @@ import { failpointFromEnv } from './failpoints.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { loadPlugins } from './plugins/load-plugins.js';
+import { createNotifier } from './notifications/notifier.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
 export interface RunningServer {
@@ -97,7 +98,11 @@ export async function startServer(
   const audit = new AuditLog(store);
   const credentials = new CredentialService({ store, keyring, audit, redactor });
   const registry = createBuiltinRegistry(
-    { files: { root: resolve(config.dataDir, 'files') }, script: config.script },
+    {
+      files: { root: resolve(config.dataDir, 'files') },
+      script: config.script,
+      notify: createNotifier({ store }),
+    },
     plugins.nodes,
   );
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);

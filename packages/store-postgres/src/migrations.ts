@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { JOURNAL_MIGRATION } from './migrations-journal.js';
+import { NOTIFICATION_MIGRATION } from './migrations-notifications.js';
 import { PLATFORM_MIGRATIONS } from './migrations-platform.js';
 
 /** One schema change. Applied once, in `version` order, inside the migration transaction. */
@@ -21,7 +22,11 @@ export const FINAL_EXECUTION_SQL = `('succeeded','failed','cancelled')`;
 export const MIGRATION_LOCK_KEY = 0x466c6f77; // "Flow"
 
 /** Every schema version, oldest first. Append only: never edit a released migration. */
-export const MIGRATIONS: readonly Migration[] = [JOURNAL_MIGRATION, ...PLATFORM_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [
+  JOURNAL_MIGRATION,
+  ...PLATFORM_MIGRATIONS,
+  NOTIFICATION_MIGRATION,
+];
 
 /**
  * Applies every migration newer than the schema's version, in one transaction, under a

@@ -7,6 +7,8 @@ import type {
   AuditQuery,
   CredentialRecord,
   IdempotencyRecord,
+  NotificationQuery,
+  NotificationRecord,
   ScheduleFence,
   ScheduleRecord,
   ScheduleSpec,
@@ -20,6 +22,7 @@ import { AuditRepository } from './audit-repository.js';
 import { describeUrl } from './connection.js';
 import { CredentialRepository } from './credential-repository.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
+import { NotificationRepository } from './notification-repository.js';
 import type { PostgresStoreOptions } from './postgres-options.js';
 import { PostgresJournal } from './postgres-journal.js';
 import { ScheduleRepository } from './schedule-repository.js';
@@ -34,7 +37,7 @@ import { WebhookDeliveries } from './webhook-deliveries.js';
  * batch, and `subscribeWake` tells idle workers about steps other processes made claimable
  * (LISTEN/NOTIFY). The journal's methods are in `PostgresJournal`; this class adds the
  * platform's ports (schedules, settings, idempotency keys, auth, credentials, audit log,
- * webhook deliveries). See ARCHITECTURE.md.
+ * webhook deliveries, notifications). See ARCHITECTURE.md.
  *
  * @example
  * const store = await PostgresStore.connect({ connectionString: process.env.DATABASE_URL! });
@@ -49,6 +52,7 @@ export class PostgresStore extends PostgresJournal implements Store {
   readonly #credentials = new CredentialRepository(this.pool);
   readonly #audit = new AuditRepository(this.pool);
   readonly #deliveries = new WebhookDeliveries(this.pool);
+  readonly #notifications = new NotificationRepository(this.pool);
 
   /**
    * Connects and migrates (several processes may do so at once). Fails with
@@ -274,5 +278,31 @@ export class PostgresStore extends PostgresJournal implements Store {
     expiresAt: number;
   }): Promise<boolean> {
     return this.#deliveries.record(input);
+  }
+
+  // ---- in-app notifications (NotificationStore) -----------------------------------------
+
+  createNotifications(records: readonly NotificationRecord[]): Promise<NotificationRecord[]> {
+    return this.#notifications.create(records);
+  }
+
+  listNotifications(query: NotificationQuery): Promise<NotificationRecord[]> {
+    return this.#notifications.list(query);
+  }
+
+  markNotificationRead(input: { userId: string; id: string; now: number }): Promise<boolean> {
+    return this.#notifications.markRead(input.userId, input.id, input.now);
+  }
+
+  markAllNotificationsRead(input: { userId: string; now: number }): Promise<number> {
+    return this.#notifications.markAllRead(input.userId, input.now);
+  }
+
+  countUnreadNotifications(userId: string): Promise<number> {
+    return this.#notifications.countUnread(userId);
+  }
+
+  pruneNotifications(input: { before: number; limit: number }): Promise<number> {
+    return this.#notifications.prune(input.before, input.limit);
   }
 }

@@ -295,6 +295,31 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_expiry ON webhook_deliveries (expires_at);
 `,
   },
+  // ---- in-app notifications -----------------------------------------------------------
+  {
+    version: 6,
+    name: 'notifications',
+    // One row per recipient; (user_id, key) unique so a retried step notifies once.
+    sql: `
+CREATE TABLE notifications (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT,
+  level TEXT NOT NULL CHECK (level IN ('info','success','warning','error')),
+  link TEXT,
+  execution_id TEXT,
+  created_at INTEGER NOT NULL,
+  read_at INTEGER,
+  UNIQUE (user_id, key)
+);
+CREATE INDEX notifications_user ON notifications (user_id, created_at DESC, id DESC);
+CREATE INDEX notifications_unread ON notifications (user_id, created_at DESC, id DESC)
+  WHERE read_at IS NULL;
+CREATE INDEX notifications_age ON notifications (created_at);
+`,
+  },
 ];
 
 /**

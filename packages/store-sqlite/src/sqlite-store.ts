@@ -8,6 +8,8 @@ import type {
   AuditQuery,
   ClaimedStep,
   IdempotencyRecord,
+  NotificationQuery,
+  NotificationRecord,
   ScheduleFence,
   ScheduleRecord,
   ScheduleSpec,
@@ -43,6 +45,7 @@ import { ensureIncrementalVacuum, runMigrations } from './migrations.js';
 import { PayloadCodec } from './payload-codec.js';
 import { RetentionRepository } from './retention-repository.js';
 import { SettingsRepository } from './settings-repository.js';
+import { NotificationRepository } from './notification-repository.js';
 import { StepLeases } from './step-leases.js';
 import { WalSync } from './wal-sync.js';
 import { WebhookDeliveries } from './webhook-deliveries.js';
@@ -84,6 +87,7 @@ interface Parts {
   credentials: CredentialRepository;
   audit: AuditRepository;
   deliveries: WebhookDeliveries;
+  notifications: NotificationRepository;
 }
 
 /**
@@ -158,6 +162,7 @@ export class SqliteStore implements Store {
         credentials: new CredentialRepository(this.#db),
         audit: new AuditRepository(this.#db),
         deliveries: new WebhookDeliveries(this.#db),
+        notifications: new NotificationRepository(this.#db),
       };
     }
     return this.#parts;
@@ -586,6 +591,40 @@ export class SqliteStore implements Store {
     const fresh = this.#p.deliveries.record(input);
     await this.#walSync?.durable();
     return fresh;
+  }
+
+  // ---- in-app notifications (NotificationStore) -----------------------------------------
+
+  async createNotifications(records: readonly NotificationRecord[]): Promise<NotificationRecord[]> {
+    const stored = this.#p.notifications.create(records);
+    await this.#walSync?.durable();
+    return stored;
+  }
+
+  async listNotifications(query: NotificationQuery): Promise<NotificationRecord[]> {
+    return this.#p.notifications.list(query);
+  }
+
+  async markNotificationRead(input: { userId: string; id: string; now: number }): Promise<boolean> {
+    const found = this.#p.notifications.markRead(input.userId, input.id, input.now);
+    await this.#walSync?.durable();
+    return found;
+  }
+
+  async markAllNotificationsRead(input: { userId: string; now: number }): Promise<number> {
+    const count = this.#p.notifications.markAllRead(input.userId, input.now);
+    await this.#walSync?.durable();
+    return count;
+  }
+
+  async countUnreadNotifications(userId: string): Promise<number> {
+    return this.#p.notifications.countUnread(userId);
+  }
+
+  async pruneNotifications(input: { before: number; limit: number }): Promise<number> {
+    const count = this.#p.notifications.prune(input.before, input.limit);
+    await this.#walSync?.durable();
+    return count;
   }
 
   /** Number of rows in `blobs` (tests: large payloads are stored out of line and cleaned up). */

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { api, onUnauthorized } from './api/client';
 import type { Me } from './api/types';
+import { NotificationBell } from './components/notification-bell';
 import { useTheme } from './components/theme';
 import { LoginPage, SetupPage } from './pages/auth';
 import { EditorPage } from './pages/editor-page';
@@ -61,6 +62,7 @@ export function App() {
           </NavLink>
           <NavLink to="/executions">Executions</NavLink>
         </nav>
+        <NotificationBell />
         <button
           type="button"
           onClick={toggleTheme}

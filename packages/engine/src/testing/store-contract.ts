@@ -12,6 +12,7 @@ import { workflowCases } from './contract-workflows.js';
 import { scheduleCases } from './contract-schedules.js';
 import { idempotencyCases } from './contract-idempotency.js';
 import { waitListingCases } from './contract-wait-listing.js';
+import { notificationCases } from './contract-notifications.js';
 
 /** Makes a fresh, migrated, empty store and the function that disposes of it. */
 export type StoreFactory = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
@@ -87,6 +88,7 @@ export function storeContract(
     waitListingCases(context);
     authCases(context);
     credentialAndAuditCases(context);
+    notificationCases(context);
     test('the skip list names only existing tests', () => {
       expect(Object.keys(skip).filter((key) => !registered.has(key))).toEqual([]);
     });

@@ -42,6 +42,7 @@ const EXAMPLES = [
     fields: { tokenUrl: 'https://auth.example.com/token', clientId: 'id-1' },
   },
   { type: 'secret', data: { value: SECRET }, fields: {} },
+  { type: 'webhook-url', data: { url: `https://hooks.slack.com/services/${SECRET}` }, fields: {} },
 ] as const;
 
 describe('credentials API', () => {
@@ -144,7 +145,7 @@ describe('credentials API', () => {
     expect((await call('GET', '/credentials', undefined, editor.keyHeaders)).status).toBe(200);
     expect(
       (await call('GET', '/credential-types', undefined, editor.keyHeaders)).body.items,
-    ).toHaveLength(7);
+    ).toHaveLength(EXAMPLES.length);
     expect((await call('GET', '/credentials', undefined, viewer.keyHeaders)).status).toBe(403);
     for (const [method, url] of [
       ['POST', '/credentials'],

@@ -13,6 +13,7 @@ import type { ScryptCost } from '../auth/passwords.js';
 import { CredentialService } from '../credentials/credential-service.js';
 import { Keyring } from '../credentials/keyring.js';
 import { createLogger } from '../logger.js';
+import { createNotifier } from '../notifications/notifier.js';
 import type { DestinationStream } from 'pino';
 
 /** A cheap scrypt cost for tests: the real algorithm, a fraction of the work. */
@@ -70,7 +71,10 @@ export async function makeServer(overrides: ServerFixtureOptions = {}): Promise<
   } = overrides;
   const dir = await mkdtemp(join(tmpdir(), 'flowstate-server-'));
   const store = await SqliteStore.open(join(dir, 'data'), { synchronous: 'NORMAL' });
-  const registry = createBuiltinRegistry(http ? { http } : {}, extraNodes);
+  const registry = createBuiltinRegistry(
+    { ...(http ? { http } : {}), notify: createNotifier({ store }) },
+    extraNodes,
+  );
   const redactor = new Redactor();
   const logger = logDestination
     ? createLogger({ level: 'trace', redactor, destination: logDestination })
