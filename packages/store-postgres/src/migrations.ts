@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { CRM_MIGRATION } from './crm-migration.js';
 import { JOURNAL_MIGRATION } from './migrations-journal.js';
 import { PLATFORM_MIGRATIONS } from './migrations-platform.js';
 
@@ -21,7 +22,11 @@ export const FINAL_EXECUTION_SQL = `('succeeded','failed','cancelled')`;
 export const MIGRATION_LOCK_KEY = 0x466c6f77; // "Flow"
 
 /** Every schema version, oldest first. Append only: never edit a released migration. */
-export const MIGRATIONS: readonly Migration[] = [JOURNAL_MIGRATION, ...PLATFORM_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [
+  JOURNAL_MIGRATION,
+  ...PLATFORM_MIGRATIONS,
+  CRM_MIGRATION,
+];
 
 /**
  * Applies every migration newer than the schema's version, in one transaction, under a

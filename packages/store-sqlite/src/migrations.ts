@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { CRM_MIGRATION } from './crm-migration.js';
 
 /** One schema change. Applied once, in `version` order, inside a transaction. */
 export interface Migration {
@@ -295,6 +296,7 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_expiry ON webhook_deliveries (expires_at);
 `,
   },
+  CRM_MIGRATION,
 ];
 
 /**
