@@ -18,6 +18,7 @@ import type {
 } from '@flowstate/engine';
 import { AuditRepository } from './audit-repository.js';
 import { describeUrl } from './connection.js';
+import { PostgresCrmRepository } from './crm-repository.js';
 import { CredentialRepository } from './credential-repository.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
 import type { PostgresStoreOptions } from './postgres-options.js';
@@ -49,6 +50,8 @@ export class PostgresStore extends PostgresJournal implements Store {
   readonly #credentials = new CredentialRepository(this.pool);
   readonly #audit = new AuditRepository(this.pool);
   readonly #deliveries = new WebhookDeliveries(this.pool);
+  /** The CRM's storage (`CrmStore` of `@flowstate/crm`) on this database. */
+  readonly crm = new PostgresCrmRepository(this.pool);
 
   /**
    * Connects and migrates (several processes may do so at once). Fails with

@@ -171,7 +171,7 @@ export function crmStoreContract(name: string, make: () => Promise<CrmStoreFixtu
       expect((await store.search({ text: 'acme.io', types, limit: 10 })).map((h) => h.id)).toEqual([
         ann.id,
       ]);
-      expect((await store.search({ text: 'zuri', types, limit: 10 })).map((h) => h.title)).toEqual([
+      expect((await store.search({ text: 'Zür', types, limit: 10 })).map((h) => h.title)).toEqual([
         'Bob Stone',
       ]);
       const premium = await store.search({ text: 'premium bund', types, limit: 10 });
