@@ -29,7 +29,7 @@ CREATE TABLE crm_contacts (
   notes text COLLATE "C",
   last_activity_at bigint,
   custom text NOT NULL,
-  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(notes, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED
+  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', translate(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(notes, ''), '@._-+/:', '       '))) STORED
 );
 CREATE INDEX crm_contacts_created_at ON crm_contacts (created_at, id);
 CREATE INDEX crm_contacts_updated_at ON crm_contacts (updated_at, id);
@@ -55,7 +55,7 @@ CREATE TABLE crm_companies (
   owner_id text COLLATE "C",
   notes text COLLATE "C",
   custom text NOT NULL,
-  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(coalesce(name, '') || ' ' || coalesce(domain, '') || ' ' || coalesce(notes, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED
+  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', translate(coalesce(name, '') || ' ' || coalesce(domain, '') || ' ' || coalesce(notes, ''), '@._-+/:', '       '))) STORED
 );
 CREATE INDEX crm_companies_created_at ON crm_companies (created_at, id);
 CREATE INDEX crm_companies_updated_at ON crm_companies (updated_at, id);
@@ -80,7 +80,7 @@ CREATE TABLE crm_deals (
   close_date text COLLATE "C",
   notes text COLLATE "C",
   custom text NOT NULL,
-  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(coalesce(name, '') || ' ' || coalesce(notes, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED
+  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', translate(coalesce(name, '') || ' ' || coalesce(notes, ''), '@._-+/:', '       '))) STORED
 );
 CREATE INDEX crm_deals_created_at ON crm_deals (created_at, id);
 CREATE INDEX crm_deals_updated_at ON crm_deals (updated_at, id);
@@ -110,7 +110,7 @@ CREATE TABLE crm_tasks (
   notes text COLLATE "C",
   completed_at bigint,
   custom text NOT NULL,
-  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(coalesce(title, '') || ' ' || coalesce(notes, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED
+  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', translate(coalesce(title, '') || ' ' || coalesce(notes, ''), '@._-+/:', '       '))) STORED
 );
 CREATE INDEX crm_tasks_created_at ON crm_tasks (created_at, id);
 CREATE INDEX crm_tasks_updated_at ON crm_tasks (updated_at, id);
@@ -140,7 +140,7 @@ CREATE TABLE crm_activities (
   occurred_at bigint NOT NULL,
   actor_id text COLLATE "C",
   custom text NOT NULL,
-  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(coalesce(subject, '') || ' ' || coalesce(body, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED
+  search tsvector GENERATED ALWAYS AS (to_tsvector('simple', translate(coalesce(subject, '') || ' ' || coalesce(body, ''), '@._-+/:', '       '))) STORED
 );
 CREATE INDEX crm_activities_created_at ON crm_activities (created_at, id);
 CREATE INDEX crm_activities_occurred_at ON crm_activities (occurred_at, id);

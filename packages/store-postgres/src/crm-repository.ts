@@ -100,11 +100,17 @@ function toPipeline(row: PipelineRow): Pipeline {
 /** `to_tsquery` text: every word as a prefix term, all required. */
 function tsQuery(text: string): string | undefined {
   const words = searchWords(text);
-  return words.length === 0 ? undefined : words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & ');
+  return words.length === 0
+    ? undefined
+    : words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & ');
 }
 
 /** Runs `?`-placeholder SQL (see `numberPlaceholders`). */
-async function q<R extends pg.QueryResultRow>(db: Queryable, sql: string, params: unknown[] = []): Promise<R[]> {
+async function q<R extends pg.QueryResultRow>(
+  db: Queryable,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   return (await db.query<R>(numberPlaceholders(sql), params)).rows;
 }
 
@@ -113,9 +119,15 @@ const INSERT_EVENT = `INSERT INTO crm_events (id, record_type, record_id, event,
 
 function eventParams(event: EntityEventInput): unknown[] {
   return [
-    event.id, event.recordType, event.recordId, event.event, JSON.stringify(event.changed),
-    JSON.stringify(event.record), event.previous === null ? null : JSON.stringify(event.previous),
-    event.actor, event.createdAt,
+    event.id,
+    event.recordType,
+    event.recordId,
+    event.event,
+    JSON.stringify(event.changed),
+    JSON.stringify(event.record),
+    event.previous === null ? null : JSON.stringify(event.previous),
+    event.actor,
+    event.createdAt,
   ];
 }
 
@@ -131,12 +143,25 @@ export class PostgresCrmRepository implements CrmStore {
     this.#pool = pool;
   }
 
-  async #get(db: Queryable, type: RecordType, id: string, lock = false): Promise<StoredRecord | undefined> {
-    const rows = await q(db, `SELECT * FROM ${TABLE_SPECS[type].table} WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, [id]);
+  async #get(
+    db: Queryable,
+    type: RecordType,
+    id: string,
+    lock = false,
+  ): Promise<StoredRecord | undefined> {
+    const rows = await q(
+      db,
+      `SELECT * FROM ${TABLE_SPECS[type].table} WHERE id = ?${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
     return rows[0] === undefined ? undefined : rowToRecord(type, rows[0]);
   }
 
-  async insertRecord(input: { type: RecordType; record: StoredRecord; event: EntityEventInput }): Promise<void> {
+  async insertRecord(input: {
+    type: RecordType;
+    record: StoredRecord;
+    event: EntityEventInput;
+  }): Promise<void> {
     await inTransaction(this.#pool, async (client) => {
       await q(client, insertSql(input.type), recordToValues(input.type, input.record));
       await q(client, INSERT_EVENT, eventParams(input.event));
@@ -155,7 +180,11 @@ export class PostgresCrmRepository implements CrmStore {
       if (decision === undefined) return { before, after: before };
       await q(client, updateSql(input.type), updateValues(input.type, decision.record));
       const [row] = await q<{ seq: number }>(client, INSERT_EVENT, eventParams(decision.event));
-      return { before, after: decision.record, event: { ...decision.event, seq: Number(row!.seq) } };
+      return {
+        before,
+        after: decision.record,
+        event: { ...decision.event, seq: Number(row!.seq) },
+      };
     });
   }
 
@@ -180,16 +209,29 @@ export class PostgresCrmRepository implements CrmStore {
   async listRecords(type: RecordType, query: ListQuery): Promise<Page<StoredRecord>> {
     const { sql, params } = listSql(type, query);
     const rows = await q(this.#pool, sql, params);
-    return toPage(rows.map((row) => rowToRecord(type, row)), query);
+    return toPage(
+      rows.map((row) => rowToRecord(type, row)),
+      query,
+    );
   }
 
-  async search(input: { text: string; types: readonly RecordType[]; limit: number }): Promise<SearchHit[]> {
+  async search(input: {
+    text: string;
+    types: readonly RecordType[];
+    limit: number;
+  }): Promise<SearchHit[]> {
     const query = tsQuery(input.text);
     if (query === undefined) return [];
     const lists = await Promise.all(
       input.types.map(async (type) => {
         const linked = type === 'task' || type === 'activity' ? ', record_type, record_id' : '';
-        const rows = await q<{ id: string; title: string | null; record_type?: string; record_id?: string; rank: number }>(
+        const rows = await q<{
+          id: string;
+          title: string | null;
+          record_type?: string;
+          record_id?: string;
+          rank: number;
+        }>(
           this.#pool,
           `SELECT id, ${titleColumn(type)} AS title${linked}, -ts_rank(search, to_tsquery('simple', ?)) AS rank
             FROM ${TABLE_SPECS[type].table} WHERE search @@ to_tsquery('simple', ?) ORDER BY rank LIMIT ?`,
@@ -199,15 +241,23 @@ export class PostgresCrmRepository implements CrmStore {
           type,
           id: row.id,
           title: row.title ?? '',
-          ...(linked ? { recordType: row.record_type ?? null, recordId: row.record_id ?? null } : {}),
+          ...(linked
+            ? { recordType: row.record_type ?? null, recordId: row.record_id ?? null }
+            : {}),
           rank: Number(row.rank),
         }));
       }),
     );
-    return lists.flat().sort((a, b) => a.rank - b.rank).slice(0, input.limit);
+    return lists
+      .flat()
+      .sort((a, b) => a.rank - b.rank)
+      .slice(0, input.limit);
   }
 
-  async importRecords(input: { type: RecordType; records: readonly StoredRecord[] }): Promise<void> {
+  async importRecords(input: {
+    type: RecordType;
+    records: readonly StoredRecord[];
+  }): Promise<void> {
     const { table, columns } = TABLE_SPECS[input.type];
     const names = columns.map((c) => c.column).join(', ');
     // One multi-row INSERT per batch, under PostgreSQL's 65,535 parameter limit.
@@ -224,11 +274,15 @@ export class PostgresCrmRepository implements CrmStore {
   }
 
   async listPipelines(): Promise<Pipeline[]> {
-    return (await q<PipelineRow>(this.#pool, 'SELECT * FROM crm_pipelines ORDER BY created_at, id')).map(toPipeline);
+    return (
+      await q<PipelineRow>(this.#pool, 'SELECT * FROM crm_pipelines ORDER BY created_at, id')
+    ).map(toPipeline);
   }
 
   async getPipeline(id: string): Promise<Pipeline | undefined> {
-    const [row] = await q<PipelineRow>(this.#pool, 'SELECT * FROM crm_pipelines WHERE id = ?', [id]);
+    const [row] = await q<PipelineRow>(this.#pool, 'SELECT * FROM crm_pipelines WHERE id = ?', [
+      id,
+    ]);
     return row === undefined ? undefined : toPipeline(row);
   }
 
@@ -248,8 +302,15 @@ export class PostgresCrmRepository implements CrmStore {
 
   async listFieldDefinitions(recordType?: RecordType): Promise<FieldDefinition[]> {
     const rows = await (recordType === undefined
-      ? q<{ definition: string }>(this.#pool, 'SELECT definition FROM crm_field_definitions ORDER BY record_type, key')
-      : q<{ definition: string }>(this.#pool, 'SELECT definition FROM crm_field_definitions WHERE record_type = ? ORDER BY key', [recordType]));
+      ? q<{ definition: string }>(
+          this.#pool,
+          'SELECT definition FROM crm_field_definitions ORDER BY record_type, key',
+        )
+      : q<{ definition: string }>(
+          this.#pool,
+          'SELECT definition FROM crm_field_definitions WHERE record_type = ? ORDER BY key',
+          [recordType],
+        ));
     return rows.map((row) => FieldDefinitionSchema.parse(JSON.parse(row.definition)));
   }
 
@@ -263,11 +324,19 @@ export class PostgresCrmRepository implements CrmStore {
   }
 
   async deleteFieldDefinition(recordType: RecordType, key: string): Promise<boolean> {
-    const result = await this.#pool.query('DELETE FROM crm_field_definitions WHERE record_type = $1 AND key = $2', [recordType, key]);
+    const result = await this.#pool.query(
+      'DELETE FROM crm_field_definitions WHERE record_type = $1 AND key = $2',
+      [recordType, key],
+    );
     return result.rowCount! > 0;
   }
 
-  async claimEvents(input: { owner: string; now: number; leaseMs: number; limit: number }): Promise<EntityEvent[]> {
+  async claimEvents(input: {
+    owner: string;
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): Promise<EntityEvent[]> {
     const rows = await q<EventRow>(
       this.#pool,
       `UPDATE crm_events SET lease_owner = ?, lease_expires_at = ? WHERE seq IN (
@@ -282,15 +351,28 @@ export class PostgresCrmRepository implements CrmStore {
 
   async completeEvents(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.#pool.query('UPDATE crm_events SET dispatched_at = $1, lease_owner = NULL WHERE id = ANY($2)', [Date.now(), ids]);
+    await this.#pool.query(
+      'UPDATE crm_events SET dispatched_at = $1, lease_owner = NULL WHERE id = ANY($2)',
+      [Date.now(), ids],
+    );
   }
 
-  async listEvents(query: { recordType?: RecordType; recordId?: string; afterSeq?: number; limit: number }): Promise<EntityEvent[]> {
+  async listEvents(query: {
+    recordType?: RecordType;
+    recordId?: string;
+    afterSeq?: number;
+    limit: number;
+  }): Promise<EntityEvent[]> {
     const where = ['seq > ?'];
     const params: unknown[] = [query.afterSeq ?? 0];
-    if (query.recordType !== undefined) (where.push('record_type = ?'), params.push(query.recordType));
+    if (query.recordType !== undefined)
+      (where.push('record_type = ?'), params.push(query.recordType));
     if (query.recordId !== undefined) (where.push('record_id = ?'), params.push(query.recordId));
-    const rows = await q<EventRow>(this.#pool, `SELECT * FROM crm_events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, [...params, query.limit]);
+    const rows = await q<EventRow>(
+      this.#pool,
+      `SELECT * FROM crm_events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
+      [...params, query.limit],
+    );
     return rows.map(toEvent);
   }
 
@@ -299,11 +381,21 @@ export class PostgresCrmRepository implements CrmStore {
       this.#pool,
       `INSERT INTO crm_execution_links (record_type, record_id, execution_id, workflow_id, source, created_at)
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      [link.recordType, link.recordId, link.executionId, link.workflowId, link.source, link.createdAt],
+      [
+        link.recordType,
+        link.recordId,
+        link.executionId,
+        link.workflowId,
+        link.source,
+        link.createdAt,
+      ],
     );
   }
 
-  async listExecutionLinks(recordType: RecordType, recordId: string): Promise<RecordExecutionLink[]> {
+  async listExecutionLinks(
+    recordType: RecordType,
+    recordId: string,
+  ): Promise<RecordExecutionLink[]> {
     const rows = await q<LinkRow>(
       this.#pool,
       'SELECT * FROM crm_execution_links WHERE record_type = ? AND record_id = ? ORDER BY created_at DESC, execution_id',
@@ -325,18 +417,34 @@ export class PostgresCrmRepository implements CrmStore {
   eraseContact(id: string): Promise<ErasureResult> {
     return inTransaction(this.#pool, async (client) => {
       const contact = await this.#get(client, 'contact', id, true);
-      const count = async (sql: string, params: unknown[]) => (await client.query(numberPlaceholders(sql), params)).rowCount ?? 0;
+      const count = async (sql: string, params: unknown[]) =>
+        (await client.query(numberPlaceholders(sql), params)).rowCount ?? 0;
       await count(
         `DELETE FROM crm_events WHERE (record_type = 'activity' AND record_id IN (SELECT id FROM crm_activities WHERE record_type = 'contact' AND record_id = ?))
           OR (record_type = 'task' AND record_id IN (SELECT id FROM crm_tasks WHERE record_type = 'contact' AND record_id = ?))`,
         [id, id],
       );
       await count('DELETE FROM crm_contacts WHERE id = ?', [id]);
-      const activities = await count("DELETE FROM crm_activities WHERE record_type = 'contact' AND record_id = ?", [id]);
-      const tasks = await count("DELETE FROM crm_tasks WHERE record_type = 'contact' AND record_id = ?", [id]);
-      const events = await count("DELETE FROM crm_events WHERE record_type = 'contact' AND record_id = ?", [id]);
-      const deals = await count('UPDATE crm_deals SET contact_id = NULL WHERE contact_id = ?', [id]);
-      const links = await q<LinkRow>(client, "SELECT * FROM crm_execution_links WHERE record_type = 'contact' AND record_id = ?", [id]);
+      const activities = await count(
+        "DELETE FROM crm_activities WHERE record_type = 'contact' AND record_id = ?",
+        [id],
+      );
+      const tasks = await count(
+        "DELETE FROM crm_tasks WHERE record_type = 'contact' AND record_id = ?",
+        [id],
+      );
+      const events = await count(
+        "DELETE FROM crm_events WHERE record_type = 'contact' AND record_id = ?",
+        [id],
+      );
+      const deals = await count('UPDATE crm_deals SET contact_id = NULL WHERE contact_id = ?', [
+        id,
+      ]);
+      const links = await q<LinkRow>(
+        client,
+        "SELECT * FROM crm_execution_links WHERE record_type = 'contact' AND record_id = ?",
+        [id],
+      );
       return { contact, activities, tasks, events, deals, executions: links.map(toLink) };
     });
   }
