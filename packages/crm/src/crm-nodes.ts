@@ -246,6 +246,17 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
         }),
     }),
     defineNode({
+      type: 'crm.get-record',
+      name: 'Get record',
+      group: 'action',
+      description: 'Reads a CRM record as it is now (fails when it does not exist).',
+      icon: 'search',
+      params: z.object({ recordType: z.enum(RECORD_TYPES), id }),
+      // Not pure: it reads state that changes, so its result must be journaled before use.
+      sideEffects: true,
+      run: (ctx) => call(async () => out(await crm.get(ctx.params.recordType, ctx.params.id))),
+    }),
+    defineNode({
       type: 'crm.set-score',
       name: 'Set score',
       group: 'action',

@@ -13,3 +13,5 @@ export * from './next-best-action.js';
 export * from './entity-trigger.js';
 export * from './crm-nodes.js';
 export * from './store-support.js';
+export * from './privacy.js';
+export * from './templates.js';

@@ -53,6 +53,7 @@ import { registerApprovalLinkRoutes, registerApprovalRoutes } from './routes/app
 import { registerScheduleRoutes } from './routes/schedules.js';
 import { Scheduler, type SchedulerOptions } from './schedules/scheduler.js';
 import { ScheduleSync } from './schedules/schedule-sync.js';
+import { createCrmContext, registerCrmRoutes, type CrmServerOptions } from './crm/crm-setup.js';
 
 /** Dependencies and limits of the HTTP server. */
 export interface BuildServerOptions {
@@ -102,6 +103,8 @@ export interface BuildServerOptions {
    * webhooks or web app, and no webhook routes are loaded). Default true.
    */
   serveApi?: boolean;
+  /** The CRM's service and dispatcher options (the store's CRM storage is used either way). */
+  crm?: CrmServerOptions;
 }
 
 /** Sign-in and session settings. */
@@ -190,6 +193,12 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
           ...options.scheduler,
         });
   const eventTriggers = new EventTriggerIndex(registry);
+  const crm = createCrmContext({
+    store,
+    engine,
+    registry,
+    ...(options.crm === undefined ? {} : { options: options.crm }),
+  });
   const schedules = new ScheduleSync({
     store,
     registry,
@@ -206,7 +215,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       store,
       registry,
       router,
-      triggers: [schedules, eventTriggers],
+      triggers: [schedules, eventTriggers, ...(crm ? [crm.triggers] : [])],
       ...(options.now ? { now: options.now } : {}),
     })),
     retention: new RetentionService({
@@ -244,6 +253,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       ? {}
       : { loginLimiter: new RateLimiter(auth.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT) }),
     cookieSecure: auth.cookieSecure ?? 'auto',
+    ...(crm ? { crm } : {}),
   };
   let closing = false;
 
@@ -271,9 +281,11 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     }
     ctx.retention.start();
     scheduler?.start();
+    crm?.dispatcher?.start();
   });
   app.addHook('onClose', async () => {
     await scheduler?.stop();
+    await crm?.dispatcher?.stop();
   });
   app.addHook('preClose', async () => {
     closing = true;
@@ -306,6 +318,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerLiveRoutes(api, ctx);
       registerScheduleRoutes(api, ctx);
       registerApprovalRoutes(api, ctx);
+      registerCrmRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { Engine, Redactor, type Store } from '@flowstate/engine';
+import { Engine, Redactor } from '@flowstate/engine';
 import { createBuiltinRegistry } from '@flowstate/nodes';
+import { CrmService, createCrmNodes } from '@flowstate/crm';
 import { PostgresStore } from '@flowstate/store-postgres';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { existsSync } from 'node:fs';
@@ -14,13 +15,14 @@ import { loadKeyring } from './credentials/secret-key.js';
 import { failpointFromEnv } from './failpoints.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { settingsScoreConfig } from './crm/crm-context.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
 export interface RunningServer {
   app: FastifyInstance;
   engine: Engine;
   /** `SqliteStore` on the data folder, or `PostgresStore` with `DATABASE_URL`. */
-  store: Store;
+  store: SqliteStore | PostgresStore;
   logger: Logger;
   /** `http://host:port` the server listens on. */
   url: string;
@@ -80,7 +82,10 @@ export async function startServer(
   }
   const audit = new AuditLog(store);
   const credentials = new CredentialService({ store, keyring, audit, redactor });
-  const registry = createBuiltinRegistry();
+  // The crm.* nodes write through the same service as the API, so their entity events kick
+  // this process's dispatcher at once.
+  const crm = new CrmService({ store: store.crm });
+  const registry = createBuiltinRegistry({}, createCrmNodes({ crm, score: settingsScoreConfig(store) }));
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,
@@ -104,6 +109,8 @@ export async function startServer(
     pruneIntervalMs: config.role === 'api' ? 0 : config.pruneIntervalMs,
     ...(config.role === 'api' ? { scheduler: false as const } : {}),
     serveApi: config.role !== 'worker',
+    // Entity events start workflows where schedules fire: not in an API-only process.
+    crm: { service: crm, ...(config.role === 'api' ? { dispatcher: false as const } : {}) },
     approvalLinkKey: loadApprovalLinkKey({
       ...(process.env.FLOWSTATE_SECRET_KEY === undefined
         ? {}
@@ -180,7 +187,7 @@ export async function startServer(
  * The configured store: PostgreSQL (migrated; several processes may start at once) or the
  * data folder's SQLite file (locked to this process).
  */
-async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
+async function openStore(config: ServerConfig, logger: Logger): Promise<SqliteStore | PostgresStore> {
   if (config.databaseUrl === undefined) {
     return SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
   }
