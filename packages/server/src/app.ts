@@ -54,6 +54,7 @@ import { registerScheduleRoutes } from './routes/schedules.js';
 import { Scheduler, type SchedulerOptions } from './schedules/scheduler.js';
 import { ScheduleSync } from './schedules/schedule-sync.js';
 import { createCrmContext, registerCrmRoutes, type CrmServerOptions } from './crm/crm-setup.js';
+import type { CrmContext } from './crm/crm-context.js';
 
 /** Dependencies and limits of the HTTP server. */
 export interface BuildServerOptions {
@@ -263,6 +264,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     ...(auth.metricsToken === undefined ? {} : { metricsToken: auth.metricsToken }),
   });
   app.decorate('accessRules', accessRules);
+  app.decorate('crm', crm);
   installErrorHandling(app, acceptedTypes);
   registerJsonParser(app);
   registerOpenApi(app, { version: API_VERSION });
@@ -341,5 +343,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route and its access rule, filled as routes register (see `installAccessControl`). */
     accessRules: readonly AccessRule[];
+    /** The CRM's service, trigger index and dispatcher (absent without CRM storage). */
+    crm: CrmContext | undefined;
   }
 }

@@ -342,14 +342,12 @@ export function registerCrmInsightRoutes(
         target: { type: 'workflow', id: view.id },
         summary: { after: { name: view.name, template: request.params.id } },
       });
-      return reply
-        .code(201)
-        .send({
-          workflowId: view.id,
-          name: view.name,
-          active: view.active,
-          publishedVersion: view.publishedVersion ?? null,
-        });
+      return reply.code(201).send({
+        workflowId: view.id,
+        name: view.name,
+        active: view.active,
+        publishedVersion: view.publishedVersion ?? null,
+      });
     },
   );
 }

@@ -33,13 +33,9 @@ function listQuerySchema(type: RecordType) {
   const filters = Object.fromEntries(
     spec.filterable.map((field) => [
       field,
-      z
-        .string()
-        .max(500)
-        .optional()
-        .meta({
-          description: `Filter: a value, or op:value with op eq|ne|lt|lte|gt|gte; "null" for none`,
-        }),
+      z.string().max(500).optional().meta({
+        description: `Filter: a value, or op:value with op eq|ne|lt|lte|gt|gte; "null" for none`,
+      }),
     ]),
   );
   return z.looseObject({
