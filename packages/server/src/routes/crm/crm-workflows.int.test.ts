@@ -154,9 +154,9 @@ describe('CRM events drive workflows', () => {
         source: 'invite-test',
       })
     ).body;
-    const [run] = await eventually(async () => {
+    const run = await eventually(async () => {
       const items = (await call('GET', `/crm/contacts/${prospect.id}/runs`)).body.items;
-      return items.length ? items : undefined;
+      return items.find((r: { workflowId: string }) => r.workflowId === 'invite-on-create');
     }, 'the run');
     const execution = await finished(run.executionId);
     expect(execution.status).toBe('failed');
