@@ -199,6 +199,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     engine,
     registry,
     ...(options.crm === undefined ? {} : { options: options.crm }),
+    resync: (workflowId) => workflows?.resyncTriggers(workflowId) ?? Promise.resolve(),
   });
   const schedules = new ScheduleSync({
     store,

@@ -33,6 +33,8 @@ export function createCrmContext(input: {
   engine: Engine;
   registry: NodeRegistry;
   options?: CrmServerOptions;
+  /** Resyncs one workflow's triggers (the `WorkflowService`'s), for `refreshTriggers`. */
+  resync?: (workflowId: string) => Promise<void>;
 }): CrmContext | undefined {
   const crmStore = input.options?.service?.store ?? crmStoreOf(input.store);
   if (crmStore === undefined) return undefined;
@@ -48,6 +50,12 @@ export function createCrmContext(input: {
           store: crmStore,
           triggers,
           logger: input.engine.logger,
+          ...(input.resync === undefined
+            ? {}
+            : {
+                refreshTriggers: async () =>
+                  triggers.refresh(await input.store.listWorkflows(), input.resync!),
+              }),
           ...(input.options?.dispatcher?.pollMs === undefined
             ? {}
             : { pollMs: input.options.dispatcher.pollMs }),

@@ -20,6 +20,11 @@ export interface EntityDispatcherOptions {
   leaseMs?: number;
   /** Events per claim (default 100). */
   batch?: number;
+  /**
+   * Brings the trigger index up to date with workflows other processes changed; called before
+   * each batch of events is dispatched.
+   */
+  refreshTriggers?: () => Promise<void>;
 }
 
 /** The dedupe key of the execution an event starts in a workflow: one per (event, trigger). */
@@ -99,6 +104,7 @@ export class EntityDispatcher {
         limit: this.#options.batch ?? 100,
       });
       if (events.length === 0) return total;
+      await this.#options.refreshTriggers?.();
       for (const event of events) await this.dispatch(event);
       await store.completeEvents(events.map((e) => e.id));
       total += events.length;

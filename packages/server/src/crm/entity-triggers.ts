@@ -17,10 +17,35 @@ export interface EntityTrigger {
 export class EntityTriggerIndex implements TriggerSync {
   private readonly byWorkflow = new Map<string, EntityTrigger[]>();
   private byType = new Map<RecordType, EntityTrigger[]>();
+  /** The live version this index last synced per workflow (`off`: none). */
+  private readonly synced = new Map<string, string>();
 
   constructor(private readonly registry: NodeRegistry) {}
 
+  /**
+   * Resyncs the workflows another process changed since this index last saw them (another API
+   * process activated or published one): compares each stored workflow's live version with the
+   * one synced here and calls `resync` for those that differ. Cheap: workflow rows only.
+   */
+  async refresh(
+    workflows: ReadonlyArray<{ id: string; active: boolean; publishedVersion?: number }>,
+    resync: (workflowId: string) => Promise<void>,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    for (const record of workflows) {
+      seen.add(record.id);
+      const live =
+        record.active && record.publishedVersion !== undefined
+          ? String(record.publishedVersion)
+          : 'off';
+      if ((this.synced.get(record.id) ?? 'off') !== live) await resync(record.id);
+    }
+    for (const id of [...this.synced.keys()]) if (!seen.has(id)) await resync(id);
+  }
+
   async sync(workflowId: string, live: LiveVersion | undefined): Promise<void> {
+    if (live === undefined) this.synced.delete(workflowId);
+    else this.synced.set(workflowId, String(live.version));
     const triggers = live ? this.triggersOf(workflowId, live.version, live.definition) : [];
     if (triggers.length === 0 && !this.byWorkflow.has(workflowId)) return;
     if (triggers.length > 0) this.byWorkflow.set(workflowId, triggers);
