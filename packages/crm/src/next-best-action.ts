@@ -44,7 +44,7 @@ const DAY = 24 * HOUR;
 
 function ago(ms: number): string {
   if (ms < HOUR) return `${Math.max(1, Math.round(ms / 60_000))} min`;
-  if (ms < DAY) return `${Math.round(ms / HOUR)} h`;
+  if (ms < 2 * DAY) return `${Math.round(ms / HOUR)} h`;
   return `${Math.round(ms / DAY)} days`;
 }
 
