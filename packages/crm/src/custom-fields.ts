@@ -17,8 +17,7 @@ export const FieldDefinitionSchema = z
     options: z.array(z.string().min(1).max(200)).max(200).optional(),
     required: z.boolean().default(false),
   })
-  .strict()
-  .meta({ id: 'CrmFieldDefinition' });
+  .strict();
 export type FieldDefinition = z.infer<typeof FieldDefinitionSchema>;
 
 function problem(def: FieldDefinition, value: unknown): string | undefined {

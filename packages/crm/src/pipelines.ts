@@ -7,23 +7,19 @@ import { PIPELINE_RECORD_TYPES } from './records.js';
  * entry has a value (`email`, or `custom.motivation` for a custom field), and only from a
  * stage in `allowedFrom` (when set; a record entering its first stage has no "from").
  */
-export const StageRulesSchema = z
-  .object({
-    requiredFields: z.array(z.string().min(1).max(100)).max(50).default([]),
-    allowedFrom: z.array(z.string().min(1).max(100)).max(100).optional(),
-  })
-  .meta({ id: 'CrmStageRules' });
+export const StageRulesSchema = z.object({
+  requiredFields: z.array(z.string().min(1).max(100)).max(50).default([]),
+  allowedFrom: z.array(z.string().min(1).max(100)).max(100).optional(),
+});
 export type StageRules = z.infer<typeof StageRulesSchema>;
 
-export const StageSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'lower-case letters, digits, _ and -'),
-    name: z.string().min(1).max(200),
-    /** Won / lost / customer stages end the pipeline (no stalled-deal nudges). */
-    terminal: z.boolean().default(false),
-    rules: StageRulesSchema.default({ requiredFields: [] }),
-  })
-  .meta({ id: 'CrmStage' });
+export const StageSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'lower-case letters, digits, _ and -'),
+  name: z.string().min(1).max(200),
+  /** Won / lost / customer stages end the pipeline (no stalled-deal nudges). */
+  terminal: z.boolean().default(false),
+  rules: StageRulesSchema.default({ requiredFields: [] }),
+});
 export type Stage = z.infer<typeof StageSchema>;
 
 export const PipelineInputSchema = z
@@ -32,15 +28,14 @@ export const PipelineInputSchema = z
     recordType: z.enum(PIPELINE_RECORD_TYPES),
     stages: z.array(StageSchema).min(1).max(100),
   })
-  .strict()
-  .meta({ id: 'CrmPipelineInput' });
+  .strict();
 export type PipelineInput = z.input<typeof PipelineInputSchema>;
 
 export const PipelineSchema = PipelineInputSchema.extend({
   id: z.string().min(1).max(100),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
-}).meta({ id: 'CrmPipeline' });
+});
 export type Pipeline = z.infer<typeof PipelineSchema>;
 
 /** A rule a stage change broke: which rule, which field, which stage. */

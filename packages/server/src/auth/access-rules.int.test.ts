@@ -85,6 +85,11 @@ describe('every route, every role', () => {
       'POST /api/v1/credentials',
       'GET /api/v1/audit',
       'POST /hooks/*',
+      'GET /api/v1/crm/contacts',
+      'PATCH /api/v1/crm/deals/:id',
+      'POST /api/v1/crm/contacts/:id/erase',
+      'GET /api/v1/crm/next-best-actions',
+      'POST /api/v1/crm/templates/:id/install',
     ]) {
       expect(urls, required).toContain(required);
     }
