@@ -258,6 +258,17 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     ...(crm ? { crm } : {}),
   };
   let closing = false;
+  crm?.service.onEvent((event) =>
+    ctx.live.publishEntity({
+      eventId: event.id,
+      recordType: event.recordType,
+      recordId: event.recordId,
+      event: event.event,
+      changed: event.changed,
+      actor: event.actor,
+      at: event.createdAt,
+    }),
+  );
 
   const accessRules = installAccessControl(app, {
     sessions,
