@@ -42,7 +42,7 @@ export function contactName(i) {
  * Seeds `crm` (a `CrmStore`) with `contacts` contacts and `tasks` tasks in batches; `now` is
  * the time due dates are spread around. Calls `progress(type, done, total)` per batch.
  */
-export async function seedCrm({ crm, contacts, tasks, now = Date.now(), progress = () => {}, batch = 20_000 }) {
+export async function seedCrm({ crm, contacts, tasks, now = Date.now(), progress = () => {}, batch = 100_000 }) {
   for (let start = 0; start < contacts; start += batch) {
     const records = [];
     for (let i = start; i < Math.min(contacts, start + batch); i++) {

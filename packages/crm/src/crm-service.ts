@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { validateCustomFields, mergeCustom, type FieldDefinition } from './custom-fields.js';
 import type { CrmStore, RecordExecutionLink, StoredRecord } from './crm-store.js';
 import { CrmError, recordNotFound } from './errors.js';

@@ -365,9 +365,14 @@ export class PostgresCrmRepository implements CrmStore {
   }): Promise<EntityEvent[]> {
     const where = ['seq > ?'];
     const params: unknown[] = [query.afterSeq ?? 0];
-    if (query.recordType !== undefined)
-      (where.push('record_type = ?'), params.push(query.recordType));
-    if (query.recordId !== undefined) (where.push('record_id = ?'), params.push(query.recordId));
+    if (query.recordType !== undefined) {
+      where.push('record_type = ?');
+      params.push(query.recordType);
+    }
+    if (query.recordId !== undefined) {
+      where.push('record_id = ?');
+      params.push(query.recordId);
+    }
     const rows = await q<EventRow>(
       this.#pool,
       `SELECT * FROM crm_events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,

@@ -249,11 +249,19 @@ export class SqliteCrmRepository implements CrmStore {
     type: RecordType;
     records: readonly StoredRecord[];
   }): Promise<void> {
-    const insert = this.#db.prepare(insertSql(input.type));
+    const insert = this.#sql(insertSql(input.type));
     const batch = this.#db.transaction((records: readonly StoredRecord[]) => {
       for (const record of records) insert.run(...recordToValues(input.type, record));
     });
-    for (let i = 0; i < input.records.length; i += 5_000) batch(input.records.slice(i, i + 5_000));
+    // Bulk inserts touch every index at random places: a large page cache keeps them in memory.
+    const cacheSize = this.#db.pragma('cache_size', { simple: true }) as number;
+    this.#db.pragma('cache_size = -262144');
+    try {
+      for (let i = 0; i < input.records.length; i += 20_000)
+        batch(input.records.slice(i, i + 20_000));
+    } finally {
+      this.#db.pragma(`cache_size = ${cacheSize}`);
+    }
     await this.#durable();
   }
 
@@ -365,9 +373,14 @@ export class SqliteCrmRepository implements CrmStore {
   }): Promise<EntityEvent[]> {
     const where = ['seq > ?'];
     const params: unknown[] = [query.afterSeq ?? 0];
-    if (query.recordType !== undefined)
-      (where.push('record_type = ?'), params.push(query.recordType));
-    if (query.recordId !== undefined) (where.push('record_id = ?'), params.push(query.recordId));
+    if (query.recordType !== undefined) {
+      where.push('record_type = ?');
+      params.push(query.recordType);
+    }
+    if (query.recordId !== undefined) {
+      where.push('record_id = ?');
+      params.push(query.recordId);
+    }
     const rows = this.#db
       .prepare(`SELECT * FROM crm_events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
       .all(...params, query.limit) as EventRow[];
