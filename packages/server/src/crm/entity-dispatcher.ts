@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FlowstateError } from '@flowstate/core';
 import type { Engine, EngineLogger } from '@flowstate/engine';
 import {
   entityTriggerMatches,
@@ -7,6 +8,14 @@ import {
   type EntityEvent,
 } from '@flowstate/crm';
 import type { EntityTriggerIndex } from './entity-triggers.js';
+
+/** Start failures that mean the workflow or its version is gone, not that the store failed. */
+const GONE = new Set([
+  'WORKFLOW_NOT_FOUND',
+  'WORKFLOW_VERSION_NOT_FOUND',
+  'WORKFLOW_NOT_PUBLISHED',
+  'INVALID_TRIGGER',
+]);
 
 /** Options of {@link EntityDispatcher}. */
 export interface EntityDispatcherOptions {
@@ -132,13 +141,25 @@ export class EntityDispatcher {
         continue;
       }
       if (!matches) continue;
-      const handle = await engine.startExecution({
-        workflowId: trigger.workflowId,
-        version: trigger.version,
-        triggerNodeId: trigger.triggerNodeId,
-        input: entityTriggerOutput(event),
-        dedupeKey: entityDedupeKey(event.id, trigger.workflowId, trigger.triggerNodeId),
-      });
+      let handle;
+      try {
+        handle = await engine.startExecution({
+          workflowId: trigger.workflowId,
+          version: trigger.version,
+          triggerNodeId: trigger.triggerNodeId,
+          input: entityTriggerOutput(event),
+          dedupeKey: entityDedupeKey(event.id, trigger.workflowId, trigger.triggerNodeId),
+        });
+      } catch (error) {
+        // A workflow deleted or changed since the index saw it: retrying cannot help. Anything
+        // else (the database) fails the batch, which is claimed again when its lease ends.
+        if (!(error instanceof FlowstateError) || !GONE.has(error.code)) throw error;
+        logger.warn(
+          { err: error, workflowId: trigger.workflowId, eventId: event.id },
+          'entity event not delivered to a workflow that is gone',
+        );
+        continue;
+      }
       await store.linkExecution({
         recordType: event.recordType,
         recordId: event.recordId,

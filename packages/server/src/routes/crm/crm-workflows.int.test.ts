@@ -119,6 +119,40 @@ describe('CRM events drive workflows', () => {
     expect(executions).toHaveLength(2);
   });
 
+  test('an event for a workflow deleted since the index saw it is skipped, not retried forever', async () => {
+    const crm = f.app.crm!;
+    const definition = {
+      schemaVersion: 1 as const,
+      name: 'Ghost',
+      nodes: [
+        {
+          id: 'on',
+          type: 'trigger.entity',
+          name: 'On',
+          params: { recordType: 'company', events: ['created'] },
+        },
+      ],
+      edges: [],
+    };
+    await crm.triggers.sync('ghost', { version: 1, definition: definition as never });
+    try {
+      const company = await crm.service.create(
+        'company',
+        { name: 'Ghost Co' },
+        { actor: 'system' },
+      );
+      const [event] = await crm.service.store.listEvents({
+        recordType: 'company',
+        recordId: company.id,
+        limit: 1,
+      });
+      // Dispatched without the refresh a batch does first: the index still names the workflow.
+      expect(await crm.dispatcher!.dispatch(event!)).toEqual([]);
+    } finally {
+      await crm.triggers.sync('ghost', undefined);
+    }
+  });
+
   test('a crm.move-stage refused by a rule fails the step with the rule, without retries', async () => {
     const { call, eventually, finished } = api;
     const workflow = {
