@@ -97,6 +97,9 @@ function toPipeline(row: PipelineRow): Pipeline {
   });
 }
 
+/** Matches ranked per record type and search (see `search`). */
+const RANK_WINDOW = 200;
+
 /** `to_tsquery` text: every word as a prefix term, all required. */
 function tsQuery(text: string): string | undefined {
   const words = searchWords(text);
@@ -233,8 +236,12 @@ export class PostgresCrmRepository implements CrmStore {
           rank: number;
         }>(
           this.#pool,
-          `SELECT id, ${titleColumn(type)} AS title${linked}, -ts_rank(search, to_tsquery('simple', ?)) AS rank
-            FROM ${TABLE_SPECS[type].table} WHERE search @@ to_tsquery('simple', ?) ORDER BY rank LIMIT ?`,
+          // Ranks at most RANK_WINDOW matches: ranking every match of a common word (a surname
+          // in a million task titles) would read and rank them all.
+          `SELECT id, title${linked}, -ts_rank(search, to_tsquery('simple', ?)) AS rank FROM (
+              SELECT id, ${titleColumn(type)} AS title${linked}, search FROM ${TABLE_SPECS[type].table}
+              WHERE search @@ to_tsquery('simple', ?) LIMIT ${RANK_WINDOW}) matches
+            ORDER BY rank LIMIT ?`,
           [query, query, input.limit],
         );
         return rows.map((row): SearchHit => ({
