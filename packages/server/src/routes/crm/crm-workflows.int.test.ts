@@ -204,6 +204,60 @@ describe('CRM events drive workflows', () => {
     });
   });
 
+  test('crm.assign-owner by rule: the first rule whose JSONata holds, else the fallback', async () => {
+    const own = await makeServer();
+    try {
+      const { call, eventually } = crmApi(own);
+      const workflow = {
+        id: 'assign-by-rule',
+        schemaVersion: 1,
+        name: 'Assign by rule',
+        nodes: [
+          {
+            id: 'on',
+            type: 'trigger.entity',
+            name: 'On',
+            params: { recordType: 'contact', events: ['created'] },
+          },
+          {
+            id: 'assign',
+            type: 'crm.assign-owner',
+            name: 'Assign',
+            params: {
+              recordType: 'contact',
+              id: '{{ $trigger.id }}',
+              strategy: 'rule',
+              rules: [
+                { when: "$record.source = 'ads' and $record.score >= 50", ownerId: 'closer' },
+                { when: "$record.source = 'ads'", ownerId: 'nurturer' },
+              ],
+              fallback: 'inbox',
+            },
+          },
+        ],
+        edges: [{ id: 'e', from: 'on', to: 'assign' }],
+      };
+      expect((await call('POST', '/workflows?active=true', workflow)).status).toBe(201);
+      const ids: string[] = [];
+      for (const body of [
+        { source: 'ads', score: 70 },
+        { source: 'ads', score: 10 },
+        { source: 'web', score: 90 },
+      ]) {
+        ids.push((await call('POST', '/crm/contacts', { name: 'Lead', ...body })).body.id);
+      }
+      const owners = await eventually(async () => {
+        const list = await Promise.all(
+          ids.map(async (id) => (await call('GET', `/crm/contacts/${id}`)).body.ownerId),
+        );
+        return list.every((o) => o !== null) ? list : undefined;
+      }, 'owners');
+      expect(owners).toEqual(['closer', 'nurturer', 'inbox']);
+    } finally {
+      await own.close();
+    }
+  });
+
   test('export and erase one contact: records, events and the journals of workflows that touched it', async () => {
     // A server of its own: the workflows installed above would touch this contact too.
     const own = await makeServer();
