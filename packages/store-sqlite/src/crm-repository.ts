@@ -75,6 +75,12 @@ function toLink(row: LinkRow): RecordExecutionLink {
   };
 }
 
+/**
+ * Matches ranked per record type and search: ranking every match of a common word (a surname
+ * in a million task titles) would score them all.
+ */
+const RANK_WINDOW = 200;
+
 /** FTS5 query text: every word as a quoted prefix term, all required. */
 function ftsQuery(text: string): string | undefined {
   const words = searchWords(text);
@@ -219,9 +225,9 @@ export class SqliteCrmRepository implements CrmStore {
       const linked = type === 'task' || type === 'activity' ? ', t.record_type, t.record_id' : '';
       const rows = this.#db
         .prepare(
-          `SELECT t.id, t.${titleColumn(type)} AS title${linked}, bm25(${table}_fts) AS rank
-          FROM ${table}_fts JOIN ${table} t ON t.seq = ${table}_fts.rowid
-          WHERE ${table}_fts MATCH ? ORDER BY rank LIMIT ?`,
+          `SELECT t.id, t.${titleColumn(type)} AS title${linked}, m.rank FROM (
+            SELECT rowid, bm25(${table}_fts) AS rank FROM ${table}_fts WHERE ${table}_fts MATCH ?
+            LIMIT ${RANK_WINDOW}) m JOIN ${table} t ON t.seq = m.rowid ORDER BY m.rank LIMIT ?`,
         )
         .all(match, input.limit) as Array<{
         id: string;
