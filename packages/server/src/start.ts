@@ -85,7 +85,10 @@ export async function startServer(
   // The crm.* nodes write through the same service as the API, so their entity events kick
   // this process's dispatcher at once.
   const crm = new CrmService({ store: store.crm });
-  const registry = createBuiltinRegistry({}, createCrmNodes({ crm, score: settingsScoreConfig(store) }));
+  const registry = createBuiltinRegistry(
+    {},
+    createCrmNodes({ crm, score: settingsScoreConfig(store) }),
+  );
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
     store,
@@ -187,7 +190,10 @@ export async function startServer(
  * The configured store: PostgreSQL (migrated; several processes may start at once) or the
  * data folder's SQLite file (locked to this process).
  */
-async function openStore(config: ServerConfig, logger: Logger): Promise<SqliteStore | PostgresStore> {
+async function openStore(
+  config: ServerConfig,
+  logger: Logger,
+): Promise<SqliteStore | PostgresStore> {
   if (config.databaseUrl === undefined) {
     return SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
   }

@@ -168,7 +168,10 @@ export class SqliteStore implements Store {
 
   /** The CRM's storage (`CrmStore` of `@flowstate/crm`) on this database. */
   get crm(): SqliteCrmRepository {
-    this.#crm ??= new SqliteCrmRepository(this.#db, () => this.#walSync?.durable() ?? Promise.resolve());
+    this.#crm ??= new SqliteCrmRepository(
+      this.#db,
+      () => this.#walSync?.durable() ?? Promise.resolve(),
+    );
     return this.#crm;
   }
 
