@@ -5,6 +5,7 @@ const packages = [
   'core',
   'sdk',
   'engine',
+  'crm',
   'store-sqlite',
   'store-postgres',
   'nodes',
@@ -25,6 +26,10 @@ const alias = [
   {
     find: /^@flowstate\/engine\/testing$/,
     replacement: source('engine/src/testing/store-contract.ts'),
+  },
+  {
+    find: /^@flowstate\/crm\/testing$/,
+    replacement: source('crm/src/testing/crm-store-contract.ts'),
   },
   {
     find: /^@flowstate\/store-postgres\/testing$/,

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtinNodes } from '@flowstate/nodes';
+import { createCrmNodes, type CrmService } from '@flowstate/crm';
 import { renderNodeReference } from '@flowstate/sdk';
 
 /** The command that regenerates `docs/nodes/`, named in the pages and in the check's message. */
@@ -11,7 +12,9 @@ export const NODE_REFERENCE_COMMAND = 'npm run docs:nodes';
  * definitions. Deterministic: the same definitions always give the same bytes.
  */
 export function builtinNodeReference(): Record<string, string> {
-  return renderNodeReference(builtinNodes, {
+  // Rendering reads the definitions only; no CRM node runs here, so none needs a service.
+  const crmNodes = createCrmNodes({ crm: undefined as unknown as CrmService });
+  return renderNodeReference([...builtinNodes, ...crmNodes], {
     command: NODE_REFERENCE_COMMAND,
     intro:
       'Every built-in node type, by palette group, generated from its definition: params, ports, credentials, retry defaults and timeout. Nodes from plugins are documented by their packages (see [the plugin guide](../plugins.md)); `GET /api/v1/node-types` lists every node a server has installed.',

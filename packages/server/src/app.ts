@@ -57,6 +57,8 @@ import { registerApprovalLinkRoutes, registerApprovalRoutes } from './routes/app
 import { registerScheduleRoutes } from './routes/schedules.js';
 import { Scheduler, type SchedulerOptions } from './schedules/scheduler.js';
 import { ScheduleSync } from './schedules/schedule-sync.js';
+import { createCrmContext, registerCrmRoutes, type CrmServerOptions } from './crm/crm-setup.js';
+import type { CrmContext } from './crm/crm-context.js';
 
 /** Dependencies and limits of the HTTP server. */
 export interface BuildServerOptions {
@@ -111,6 +113,8 @@ export interface BuildServerOptions {
    * webhooks or web app, and no webhook routes are loaded). Default true.
    */
   serveApi?: boolean;
+  /** The CRM's service and dispatcher options (the store's CRM storage is used either way). */
+  crm?: CrmServerOptions;
 }
 
 /** Sign-in and session settings. */
@@ -199,6 +203,13 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
           ...options.scheduler,
         });
   const eventTriggers = new EventTriggerIndex(registry);
+  const crm = createCrmContext({
+    store,
+    engine,
+    registry,
+    ...(options.crm === undefined ? {} : { options: options.crm }),
+    resync: (workflowId) => workflows?.resyncTriggers(workflowId) ?? Promise.resolve(),
+  });
   const schedules = new ScheduleSync({
     store,
     registry,
@@ -216,7 +227,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       store,
       registry,
       router,
-      triggers: [schedules, eventTriggers],
+      triggers: [schedules, eventTriggers, ...(crm ? [crm.triggers] : [])],
       ...(options.now ? { now: options.now } : {}),
     })),
     retention: new RetentionService({
@@ -254,8 +265,20 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       ? {}
       : { loginLimiter: new RateLimiter(auth.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT) }),
     cookieSecure: auth.cookieSecure ?? 'auto',
+    ...(crm ? { crm } : {}),
   };
   let closing = false;
+  crm?.service.onEvent((event) =>
+    ctx.live.publishEntity({
+      eventId: event.id,
+      recordType: event.recordType,
+      recordId: event.recordId,
+      event: event.event,
+      changed: event.changed,
+      actor: event.actor,
+      at: event.createdAt,
+    }),
+  );
 
   const accessRules = installAccessControl(app, {
     sessions,
@@ -263,6 +286,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     ...(auth.metricsToken === undefined ? {} : { metricsToken: auth.metricsToken }),
   });
   app.decorate('accessRules', accessRules);
+  app.decorate('crm', crm);
   installErrorHandling(app, acceptedTypes);
   registerJsonParser(app);
   registerOpenApi(app, { version: API_VERSION });
@@ -281,9 +305,11 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     }
     ctx.retention.start();
     scheduler?.start();
+    crm?.dispatcher?.start();
   });
   app.addHook('onClose', async () => {
     await scheduler?.stop();
+    await crm?.dispatcher?.stop();
   });
   app.addHook('preClose', async () => {
     closing = true;
@@ -319,6 +345,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       registerScheduleRoutes(api, ctx);
       registerApprovalRoutes(api, ctx);
       registerNotificationRoutes(api, ctx);
+      registerCrmRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
@@ -341,5 +368,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route and its access rule, filled as routes register (see `installAccessControl`). */
     accessRules: readonly AccessRule[];
+    /** The CRM's service, trigger index and dispatcher (absent without CRM storage). */
+    crm: CrmContext | undefined;
   }
 }

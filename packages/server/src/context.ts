@@ -16,6 +16,7 @@ import type { CredentialService } from './credentials/credential-service.js';
 import type { WebhookAuthenticator } from './webhook-auth.js';
 import type { WebhookRouter } from './webhook-router.js';
 import type { WorkflowService } from './workflow-service.js';
+import type { CrmContext } from './crm/crm-context.js';
 
 /** What route modules receive: the server's dependencies, built once in `buildServer`. */
 export interface ServerContext {
@@ -54,4 +55,6 @@ export interface ServerContext {
   loginLimiter?: RateLimiter;
   /** `auto`: cookies are `Secure` when the request came over https. */
   cookieSecure: 'auto' | boolean;
+  /** The built-in CRM (absent when the store has no CRM storage). */
+  crm?: CrmContext;
 }

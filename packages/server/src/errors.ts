@@ -1,3 +1,4 @@
+import { CRM_ERROR_CODES } from '@flowstate/crm';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FlowstateError, type ErrorDetail } from '@flowstate/core';
 import type { z } from 'zod';
@@ -70,6 +71,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CREDENTIAL_KEY_MISSING: 500,
   CREDENTIAL_DECRYPT_FAILED: 500,
   NOT_READY: 503,
+  ...CRM_ERROR_CODES,
 };
 
 /** The HTTP status for an error code (500 for unknown codes). */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { Engine, Redactor, type Store } from '@flowstate/engine';
+import { Engine, Redactor } from '@flowstate/engine';
 import { builtinNodes, createBuiltinRegistry } from '@flowstate/nodes';
+import { CrmService, createCrmNodes } from '@flowstate/crm';
 import { PostgresStore } from '@flowstate/store-postgres';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { existsSync } from 'node:fs';
@@ -16,13 +17,14 @@ import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { createNotifier } from './notifications/notifier.js';
+import { settingsScoreConfig } from './crm/crm-context.js';
 
 /** A running server and what it owns; `close()` shuts everything down in order. */
 export interface RunningServer {
   app: FastifyInstance;
   engine: Engine;
   /** `SqliteStore` on the data folder, or `PostgresStore` with `DATABASE_URL`. */
-  store: Store;
+  store: SqliteStore | PostgresStore;
   logger: Logger;
   /** `http://host:port` the server listens on. */
   url: string;
@@ -75,14 +77,6 @@ export async function startServer(
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
-  const cwd = options.cwd ?? process.cwd();
-  // A broken plugin is logged and listed by GET /api/v1/plugins, never fatal.
-  const plugins = await loadPlugins({
-    root: cwd,
-    paths: config.pluginPaths.map((path) => resolve(cwd, path)),
-    reservedTypes: builtinNodes.map((nodeType) => nodeType.type),
-    logger,
-  });
   const store = await openStore(config, logger);
   let keyring;
   try {
@@ -97,13 +91,25 @@ export async function startServer(
   }
   const audit = new AuditLog(store);
   const credentials = new CredentialService({ store, keyring, audit, redactor });
+  // The crm.* nodes write through the same service as the API, so their entity events kick
+  // this process's dispatcher at once.
+  const crm = new CrmService({ store: store.crm });
+  const crmNodes = createCrmNodes({ crm, score: settingsScoreConfig(store) });
+  const cwd = options.cwd ?? process.cwd();
+  // A broken plugin is logged and listed by GET /api/v1/plugins, never fatal.
+  const plugins = await loadPlugins({
+    root: cwd,
+    paths: config.pluginPaths.map((path) => resolve(cwd, path)),
+    reservedTypes: [...builtinNodes, ...crmNodes].map((nodeType) => nodeType.type),
+    logger,
+  });
   const registry = createBuiltinRegistry(
     {
       files: { root: resolve(config.dataDir, 'files') },
       script: config.script,
       notify: createNotifier({ store }),
     },
-    plugins.nodes,
+    [...crmNodes, ...plugins.nodes],
   );
   const failpoint = failpointFromEnv(process.env.FLOWSTATE_TEST_FAILPOINT);
   const engine = new Engine({
@@ -129,6 +135,8 @@ export async function startServer(
     pruneIntervalMs: config.role === 'api' ? 0 : config.pruneIntervalMs,
     ...(config.role === 'api' ? { scheduler: false as const } : {}),
     serveApi: config.role !== 'worker',
+    // Entity events start workflows where schedules fire: not in an API-only process.
+    crm: { service: crm, ...(config.role === 'api' ? { dispatcher: false as const } : {}) },
     approvalLinkKey: loadApprovalLinkKey({
       ...(process.env.FLOWSTATE_SECRET_KEY === undefined
         ? {}
@@ -205,7 +213,10 @@ export async function startServer(
  * The configured store: PostgreSQL (migrated; several processes may start at once) or the
  * data folder's SQLite file (locked to this process).
  */
-async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
+async function openStore(
+  config: ServerConfig,
+  logger: Logger,
+): Promise<SqliteStore | PostgresStore> {
   if (config.databaseUrl === undefined) {
     return SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
   }

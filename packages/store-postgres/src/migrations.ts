@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { CRM_MIGRATION } from './crm-migration.js';
 import { JOURNAL_MIGRATION } from './migrations-journal.js';
 import { NOTIFICATION_MIGRATION } from './migrations-notifications.js';
 import { PLATFORM_MIGRATIONS } from './migrations-platform.js';
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   JOURNAL_MIGRATION,
   ...PLATFORM_MIGRATIONS,
   NOTIFICATION_MIGRATION,
+  CRM_MIGRATION,
 ];
 
 /**

@@ -20,6 +20,7 @@ import type {
 } from '@flowstate/engine';
 import { AuditRepository } from './audit-repository.js';
 import { describeUrl } from './connection.js';
+import { PostgresCrmRepository } from './crm-repository.js';
 import { CredentialRepository } from './credential-repository.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
 import { NotificationRepository } from './notification-repository.js';
@@ -53,6 +54,8 @@ export class PostgresStore extends PostgresJournal implements Store {
   readonly #audit = new AuditRepository(this.pool);
   readonly #deliveries = new WebhookDeliveries(this.pool);
   readonly #notifications = new NotificationRepository(this.pool);
+  /** The CRM's storage (`CrmStore` of `@flowstate/crm`) on this database. */
+  readonly crm = new PostgresCrmRepository(this.pool);
 
   /**
    * Connects and migrates (several processes may do so at once). Fails with

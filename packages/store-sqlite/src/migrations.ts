@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { CRM_MIGRATION } from './crm-migration.js';
 
 /** One schema change. Applied once, in `version` order, inside a transaction. */
 export interface Migration {
@@ -320,6 +321,7 @@ CREATE INDEX notifications_unread ON notifications (user_id, created_at DESC, id
 CREATE INDEX notifications_age ON notifications (created_at);
 `,
   },
+  CRM_MIGRATION,
 ];
 
 /**

@@ -53,6 +53,7 @@ import { WorkflowRepository } from './workflow-repository.js';
 import { ScheduleRepository } from './schedule-repository.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
 import { WaitQueries } from './wait-queries.js';
+import { SqliteCrmRepository } from './crm-repository.js';
 
 /** Options of `SqliteStore`. */
 export interface SqliteStoreOptions {
@@ -166,6 +167,17 @@ export class SqliteStore implements Store {
       };
     }
     return this.#parts;
+  }
+
+  #crm: SqliteCrmRepository | undefined;
+
+  /** The CRM's storage (`CrmStore` of `@flowstate/crm`) on this database. */
+  get crm(): SqliteCrmRepository {
+    this.#crm ??= new SqliteCrmRepository(
+      this.#db,
+      () => this.#walSync?.durable() ?? Promise.resolve(),
+    );
+    return this.#crm;
   }
 
   /** Applies pending migrations, then turns on incremental auto-vacuum (a VACUUM, once). */

@@ -87,6 +87,11 @@ describe('every route, every role', () => {
       'POST /hooks/*',
       'POST /api/v1/mapping/infer-schema',
       'POST /api/v1/mapping/suggest',
+      'GET /api/v1/crm/contacts',
+      'PATCH /api/v1/crm/deals/:id',
+      'POST /api/v1/crm/contacts/:id/erase',
+      'GET /api/v1/crm/next-best-actions',
+      'POST /api/v1/crm/templates/:id/install',
     ]) {
       expect(urls, required).toContain(required);
     }

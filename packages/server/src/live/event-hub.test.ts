@@ -103,4 +103,47 @@ describe('LiveEventHub', () => {
       vi.useRealTimers();
     }
   });
+
+  test('CRM entity events reach only subscribers that ask for them, and replay like the rest', () => {
+    const engine = fakeEngine();
+    const hub = new LiveEventHub(engine);
+    const all: LiveEvent[] = [];
+    const only: LiveEvent[] = [];
+    const none: LiveEvent[] = [];
+    hub.subscribe({ entities: 'include' }, (e) => all.push(e));
+    hub.subscribe({ entities: 'only' }, (e) => only.push(e));
+    hub.subscribe({}, (e) => none.push(e));
+    const summary = {
+      eventId: 'e1',
+      recordType: 'contact',
+      recordId: 'c1',
+      event: 'created',
+      changed: ['name'],
+      actor: 'user:u',
+      at: 5,
+    };
+    engine.finish('x');
+    hub.publishEntity(summary);
+    expect(all.map((e) => e.type)).toEqual(['execution', 'entity']);
+    expect(only).toEqual([expect.objectContaining({ type: 'entity', data: summary })]);
+    expect(none.map((e) => e.type)).toEqual(['execution']);
+    const replay = hub.replay(all[0]!.id, { entities: 'only' });
+    expect(replay.kind === 'events' && replay.events.map((e) => e.type)).toEqual(['entity']);
+  });
+
+  test('entity events are dropped while nobody listens', () => {
+    const hub = new LiveEventHub(fakeEngine());
+    hub.publishEntity({
+      eventId: 'e',
+      recordType: 'task',
+      recordId: 't',
+      event: 'deleted',
+      changed: [],
+      actor: 'system',
+      at: 1,
+    });
+    const seen: LiveEvent[] = [];
+    hub.subscribe({ entities: 'only' }, (e) => seen.push(e));
+    expect(seen).toEqual([]);
+  });
 });

@@ -32,14 +32,28 @@ export interface StepSummary {
   durationMs?: number;
 }
 
+/** What a live client learns about a CRM record change: which record, what changed. */
+export interface EntitySummary {
+  eventId: string;
+  recordType: string;
+  recordId: string;
+  event: string;
+  changed: string[];
+  actor: string;
+  at: number;
+}
+
 /** One event of the live stream, numbered in the order this process saw it. */
 export type LiveEvent = {
   /** `<boot id>-<sequence>`: resumable with `Last-Event-ID` while this process runs. */
   id: string;
   seq: number;
-  executionId: string;
-  workflowId: string;
-} & ({ type: 'execution'; data: ExecutionSummary } | { type: 'step'; data: StepSummary });
+} & (
+  | { type: 'execution'; executionId: string; workflowId: string; data: ExecutionSummary }
+  | { type: 'step'; executionId: string; workflowId: string; data: StepSummary }
+  /** A CRM record change committed by this process. */
+  | { type: 'entity'; executionId?: undefined; workflowId?: undefined; data: EntitySummary }
+);
 
 /** Which events a subscriber wants. */
 export interface LiveFilter {
@@ -47,6 +61,8 @@ export interface LiveFilter {
   workflowId?: string;
   /** Step events too (default true). */
   steps?: boolean;
+  /** CRM entity events: `include` them, or `only` them (default: none). */
+  entities?: 'include' | 'only';
 }
 
 /** Where a `Last-Event-ID` leads: the events after it, or a gap the client must refetch. */
@@ -94,6 +110,8 @@ export function summarizeStep(step: StepRecord, nodeType?: string): StepSummary 
 }
 
 function matches(event: LiveEvent, filter: LiveFilter): boolean {
+  if (event.type === 'entity') return filter.entities !== undefined;
+  if (filter.entities === 'only') return false;
   if (filter.executionId !== undefined && event.executionId !== filter.executionId) return false;
   if (filter.workflowId !== undefined && event.workflowId !== filter.workflowId) return false;
   return event.type === 'execution' || filter.steps !== false;
@@ -198,6 +216,21 @@ export class LiveEventHub {
     return this.#buffer[(this.#start + index) % this.#buffer.length]!;
   }
 
+  /**
+   * Publishes a CRM record change. Like engine events, it is kept only while the hub listens
+   * (someone is subscribed or lingering): with nobody watching it costs nothing.
+   */
+  publishEntity(summary: EntitySummary): void {
+    if (this.#detach === undefined) return;
+    this.#seq += 1;
+    this.#record({
+      id: `${this.bootId}-${this.#seq}`,
+      seq: this.#seq,
+      type: 'entity',
+      data: summary,
+    });
+  }
+
   #publish(engineEvent: EngineEvent): void {
     this.#seq += 1;
     const base = { id: `${this.bootId}-${this.#seq}`, seq: this.#seq };
@@ -217,6 +250,10 @@ export class LiveEventHub {
             workflowId: engineEvent.workflowId,
             data: summarizeStep(engineEvent.step, engineEvent.nodeType),
           };
+    this.#record(event);
+  }
+
+  #record(event: LiveEvent): void {
     if (this.#buffer.length < this.#capacity) {
       this.#buffer.push(event);
     } else {

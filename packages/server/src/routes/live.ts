@@ -23,6 +23,10 @@ const GlobalQuery = z.object({
     .max(200)
     .optional()
     .meta({ description: 'Same as the Last-Event-ID header (for clients that cannot set it)' }),
+  entities: z
+    .enum(['include', 'only'])
+    .optional()
+    .meta({ description: 'CRM record changes (`entity` events): include them, or only them' }),
 });
 const ExecutionQuery = GlobalQuery.pick({ lastEventId: true });
 const IdParams = z.object({ id: z.string().min(1).max(200) });
@@ -35,7 +39,7 @@ const LastEventIdHeader = z.looseObject({
 });
 const EVENT_STREAM = {
   description:
-    'text/event-stream: `execution` and `step` events (status and timings), `snapshot` (one execution), `reset` (events were missed: refetch)',
+    'text/event-stream: `execution` and `step` events (status and timings), `entity` events (CRM record changes, with `?entities=`), `snapshot` (one execution), `reset` (events were missed: refetch)',
   content: { 'text/event-stream': { schema: { type: 'string' } } },
 };
 
@@ -94,6 +98,7 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const filter: LiveFilter = {
         ...(query.workflowId === undefined ? {} : { workflowId: query.workflowId }),
         steps: query.steps !== 'false',
+        ...(query.entities === undefined ? {} : { entities: query.entities }),
       };
       const resumeFrom = lastEventId(request);
       const stream = openSse(reply, sseStreams);

@@ -2,6 +2,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import type { NodeType } from '@flowstate/core';
 import { Engine, Redactor, type EngineOptions } from '@flowstate/engine';
 import { createBuiltinRegistry, type HttpRequestNodeOptions } from '@flowstate/nodes';
+import { CrmService, createCrmNodes } from '@flowstate/crm';
+import { settingsScoreConfig } from '../crm/crm-context.js';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +30,8 @@ export interface ServerFixture {
   engine: Engine;
   store: SqliteStore;
   credentials: CredentialService;
+  /** The CRM service the API and the crm.* nodes share. */
+  crm: CrmService;
   dir: string;
   /** An owner API key (`fsk_…`), unless made with `setup: false`. */
   ownerKey: string;
@@ -71,9 +75,10 @@ export async function makeServer(overrides: ServerFixtureOptions = {}): Promise<
   } = overrides;
   const dir = await mkdtemp(join(tmpdir(), 'flowstate-server-'));
   const store = await SqliteStore.open(join(dir, 'data'), { synchronous: 'NORMAL' });
+  const crm = new CrmService({ store: store.crm });
   const registry = createBuiltinRegistry(
     { ...(http ? { http } : {}), notify: createNotifier({ store }) },
-    extraNodes,
+    [...createCrmNodes({ crm, score: settingsScoreConfig(store) }), ...extraNodes],
   );
   const redactor = new Redactor();
   const logger = logDestination
@@ -98,6 +103,7 @@ export async function makeServer(overrides: ServerFixtureOptions = {}): Promise<
     audit,
     credentials,
     ...(logger ? { logger } : {}),
+    crm: { service: crm },
     ...serverOptions,
     auth: { scryptCost: TEST_SCRYPT_COST, ...serverOptions.auth },
   });
@@ -110,6 +116,7 @@ export async function makeServer(overrides: ServerFixtureOptions = {}): Promise<
     engine,
     store,
     credentials,
+    crm,
     dir,
     ownerKey,
     inject(options) {
