@@ -16,19 +16,20 @@ export function BoardCard(props: {
   record: BoardRecord;
   pipeline: Pipeline;
   refusal: MoveRefusal | undefined;
+  focused: boolean;
   canEdit: boolean;
   stageName: (id: string) => string;
   onMove: (id: string, stage: string) => void;
   onChanged: (record: BoardRecord) => void;
 }) {
-  const { record, pipeline, refusal, canEdit, stageName, onMove, onChanged } = props;
+  const { record, pipeline, refusal, focused, canEdit, stageName, onMove, onChanged } = props;
   const [panel, setPanel] = useState<'edit' | 'runs'>();
   const deal = isDeal(record) ? record : undefined;
   const toggle = (which: 'edit' | 'runs') => setPanel((p) => (p === which ? undefined : which));
 
   return (
     <li
-      className={`crm-card${refusal ? ' refused' : ''}`}
+      className={`crm-card${refusal ? ' refused' : ''}${focused ? ' focused' : ''}`}
       aria-label={record.name}
       data-id={record.id}
       draggable={canEdit}

@@ -12,12 +12,14 @@ export function BoardColumn(props: {
   items: BoardRecord[];
   pipeline: Pipeline;
   refusals: Record<string, MoveRefusal>;
+  /** The record the URL points at (highlighted). */
+  focus?: string | undefined;
   canEdit: boolean;
   stageName: (id: string) => string;
   onMove: (id: string, stage: string) => void;
   onChanged: (record: BoardRecord) => void;
 }) {
-  const { stage, items, pipeline, refusals, canEdit, stageName, onMove, onChanged } = props;
+  const { stage, items, pipeline, refusals, focus, canEdit, stageName, onMove, onChanged } = props;
   const [over, setOver] = useState(false);
   const rules = [
     ...stage.rules.requiredFields.map((f) => `needs ${f}`),
@@ -60,6 +62,7 @@ export function BoardColumn(props: {
             record={record}
             pipeline={pipeline}
             refusal={refusals[record.id]}
+            focused={record.id === focus}
             canEdit={canEdit}
             stageName={stageName}
             onMove={onMove}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { crmApi, errorText, type Pipeline } from '../api/crm';
+import { crmApi, errorText, type Deal, type Pipeline } from '../api/crm';
 import { BoardColumn } from './board-column';
 import { DealForm } from './deal-form';
 import { useBoard } from './use-board';
@@ -11,7 +11,9 @@ import { useBoard } from './use-board';
  */
 export function BoardPage({ canEdit }: { canEdit: boolean }) {
   const [params, setParams] = useSearchParams();
-  const pipelineId = params.get('pipeline') ?? 'sales';
+  const dealParam = params.get('deal');
+  const [dealPipeline, setDealPipeline] = useState<string>();
+  const pipelineId = params.get('pipeline') ?? dealPipeline ?? 'sales';
   const [pipelines, setPipelines] = useState<Pipeline[]>([]);
   const [listError, setListError] = useState<string>();
   const [creating, setCreating] = useState(false);
@@ -23,6 +25,24 @@ export function BoardPage({ canEdit }: { canEdit: boolean }) {
       .then((r) => setPipelines(r.items))
       .catch((e: unknown) => setListError(errorText(e)));
   }, []);
+
+  // A link to a deal opens the board of the deal's pipeline.
+  useEffect(() => {
+    if (!dealParam || params.has('pipeline')) return;
+    crmApi
+      .get<Deal>('deals', dealParam)
+      .then((deal) => setDealPipeline(deal.pipelineId))
+      .catch((e: unknown) => setListError(errorText(e)));
+  }, [dealParam, params]);
+
+  const focus = params.get('deal') ?? params.get('contact') ?? undefined;
+  const loaded = board.stages.length > 0;
+  useEffect(() => {
+    if (!focus || !loaded) return;
+    document
+      .querySelector(`.crm-card[data-id="${CSS.escape(focus)}"]`)
+      ?.scrollIntoView({ block: 'center', inline: 'center' });
+  }, [focus, loaded]);
 
   const stageName = (id: string) => board.pipeline?.stages.find((s) => s.id === id)?.name ?? id;
 
@@ -72,6 +92,7 @@ export function BoardPage({ canEdit }: { canEdit: boolean }) {
             items={board.stages.find((s) => s.stage === stage.id)?.items ?? []}
             pipeline={board.pipeline!}
             refusals={board.refusals}
+            focus={focus}
             canEdit={canEdit}
             stageName={stageName}
             onMove={(id, to) => void board.move(id, to)}

@@ -51,6 +51,16 @@ export function ContactPage({ canEdit }: { canEdit: boolean }) {
       <p className="muted">
         {contact.email ?? 'no email'} · score {contact.score}
         {contact.stage ? ` · stage ${contact.stage}` : ''}
+        {contact.pipelineId && (
+          <>
+            {' · '}
+            <Link
+              to={`/crm/board?pipeline=${encodeURIComponent(contact.pipelineId)}&contact=${encodeURIComponent(contact.id)}`}
+            >
+              on the board
+            </Link>
+          </>
+        )}
       </p>
       <div className="fs-tabs" role="tablist" aria-label="Contact">
         {TABS.map(([value, label]) => (

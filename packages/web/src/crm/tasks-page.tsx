@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { crmApi, errorText, type Task } from '../api/crm';
+import { TaskFocus } from './task-focus';
 import { PRIORITY_LABELS, TASK_ROW_HEIGHT, TaskRow } from './task-row';
 import { useCursorList } from './use-cursor-list';
 import { useWindow } from './use-window';
@@ -117,6 +118,7 @@ export function TasksPage({ userId, canEdit }: { userId: string; canEdit: boolea
           {list.hasMore ? (list.loading ? ', loading more…' : ', more below') : ', all loaded'}
         </span>
       </div>
+      {params.get('task') && <TaskFocus id={params.get('task')!} canEdit={canEdit} />}
       {(list.error ?? actionError) && <p className="error-text">{list.error ?? actionError}</p>}
       <div
         className="crm-task-grid"
