@@ -220,6 +220,14 @@ describe.skipIf(!browserAvailable)('CRM in Chromium', () => {
     await expect
       .poll(() => deals.getByRole('row', { name: /Proposal/ }).textContent())
       .toContain('1');
+    // An action links to its record: the task, then from the task to its deal on the board.
+    await actions
+      .getByRole('link', { name: /Follow up on Analytical engine/ })
+      .first()
+      .click();
+    const selected = page.getByRole('region', { name: 'Selected task' });
+    await selected.getByRole('link', { name: 'open its deal' }).click();
+    await page.locator('.crm-card.focused[aria-label="Analytical engine"]').waitFor();
     expect(pageErrors).toEqual([]);
   });
 
