@@ -117,7 +117,8 @@ describe.skipIf(!browserAvailable)('CRM in Chromium', () => {
     const form = page.getByRole('form', { name: 'New contact' });
     await form.getByRole('button', { name: 'Create contact' }).click();
     // The API refuses an empty name; its detail shows beside the Name field.
-    await expect.poll(() => form.getByRole('alert').count()).toBeGreaterThan(0);
+    const nameRow = form.locator('.form-row', { has: page.getByLabel('Name') });
+    await expect.poll(() => nameRow.getByRole('alert').count()).toBe(1);
     await form.getByLabel('Name').fill('Ada Lovelace');
     await form.getByLabel('Email').fill('ada@example.com');
     await form.getByLabel('Source').fill('conference');

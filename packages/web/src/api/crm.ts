@@ -99,7 +99,8 @@ export function fieldErrors(error: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!(error instanceof ApiError)) return { '': String(error) };
   for (const detail of error.details) {
-    const key = (detail.path ?? '').replace(/^\/(body\/)?/, '').replace(/\//g, '.');
+    const path = (detail.path ?? '').replace(/^\/body(?=\/|$)/, '');
+    const key = path.replace(/^\//, '').replace(/\//g, '.');
     out[key] = out[key] ? `${out[key]}; ${detail.message}` : detail.message;
   }
   if (Object.keys(out).length === 0) out[''] = error.message;
