@@ -4,6 +4,12 @@ import { api, onUnauthorized } from './api/client';
 import type { Me } from './api/types';
 import { NotificationBell } from './components/notification-bell';
 import { useTheme } from './components/theme';
+import { BoardPage } from './crm/board-page';
+import { ContactPage } from './crm/contact-page';
+import { ContactsPage } from './crm/contacts-page';
+import { DashboardPage } from './crm/dashboard-page';
+import { TasksPage } from './crm/tasks-page';
+import './crm/crm.css';
 import { LoginPage, SetupPage } from './pages/auth';
 import { EditorPage } from './pages/editor-page';
 import { ExecutionDetailPage } from './pages/execution-detail';
@@ -16,7 +22,7 @@ type Session =
   | { state: 'anonymous' }
   | { state: 'signed-in'; me: Me };
 
-/** The app: first-run setup, sign-in, then the workflow list, editor and executions. */
+/** The app: first-run setup, sign-in, then the workflow list, editor, executions and CRM. */
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const [theme, toggleTheme] = useTheme();
@@ -46,6 +52,7 @@ export function App() {
   if (session.state === 'setup') return <SetupPage onDone={refresh} />;
   if (session.state === 'anonymous') return <LoginPage onDone={refresh} from={location.pathname} />;
 
+  const canEdit = session.me.role !== 'viewer';
   const logout = async () => {
     await api('POST', '/auth/logout').catch(() => undefined);
     setSession({ state: 'anonymous' });
@@ -61,6 +68,12 @@ export function App() {
             Workflows
           </NavLink>
           <NavLink to="/executions">Executions</NavLink>
+          <NavLink to="/crm/contacts">Contacts</NavLink>
+          <NavLink to="/crm/board">Deals board</NavLink>
+          <NavLink to="/crm/tasks">Tasks</NavLink>
+          <NavLink to="/crm" end>
+            Dashboard
+          </NavLink>
         </nav>
         <NotificationBell />
         <button
@@ -82,6 +95,14 @@ export function App() {
         <Route path="/workflows/:id" element={<EditorPage role={session.me.role} />} />
         <Route path="/executions" element={<ExecutionsPage />} />
         <Route path="/executions/:id" element={<ExecutionDetailPage role={session.me.role} />} />
+        <Route path="/crm" element={<DashboardPage />} />
+        <Route path="/crm/contacts" element={<ContactsPage canEdit={canEdit} />} />
+        <Route path="/crm/contacts/:id" element={<ContactPage canEdit={canEdit} />} />
+        <Route path="/crm/board" element={<BoardPage canEdit={canEdit} />} />
+        <Route
+          path="/crm/tasks"
+          element={<TasksPage userId={session.me.user.id} canEdit={canEdit} />}
+        />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </div>
