@@ -9,11 +9,82 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
-const FIRST = ['Ann', 'Bob', 'Chen', 'Dana', 'Eve', 'Finn', 'Gus', 'Hana', 'Ivan', 'Jade', 'Kofi', 'Lena', 'Mara', 'Nico', 'Omar', 'Pia', 'Quinn', 'Rosa', 'Sam', 'Tara', 'Uma', 'Vik', 'Wen', 'Xena', 'Yuki', 'Zoe'];
-const LAST = ['Lee', 'Stone', 'Garcia', 'Okafor', 'Novak', 'Silva', 'Khan', 'Berg', 'Rossi', 'Tanaka', 'Dubois', 'Meyer', 'Kowalski', 'Haddad', 'Ivanova', 'Murphy', 'Nguyen', 'Patel', 'Schmidt', 'Walker'];
-const NETWORK_STAGES = ['new-lead', 'relationship', 'invited', 'presented', 'followed-up', 'decision'];
-const NOTES = ['met at the trade fair', 'wants the premium bundle', 'asked for a callback next week', 'referred by a customer', 'interested in the team opportunity', null, null, null];
-const TASKS = ['Call', 'Email', 'Send proposal to', 'Follow up with', 'Book a meeting with', 'Invite'];
+const FIRST = [
+  'Ann',
+  'Bob',
+  'Chen',
+  'Dana',
+  'Eve',
+  'Finn',
+  'Gus',
+  'Hana',
+  'Ivan',
+  'Jade',
+  'Kofi',
+  'Lena',
+  'Mara',
+  'Nico',
+  'Omar',
+  'Pia',
+  'Quinn',
+  'Rosa',
+  'Sam',
+  'Tara',
+  'Uma',
+  'Vik',
+  'Wen',
+  'Xena',
+  'Yuki',
+  'Zoe',
+];
+const LAST = [
+  'Lee',
+  'Stone',
+  'Garcia',
+  'Okafor',
+  'Novak',
+  'Silva',
+  'Khan',
+  'Berg',
+  'Rossi',
+  'Tanaka',
+  'Dubois',
+  'Meyer',
+  'Kowalski',
+  'Haddad',
+  'Ivanova',
+  'Murphy',
+  'Nguyen',
+  'Patel',
+  'Schmidt',
+  'Walker',
+];
+const NETWORK_STAGES = [
+  'new-lead',
+  'relationship',
+  'invited',
+  'presented',
+  'followed-up',
+  'decision',
+];
+const NOTES = [
+  'met at the trade fair',
+  'wants the premium bundle',
+  'asked for a callback next week',
+  'referred by a customer',
+  'interested in the team opportunity',
+  null,
+  null,
+  null,
+];
+const TASKS = [
+  'Call',
+  'Email',
+  'Send proposal to',
+  'Follow up with',
+  'Book a meeting with',
+  'Invite',
+];
 /** Number of owners / assignees (`user-0` .. `user-49`). */
 export const USERS = 50;
 const DAY = 86_400_000;
@@ -42,7 +113,14 @@ export function contactName(i) {
  * Seeds `crm` (a `CrmStore`) with `contacts` contacts and `tasks` tasks in batches; `now` is
  * the time due dates are spread around. Calls `progress(type, done, total)` per batch.
  */
-export async function seedCrm({ crm, contacts, tasks, now = Date.now(), progress = () => {}, batch = 100_000 }) {
+export async function seedCrm({
+  crm,
+  contacts,
+  tasks,
+  now = Date.now(),
+  progress = () => {},
+  batch = 100_000,
+}) {
   for (let start = 0; start < contacts; start += batch) {
     const records = [];
     for (let i = start; i < Math.min(contacts, start + batch); i++) {
@@ -52,12 +130,22 @@ export async function seedCrm({ crm, contacts, tasks, now = Date.now(), progress
       const inPipeline = rnd() < 0.3;
       const created = now - Math.floor(rnd() * 365 * DAY);
       records.push({
-        id: `c-${pad(i, 7)}`, name: `${first} ${last}`, email: `${first}.${last}.${i}@example.com`.toLowerCase(),
-        phone: rnd() < 0.6 ? `+1 555 ${pad(i % 10_000, 4)}` : null, companyId: null, ownerId: `user-${i % USERS}`,
-        pipelineId: inPipeline ? 'network-marketing' : null, stage: inPipeline ? pick(rnd, NETWORK_STAGES) : null,
-        stageChangedAt: created, score: Math.floor(rnd() * 101), source: pick(rnd, ['ads', 'referral', 'event', 'web']),
-        notes: pick(rnd, NOTES), lastActivityAt: rnd() < 0.5 ? created + Math.floor(rnd() * 30 * DAY) : null,
-        custom: {}, createdAt: created, updatedAt: created,
+        id: `c-${pad(i, 7)}`,
+        name: `${first} ${last}`,
+        email: `${first}.${last}.${i}@example.com`.toLowerCase(),
+        phone: rnd() < 0.6 ? `+1 555 ${pad(i % 10_000, 4)}` : null,
+        companyId: null,
+        ownerId: `user-${i % USERS}`,
+        pipelineId: inPipeline ? 'network-marketing' : null,
+        stage: inPipeline ? pick(rnd, NETWORK_STAGES) : null,
+        stageChangedAt: created,
+        score: Math.floor(rnd() * 101),
+        source: pick(rnd, ['ads', 'referral', 'event', 'web']),
+        notes: pick(rnd, NOTES),
+        lastActivityAt: rnd() < 0.5 ? created + Math.floor(rnd() * 30 * DAY) : null,
+        custom: {},
+        createdAt: created,
+        updatedAt: created,
       });
     }
     await crm.importRecords({ type: 'contact', records });
@@ -69,10 +157,21 @@ export async function seedCrm({ crm, contacts, tasks, now = Date.now(), progress
     const rnd = random(i * 13 + 5);
     const created = now - Math.floor(rnd() * 180 * DAY);
     dealRecords.push({
-      id: `d-${pad(i, 6)}`, name: `Deal ${i}`, contactId: `c-${pad(Math.floor(rnd() * contacts), 7)}`, companyId: null,
-      pipelineId: 'sales', stage: pick(rnd, ['lead', 'qualified', 'proposal', 'negotiation', 'won', 'lost']),
-      stageChangedAt: created, amount: Math.floor(rnd() * 50_000), currency: 'EUR', ownerId: `user-${i % USERS}`,
-      closeDate: null, notes: null, custom: {}, createdAt: created, updatedAt: created,
+      id: `d-${pad(i, 6)}`,
+      name: `Deal ${i}`,
+      contactId: `c-${pad(Math.floor(rnd() * contacts), 7)}`,
+      companyId: null,
+      pipelineId: 'sales',
+      stage: pick(rnd, ['lead', 'qualified', 'proposal', 'negotiation', 'won', 'lost']),
+      stageChangedAt: created,
+      amount: Math.floor(rnd() * 50_000),
+      currency: 'EUR',
+      ownerId: `user-${i % USERS}`,
+      closeDate: null,
+      notes: null,
+      custom: {},
+      createdAt: created,
+      updatedAt: created,
     });
   }
   if (deals > 0) await crm.importRecords({ type: 'deal', records: dealRecords });
@@ -85,10 +184,19 @@ export async function seedCrm({ crm, contacts, tasks, now = Date.now(), progress
       const roll = rnd();
       const status = roll < 0.7 ? 'open' : roll < 0.95 ? 'done' : 'cancelled';
       records.push({
-        id: `t-${pad(i, 8)}`, title: `${pick(rnd, TASKS)} ${contactName(contact)}`,
-        dueAt: now + Math.floor((rnd() - 0.5) * 120 * DAY), priority: 1 + Math.floor(rnd() * 4),
-        assigneeId: `user-${Math.floor(rnd() * USERS)}`, status, recordType: 'contact', recordId: `c-${pad(contact, 7)}`,
-        notes: null, completedAt: status === 'done' ? created + DAY : null, custom: {}, createdAt: created, updatedAt: created,
+        id: `t-${pad(i, 8)}`,
+        title: `${pick(rnd, TASKS)} ${contactName(contact)}`,
+        dueAt: now + Math.floor((rnd() - 0.5) * 120 * DAY),
+        priority: 1 + Math.floor(rnd() * 4),
+        assigneeId: `user-${Math.floor(rnd() * USERS)}`,
+        status,
+        recordType: 'contact',
+        recordId: `c-${pad(contact, 7)}`,
+        notes: null,
+        completedAt: status === 'done' ? created + DAY : null,
+        custom: {},
+        createdAt: created,
+        updatedAt: created,
       });
     }
     await crm.importRecords({ type: 'task', records });
@@ -110,7 +218,9 @@ async function sqliteBulk(file) {
   db.pragma('cache_size = -262144');
   const tables = Object.values(TABLE_SPECS).map((t) => t.table);
   const saved = db
-    .prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => '?').join(', ')})`)
+    .prepare(
+      `SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => '?').join(', ')})`,
+    )
     .all(...tables);
   for (const { type, name } of saved) db.exec(`DROP ${type.toUpperCase()} ${name}`);
   return {
@@ -124,7 +234,8 @@ async function sqliteBulk(file) {
     },
     async close() {
       for (const { sql } of saved) db.exec(sql);
-      for (const table of tables) db.exec(`INSERT INTO ${table}_fts (${table}_fts) VALUES ('rebuild')`);
+      for (const table of tables)
+        db.exec(`INSERT INTO ${table}_fts (${table}_fts) VALUES ('rebuild')`);
       db.exec('ANALYZE');
       db.close();
     },
@@ -135,7 +246,12 @@ async function sqliteBulk(file) {
 export async function openStore({ store, dataDir, databaseUrl, schema }) {
   if (store === 'postgres') {
     const { PostgresStore } = await import('@flowstate/store-postgres');
-    return PostgresStore.connect({ connectionString: databaseUrl, ...(schema ? { schema } : {}), poolSize: 4, applicationName: 'flowstate-crm-seed' });
+    return PostgresStore.connect({
+      connectionString: databaseUrl,
+      ...(schema ? { schema } : {}),
+      poolSize: 4,
+      applicationName: 'flowstate-crm-seed',
+    });
   }
   const { SqliteStore, DATABASE_FILE } = await import('@flowstate/store-sqlite');
   const { join } = await import('node:path');
@@ -155,16 +271,26 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       schema: { type: 'string' },
     },
   });
-  if (values.store !== 'sqlite' && values.store !== 'postgres') throw new Error('--store must be sqlite or postgres');
-  if (values.store === 'postgres' && !values['database-url']) throw new Error('--store postgres needs --database-url or DATABASE_URL');
-  const store = await openStore({ store: values.store, dataDir: values['data-dir'], databaseUrl: values['database-url'], schema: values.schema });
+  if (values.store !== 'sqlite' && values.store !== 'postgres')
+    throw new Error('--store must be sqlite or postgres');
+  if (values.store === 'postgres' && !values['database-url'])
+    throw new Error('--store postgres needs --database-url or DATABASE_URL');
+  const store = await openStore({
+    store: values.store,
+    dataDir: values['data-dir'],
+    databaseUrl: values['database-url'],
+    schema: values.schema,
+  });
   const started = Date.now();
   try {
     await seedCrm({
       crm: store.crm,
       contacts: Number(values.contacts),
       tasks: Number(values.tasks),
-      progress: (type, done, total) => process.stdout.write(`\r${type}: ${done}/${total} (${((Date.now() - started) / 1000).toFixed(0)} s)   ${done === total ? '\n' : ''}`),
+      progress: (type, done, total) =>
+        process.stdout.write(
+          `\r${type}: ${done}/${total} (${((Date.now() - started) / 1000).toFixed(0)} s)   ${done === total ? '\n' : ''}`,
+        ),
     });
   } finally {
     await store.close();
