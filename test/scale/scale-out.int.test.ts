@@ -1,0 +1,372 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  createTestSchema,
+  databaseUrlWithSchema,
+  dropTestSchema,
+  pgTestEnv,
+} from '@flowstate/store-postgres/testing';
+import { w2 } from '../../bench/workflows.mjs';
+import { eventually, ServerProcess } from '../server-process.js';
+import {
+  gateServer,
+  JournalReader,
+  postgresRestartEnabled,
+  restartPostgres,
+  submitAll,
+  type Gate,
+} from './scale-helpers.js';
+
+const env = pgTestEnv();
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+/** Short, so that a paused worker loses its steps within the test; renewed every second. */
+const LEASE_MS = 3000;
+const W2_EXECUTIONS = 2000;
+const SLEEPERS = 200;
+
+/** Webhook -> wait 1-2 s -> sub-workflow (`scale-child`) -> its result (4 steps). */
+const sleeper = {
+  id: 'scale-sleeper',
+  schemaVersion: 1,
+  name: 'Scale: sleeper calling a child',
+  nodes: [
+    { id: 'hook', name: 'Hook', type: 'trigger.webhook', params: { path: 'scale-sleeper' } },
+    {
+      id: 'nap',
+      name: 'Nap',
+      type: 'wait.delay',
+      params: { durationMs: '{{ 1000 + ($input.body.n % 11) * 100 }}' },
+    },
+    { id: 'call', name: 'Call', type: 'flow.call', params: { workflowId: 'scale-child' } },
+    {
+      id: 'after',
+      name: 'After',
+      type: 'transform.set',
+      params: { keepInput: false, fields: { n: '{{ $input.n }}' } },
+    },
+  ],
+  edges: [
+    { id: 'e1', from: 'hook', to: 'nap' },
+    { id: 'e2', from: 'nap', to: 'call' },
+    { id: 'e3', from: 'call', to: 'after' },
+  ],
+};
+
+/** Manual start -> HTTP call to the gate (a side effect) -> the echoed n (3 steps). */
+function child(gate: Gate) {
+  return {
+    id: 'scale-child',
+    schemaVersion: 1,
+    name: 'Scale: child calling out',
+    nodes: [
+      { id: 'start', name: 'Start', type: 'trigger.manual', params: {} },
+      {
+        id: 'fetch',
+        name: 'Fetch',
+        type: 'http.request',
+        // The gate may hold the call for a while: longer than the default 30 s timeout.
+        params: {
+          method: 'POST',
+          url: `${gate.url}/fetch`,
+          body: '{{ $input.body }}',
+          timeoutMs: 120_000,
+        },
+      },
+      {
+        id: 'shape',
+        name: 'Shape',
+        type: 'transform.set',
+        params: { keepInput: false, fields: { n: '{{ $input.body.echo.n }}' } },
+      },
+    ],
+    edges: [
+      { id: 'e1', from: 'start', to: 'fetch' },
+      { id: 'e2', from: 'fetch', to: 'shape' },
+    ],
+  };
+}
+
+/** A fresh schema and the environment every process of one test shares. */
+async function cluster() {
+  const schema = await createTestSchema();
+  cleanups.push(() => dropTestSchema(schema));
+  const databaseUrl = databaseUrlWithSchema(schema);
+  const journal = new JournalReader(databaseUrl);
+  cleanups.push(() => journal.close());
+  const shared = {
+    DATABASE_URL: databaseUrl,
+    FLOWSTATE_SECRET_KEY: Buffer.alloc(32, 5).toString('base64'),
+    FLOWSTATE_LEASE_MS: String(LEASE_MS),
+    FLOWSTATE_DB_POOL_SIZE: '5',
+    FLOWSTATE_SHUTDOWN_GRACE_MS: '500',
+  };
+  const spawn = async (
+    workflows: Array<Record<string, unknown> & { id: string }>,
+    extra: Record<string, string>,
+    command: 'start' | 'worker' = 'start',
+  ) => {
+    const proc = new ServerProcess(workflows);
+    cleanups.push(() => proc.cleanup());
+    await proc.start({ ...shared, ...extra }, command);
+    return proc;
+  };
+  return { journal, shared, spawn };
+}
+
+describe.skipIf(!env.available)('scale-out on PostgreSQL with real processes', () => {
+  test('one API and three workers: 2,200 executions all finish exactly once through kill -9, a paused worker and a database restart', async () => {
+    const { journal, spawn } = await cluster();
+    const gate = await gateServer();
+    cleanups.push(() => gate.close());
+    const api = await spawn([w2, sleeper, child(gate)], { FLOWSTATE_ROLE: 'api' });
+    const workers = [
+      await spawn([], {}, 'worker'),
+      await spawn([], {}, 'worker'),
+      await spawn([], {}, 'worker'),
+    ];
+    const exists = (workflowId: string) => async (n: number) =>
+      (await journal.count(
+        `SELECT count(*) FROM executions WHERE workflow_id = $1 AND input::jsonb #>> '{body,n}' = $2`,
+        [workflowId, String(n)],
+      )) > 0;
+
+    // 200 sleepers: after their nap each calls a child whose HTTP call the closed gate holds.
+    await submitAll({
+      url: `${api.url}/hooks/scale-sleeper`,
+      from: 0,
+      to: SLEEPERS,
+      body: {},
+      concurrency: 10,
+      exists: exists('scale-sleeper'),
+    });
+    // The first half of W2 runs meanwhile.
+    const firstHalf = submitAll({
+      url: `${api.url}/hooks/bench-w2`,
+      from: 0,
+      to: W2_EXECUTIONS / 2,
+      body: { count: 0 },
+      concurrency: 12,
+      exists: exists('bench-w2'),
+    });
+    firstHalf.catch(() => undefined); // awaited below; failing early is not unhandled
+
+    // Every worker holds some of the children's calls: whichever is paused has work in flight.
+    const heldBy = async () =>
+      journal.query<{ execution_id: string; lease_owner: string }>(
+        `SELECT execution_id, lease_owner FROM steps WHERE key = 'fetch' AND status = 'running'`,
+      );
+    let before: Array<{ execution_id: string; lease_owner: string }> = [];
+    await eventually(
+      async () => {
+        before = await heldBy();
+        return new Set(before.map((row) => row.lease_owner)).size === 3;
+      },
+      60_000,
+      'each of the three workers to hold a call at the gate',
+    );
+    const [killed, paused] = [workers[0]!, workers[1]!];
+    await killed.kill9();
+    paused.pause();
+
+    // The live worker takes over the calls of both after their leases expire, and makes them
+    // again (journaled as running under its lease before the call), while the gate holds them.
+    let survivor = '';
+    await eventually(
+      async () => {
+        const owners = new Set((await heldBy()).map((row) => row.lease_owner));
+        if (owners.size !== 1) return false;
+        survivor = [...owners][0]!;
+        return before
+          .filter((row) => row.lease_owner !== survivor)
+          .every((row) => (gate.keys.get(`${row.execution_id}:fetch`) ?? 0) >= 2);
+      },
+      60_000,
+      'the surviving worker to take over the calls of the killed and the paused worker',
+    );
+    const takenOver = new Set(
+      before.filter((row) => row.lease_owner !== survivor).map((row) => row.execution_id),
+    );
+    expect(takenOver.size).toBeGreaterThan(0);
+
+    // The gate answers everyone, the paused worker too (its answers wait in its sockets).
+    gate.open();
+    await eventually(
+      async () =>
+        (await journal.count(
+          `SELECT count(*) FROM executions WHERE workflow_id = 'scale-child' AND status = 'succeeded'`,
+        )) === SLEEPERS,
+      60_000,
+      'every child to finish on the surviving worker',
+    );
+    // The paused worker wakes up, finishes the calls it made long ago and tries to record them:
+    // refused, since their leases (and the executions) moved on.
+    paused.resume();
+    let refused: string[] = [];
+    await eventually(
+      () => {
+        refused = paused
+          .logLines('commit refused; dropping the execution from this worker')
+          .filter((line) => ['fenced', 'conflict'].includes(statusOf(line.outcome)))
+          .map((line) => String(line.executionId))
+          .filter((id) => takenOver.has(id));
+        return refused.length > 0;
+      },
+      30_000,
+      'the paused worker to try to record a call whose lease it lost',
+    );
+    // The journal kept the surviving worker's result: attempt 2, one success, two calls made.
+    const fetches = await journal.query<{ status: string; attempt: number }>(
+      `SELECT status, attempt FROM steps WHERE key = 'fetch' AND execution_id = ANY($1)`,
+      [refused],
+    );
+    expect(fetches.length).toBe(refused.length);
+    for (const fetch of fetches) expect(fetch).toMatchObject({ status: 'succeeded', attempt: 2 });
+    for (const id of refused) expect(gate.keys.get(`${id}:fetch`)).toBe(2);
+
+    await firstHalf;
+    // A new worker replaces the killed one; the database restarts under the second half.
+    workers[0] = await spawn([], {}, 'worker');
+    let restarted: Promise<void> | undefined;
+    if (!postgresRestartEnabled()) {
+      console.info(
+        'PostgreSQL restart skipped: set FLOWSTATE_TEST_PG_RESTART=1 (CI does) to run it',
+      );
+    }
+    await submitAll({
+      url: `${api.url}/hooks/bench-w2`,
+      from: W2_EXECUTIONS / 2,
+      to: W2_EXECUTIONS,
+      body: { count: 0 },
+      concurrency: 12,
+      exists: exists('bench-w2'),
+      onAccepted: (accepted) => {
+        if (accepted !== 300 || !postgresRestartEnabled()) return;
+        restarted = restartPostgres();
+        restarted.catch(() => undefined); // awaited below
+      },
+    });
+    await restarted;
+    // Still serving after all this: the API process answers a synchronous W2 call.
+    const res = await fetch(`${api.url}/hooks/bench-w2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 0, n: W2_EXECUTIONS }),
+    });
+    expect([200, 202]).toContain(res.status);
+
+    await eventually(
+      async () =>
+        (await journal.count(
+          `SELECT count(*) FROM executions WHERE status NOT IN ('succeeded', 'failed', 'cancelled')`,
+        )) === 0,
+      120_000,
+      'every execution to finish',
+    );
+    await assertJournalComplete(journal);
+  }, 360_000);
+
+  test('three processes share an every-second schedule for two minutes: each tick fires once, none is missed', async () => {
+    const { journal, spawn } = await cluster();
+    const ticker = {
+      id: 'scale-ticker',
+      schemaVersion: 1,
+      name: 'Scale: every second',
+      nodes: [
+        {
+          id: 'tick',
+          name: 'Tick',
+          type: 'trigger.schedule',
+          params: { cron: '* * * * * *', timezone: 'UTC' },
+        },
+        {
+          id: 'note',
+          name: 'Note',
+          type: 'transform.set',
+          params: { fields: { noted: true } },
+        },
+      ],
+      edges: [{ id: 'e1', from: 'tick', to: 'note' }],
+    };
+    const processes = [await spawn([ticker], {}), await spawn([], {}), await spawn([], {})];
+    const ticks = () =>
+      journal.query<{ scheduled_at: string }>(
+        `SELECT input::jsonb ->> 'scheduledAt' AS scheduled_at FROM executions
+         WHERE workflow_id = 'scale-ticker' ORDER BY 1`,
+      );
+    // Two minutes of ticks; one process is killed half-way and started again.
+    await eventually(async () => (await ticks()).length >= 60, 90_000, 'a minute of ticks');
+    await processes[2]!.kill9();
+    await processes[2]!.start();
+    await eventually(async () => (await ticks()).length >= 120, 90_000, 'two minutes of ticks');
+    for (const proc of processes) await proc.stop();
+
+    const recorded = (await ticks()).map((tick) => Date.parse(tick.scheduled_at));
+    // The window: from the first recorded tick to the last, one tick per second.
+    const first = recorded[0]!;
+    const last = recorded.at(-1)!;
+    const expected = Array.from({ length: (last - first) / 1000 + 1 }, (_, i) => first + i * 1000);
+    expect(new Set(recorded).size).toBe(recorded.length); // no duplicates
+    expect(recorded).toEqual(expected); // no gaps
+    expect(recorded.length).toBeGreaterThanOrEqual(120);
+  }, 300_000);
+});
+
+/** Every execution succeeded once, with one row per step, all succeeded, nothing left open. */
+async function assertJournalComplete(journal: JournalReader): Promise<void> {
+  const byWorkflow = await journal.query<{ workflow_id: string; status: string; n: number }>(
+    `SELECT workflow_id, status, count(*)::int AS n FROM executions
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  expect(byWorkflow).toEqual([
+    { workflow_id: 'bench-w2', status: 'succeeded', n: W2_EXECUTIONS + 1 },
+    { workflow_id: 'scale-child', status: 'succeeded', n: SLEEPERS },
+    { workflow_id: 'scale-sleeper', status: 'succeeded', n: SLEEPERS },
+  ]);
+  // One execution per submitted n (no call started two).
+  expect(
+    await journal.count(
+      `SELECT count(DISTINCT input::jsonb #>> '{body,n}') FROM executions
+       WHERE workflow_id = 'bench-w2'`,
+    ),
+  ).toBe(W2_EXECUTIONS + 1);
+  // One row per step of each execution (the primary key forbids two), every one succeeded.
+  const steps = await journal.query<{ workflow_id: string; status: string; n: number }>(
+    `SELECT e.workflow_id, s.status, count(*)::int AS n FROM steps s
+     JOIN executions e ON e.id = s.execution_id GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  expect(steps).toEqual([
+    { workflow_id: 'bench-w2', status: 'succeeded', n: (W2_EXECUTIONS + 1) * 11 },
+    { workflow_id: 'scale-child', status: 'succeeded', n: SLEEPERS * 3 },
+    { workflow_id: 'scale-sleeper', status: 'succeeded', n: SLEEPERS * 4 },
+  ]);
+  // Results are right: W2 counted to 10, each sleeper got its own n back through its child.
+  expect(
+    await journal.count(
+      `SELECT count(*) FROM executions WHERE workflow_id = 'bench-w2'
+       AND output::jsonb = '{"count": 10}'::jsonb`,
+    ),
+  ).toBe(W2_EXECUTIONS + 1);
+  expect(
+    await journal.count(
+      `SELECT count(*) FROM executions WHERE workflow_id = 'scale-sleeper'
+       AND output::jsonb -> 'n' = input::jsonb #> '{body,n}'`,
+    ),
+  ).toBe(SLEEPERS);
+  expect(
+    await journal.count(
+      `SELECT count(*) FROM executions c JOIN executions p ON p.id = c.parent_execution_id
+       WHERE c.workflow_id = 'scale-child' AND p.workflow_id = 'scale-sleeper'`,
+    ),
+  ).toBe(SLEEPERS);
+  // Nothing stuck: no open wait, no lease left on a step.
+  expect(await journal.count('SELECT count(*) FROM waits')).toBe(0);
+  expect(await journal.count('SELECT count(*) FROM steps WHERE lease_owner IS NOT NULL')).toBe(0);
+}
+
+function statusOf(outcome: unknown): string {
+  return String((outcome as { status?: unknown } | null)?.status);
+}
