@@ -64,23 +64,20 @@ export function clientConfig(options: PoolOptions): pg.ClientConfig {
 
 /**
  * The store's pool. Errors of idle connections (a server restart) are reported, not thrown.
- * Each connection gets `idle_in_transaction_session_timeout`: a process frozen in the middle
- * of a commit (SIGSTOP, a VM pause, a partition) would otherwise hold its row locks, and every
- * other worker committing to the same executions would wait for it indefinitely. The server
- * ends such a session instead (its transaction rolls back; fencing refuses its late work).
+ * Its connections have `idle_in_transaction_session_timeout` (a startup parameter, no extra
+ * round trip): a process frozen in the middle of a commit (SIGSTOP, a VM pause, a partition)
+ * would otherwise hold its row locks, and every other worker committing to the same
+ * executions would wait for it indefinitely. The server ends such a session instead (its
+ * transaction rolls back; fencing refuses the frozen process's late work).
  */
 export function createPool(options: PoolOptions, onError: (error: Error) => void): pg.Pool {
-  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize });
-  pool.on('error', onError);
   const timeout = options.idleInTransactionTimeoutMs;
-  if (timeout > 0) {
-    // Queued before the client's first query, on the same connection.
-    pool.on('connect', (client) => {
-      client
-        .query(`SET idle_in_transaction_session_timeout = ${timeout}`)
-        .catch((error: unknown) => onError(error as Error));
-    });
-  }
+  const pool = new pg.Pool({
+    ...clientConfig(options),
+    max: options.poolSize,
+    ...(timeout > 0 ? { idle_in_transaction_session_timeout: timeout } : {}),
+  });
+  pool.on('error', onError);
   return pool;
 }
 
