@@ -196,7 +196,18 @@ describe.skipIf(!env.available)('scale-out on PostgreSQL with real processes', (
       },
       120_000,
       'the surviving worker to take over calls of the killed and of the paused worker',
-    );
+    ).catch(async (error: unknown) => {
+      const fetchSteps = await journal.query(
+        `SELECT lease_owner, status, attempt, count(*)::int AS n FROM steps
+         WHERE key = 'fetch' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      );
+      const logs = workers.map((w) => w.output.slice(-3000)).join('\n---\n');
+      throw new Error(
+        `${(error as Error).message}\nfetch steps now: ${JSON.stringify(fetchSteps)}\n` +
+          `before: ${JSON.stringify(before.map((row) => row.lease_owner))}\nworker logs:\n${logs}`,
+        { cause: error },
+      );
+    });
     const takenOver = new Set(taken.map((row) => row.execution_id));
     expect(takenOver.size).toBeGreaterThan(0);
 
