@@ -237,7 +237,23 @@ describe.skipIf(!env.available)('scale-out on PostgreSQL with real processes', (
         )) === SLEEPERS,
       120_000,
       'a child of every sleeper to finish',
-    );
+    ).catch(async (error: unknown) => {
+      const open = await journal.query(
+        `SELECT e.workflow_id, e.status, s.key, s.status AS step, s.attempt,
+           s.lease_owner IS NOT NULL AS leased,
+           (s.claim_at - (extract(epoch FROM now()) * 1000)::bigint) / 1000 AS due_in_s,
+           count(*)::int AS n
+         FROM executions e LEFT JOIN steps s ON s.execution_id = e.id
+           AND s.status NOT IN ('succeeded', 'skipped')
+         WHERE e.workflow_id <> 'bench-w2' AND e.status <> 'succeeded'
+         GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 3, 4`,
+      );
+      const logs = workers.map((w) => w.output.slice(-3000)).join('\n---\n');
+      throw new Error(
+        `${(error as Error).message}\nunfinished: ${JSON.stringify(open)}\nworker logs:\n${logs}`,
+        { cause: error },
+      );
+    });
     // The journal kept another worker's result: one success, of a later attempt (the survivor's,
     // or a third if a loaded worker lost a lease again), and the call was made more than once.
     const fetches = await journal.query<{ status: string; attempt: number }>(
