@@ -23,8 +23,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-/** Short, so that a paused worker loses its steps within the test; renewed every second. */
-const LEASE_MS = 3000;
+/**
+ * Short, so that a paused worker loses its steps within the test (renewed every 3.3 s), yet
+ * long enough for workers starved of CPU on a busy machine: with 3 s, the survivor's own leases
+ * lapsed so often that held calls ran out of attempts (WORKER_LOST).
+ */
+const LEASE_MS = 10_000;
 const W2_EXECUTIONS = 2000;
 const SLEEPERS = 200;
 
