@@ -6,18 +6,19 @@
  *
  * Options: --only w1,w2,bare,w3   --duration 15   --warmup 5   --connections 10
  *          --sleepers 10000   --sleep-ms 60000
+ *          --store postgres   --workers 1,2,4   --w3-workers 2   --database-url postgres://...
+ * With `--store postgres`, one API process and N worker processes run on a fresh schema of
+ * the database (see postgres.mjs).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { cannon as cannonAt, cpuMs, log, percentile, root, rssMiB, spawnServer } from './lib.mjs';
+import { benchPostgres } from './postgres.mjs';
 import { w1, w2, w3 } from './workflows.mjs';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string', default: 'w1,w2,bare,w3' },
@@ -27,6 +28,13 @@ const { values: args } = parseArgs({
     sleepers: { type: 'string', default: '10000' },
     'sleep-ms': { type: 'string', default: '60000' },
     synchronous: { type: 'string', default: 'FULL' },
+    store: { type: 'string', default: 'sqlite' },
+    workers: { type: 'string', default: '1,2,4' },
+    'w3-workers': { type: 'string', default: '2' },
+    'database-url': {
+      type: 'string',
+      default: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
+    },
   },
 });
 const only = new Set(args.only.split(','));
@@ -36,55 +44,6 @@ const connections = Number(args.connections);
 
 const W1_BODY = JSON.stringify({ id: 7, amount: 120, email: 'a@b.co' });
 const W2_BODY = JSON.stringify({ count: 0 });
-
-function log(line = '') {
-  process.stdout.write(`${line}\n`);
-}
-
-/** CPU time (user + system) the process has used, in ms (from /proc, clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssMiB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round((kb / 1024) * 10) / 10;
-}
-
-async function waitHealthy(url, child) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`server at ${url} did not become healthy`);
-}
-
-let nextPort = 4300 + Math.floor(Math.random() * 500);
-
-/** Spawns a server script on a free port and waits until it answers /healthz. */
-async function spawnServer(script, args, env) {
-  const port = nextPort++;
-  const child = spawn(process.execPath, [join(root, script), ...args], {
-    env: { ...process.env, PORT: String(port), ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url, child);
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-  };
-  return { url, child, stop };
-}
 
 /**
  * Creates the owner and an editor API key on a stopped data folder, as an operator would
@@ -143,14 +102,7 @@ function startBare() {
 }
 
 function cannon(url, body, seconds) {
-  return autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections,
-    duration: seconds,
-  });
+  return cannonAt(url, body, seconds, connections);
 }
 
 function countSteps(dbFile) {
@@ -254,11 +206,6 @@ async function benchHttp() {
   }
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 async function benchSleepers() {
   const count = Number(args.sleepers);
   const sleepMs = Number(args['sleep-ms']);
@@ -329,5 +276,21 @@ async function benchSleepers() {
 log(
   `Flowstate benchmark — ${new Date().toISOString()} — ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
-if (only.has('w1') || only.has('w2') || only.has('bare')) await benchHttp();
-if (only.has('w3')) await benchSleepers();
+if (args.store === 'postgres') {
+  await benchPostgres({
+    only,
+    duration,
+    warmup,
+    connections,
+    databaseUrl: args['database-url'],
+    workers: args.workers.split(',').map(Number),
+    w3Workers: Number(args['w3-workers']),
+    sleepers: Number(args.sleepers),
+    sleepMs: Number(args['sleep-ms']),
+  });
+} else if (args.store === 'sqlite') {
+  if (only.has('w1') || only.has('w2') || only.has('bare')) await benchHttp();
+  if (only.has('w3')) await benchSleepers();
+} else {
+  throw new Error(`--store must be sqlite or postgres, got "${args.store}"`);
+}

@@ -77,6 +77,31 @@ export class ServerProcess {
     await this.exited();
   }
 
+  /** Freezes the process (SIGSTOP): it holds its connections and leases but does nothing. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused process go on (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** The process's JSON log lines (pino) whose `msg` is `message`. */
+  logLines(message: string): Array<Record<string, unknown>> {
+    const lines: Array<Record<string, unknown>> = [];
+    for (const line of this.output.split('\n')) {
+      if (!line.startsWith('{') || !line.includes(message)) continue;
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry.msg === message) lines.push(entry);
+      } catch {
+        // a line cut by the end of the output
+      }
+    }
+    return lines;
+  }
+
   async stop(): Promise<void> {
     this.child?.kill('SIGTERM');
     await this.exited();

@@ -81,6 +81,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       'On SIGTERM: how long running steps may take to finish; after it they are abandoned and their leases released, so they run again elsewhere.',
   },
   {
+    name: 'FLOWSTATE_LEASE_MS',
+    default: '30000',
+    description:
+      'How long a worker holds a claimed step (renewed every third of it). A worker that stops answering (crash, pause, partition) loses its steps to other workers after this; its late results are refused.',
+  },
+  {
     name: 'FLOWSTATE_RETENTION_DAYS',
     default: '30',
     description:

@@ -33,6 +33,8 @@ export interface ServerConfig {
   role: ServerRole;
   /** On SIGTERM, how long running steps may take to finish before they are abandoned. */
   shutdownGraceMs: number;
+  /** How long a claimed step is leased (renewed every third of it) before others may take it. */
+  leaseMs: number;
   /** Days to keep succeeded and cancelled executions (0: forever). */
   retentionDays: number;
   /** Days to keep failed executions (0: forever). */
@@ -147,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     databasePoolSize: readInt(read, 'FLOWSTATE_DB_POOL_SIZE', 10, 1, 1000),
     role,
     shutdownGraceMs: readInt(read, 'FLOWSTATE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    leaseMs: readInt(read, 'FLOWSTATE_LEASE_MS', 30_000, 1_000, 3_600_000),
     retentionDays,
     retentionFailedDays,
     pruneIntervalMs: readInt(read, 'FLOWSTATE_PRUNE_INTERVAL_MS', 3_600_000, 0, 2_147_483_647),

@@ -121,6 +121,7 @@ export async function startServer(
     ...(failpoint ? { failpoint } : {}),
     ...(config.workerConcurrency === undefined ? {} : { concurrency: config.workerConcurrency }),
     runSteps: config.role !== 'api',
+    leaseMs: config.leaseMs,
   });
   const app = buildServer({
     store,

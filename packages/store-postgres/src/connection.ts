@@ -35,6 +35,8 @@ export interface PoolOptions {
   schema?: string;
   applicationName: string;
   connectTimeoutMs: number;
+  /** Server-side end of a session left idle inside a transaction (0: never). */
+  idleInTransactionTimeoutMs: number;
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -60,9 +62,21 @@ export function clientConfig(options: PoolOptions): pg.ClientConfig {
   };
 }
 
-/** The store's pool. Errors of idle connections (a server restart) are reported, not thrown. */
+/**
+ * The store's pool. Errors of idle connections (a server restart) are reported, not thrown.
+ * Its connections have `idle_in_transaction_session_timeout` (a startup parameter, no extra
+ * round trip): a process frozen in the middle of a commit (SIGSTOP, a VM pause, a partition)
+ * would otherwise hold its row locks, and every other worker committing to the same
+ * executions would wait for it indefinitely. The server ends such a session instead (its
+ * transaction rolls back; fencing refuses the frozen process's late work).
+ */
 export function createPool(options: PoolOptions, onError: (error: Error) => void): pg.Pool {
-  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize });
+  const timeout = options.idleInTransactionTimeoutMs;
+  const pool = new pg.Pool({
+    ...clientConfig(options),
+    max: options.poolSize,
+    ...(timeout > 0 ? { idle_in_transaction_session_timeout: timeout } : {}),
+  });
   pool.on('error', onError);
   return pool;
 }
@@ -99,6 +113,13 @@ export async function inTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    // The server may end the session between two statements (restart, idle-in-transaction
+    // timeout): pg then emits 'error' on the client, which would crash the process without a
+    // listener (pg-pool listens only while the client is idle). The next statement fails.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await body(client);
@@ -113,6 +134,7 @@ export async function inTransaction<T>(
       if (attempt < 3 && isRetriable(error)) continue;
       throw error;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

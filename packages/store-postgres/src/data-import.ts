@@ -86,6 +86,8 @@ async function connect(options: PostgresImportOptions): Promise<pg.Client> {
       poolSize: 1,
       applicationName: 'flowstate-migrate',
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      // One long transaction that waits on the SQLite reads between batches: no idle limit.
+      idleInTransactionTimeoutMs: 0,
     }),
   );
   try {

@@ -20,6 +20,12 @@ export interface PostgresStoreOptions {
   applicationName?: string;
   /** How long opening a connection may take. Default 10 s. */
   connectTimeoutMs?: number;
+  /**
+   * How long a connection may sit idle inside a transaction before PostgreSQL ends its
+   * session (`idle_in_transaction_session_timeout`), releasing the row locks of a process that
+   * froze mid-commit. 0 turns it off. Default 10 s (the store's transactions take milliseconds).
+   */
+  idleInTransactionTimeoutMs?: number;
   /** Errors of idle connections and of the LISTEN connection (they are retried, not thrown). */
   onError?: (error: Error) => void;
 }
@@ -43,6 +49,13 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
       options.blobThresholdBytes,
     );
   }
+  const idleInTransactionTimeoutMs = options.idleInTransactionTimeoutMs ?? 10_000;
+  if (!Number.isInteger(idleInTransactionTimeoutMs) || idleInTransactionTimeoutMs < 0) {
+    throw invalidOption(
+      'idleInTransactionTimeoutMs must be a non-negative integer',
+      options.idleInTransactionTimeoutMs,
+    );
+  }
   if (options.schema !== undefined) checkSchemaName(options.schema);
   return {
     pool: {
@@ -50,6 +63,7 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
       poolSize,
       applicationName: options.applicationName ?? 'flowstate',
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      idleInTransactionTimeoutMs,
       ...(options.schema === undefined ? {} : { schema: options.schema }),
     },
     blobThresholdBytes,

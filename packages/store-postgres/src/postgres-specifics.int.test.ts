@@ -234,6 +234,30 @@ describe.skipIf(!pg.available)('PostgresStore specifics', () => {
     expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
   });
 
+  test('a session frozen inside a transaction is ended by the server, releasing its row locks', async () => {
+    const { store, schema } = await fresh({ idleInTransactionTimeoutMs: 300 });
+    await store.commit([
+      { expectSeq: 'new', execution: execution('e1'), steps: [{ step: step('e1', 'a') }] },
+    ]);
+    // A connection of the store that locks the execution and then does nothing (a process
+    // paused mid-commit); the pool is internal, reached here on purpose.
+    const pool = (store as unknown as { pool: import('pg').Pool }).pool;
+    const frozen = await pool.connect();
+    const ended = new Promise<Error>((resolve) => frozen.once('error', resolve));
+    await frozen.query('BEGIN');
+    await frozen.query("SELECT 1 FROM executions WHERE id = 'e1' FOR UPDATE");
+    // Another process's write to the same row waits, then goes through once the session ends.
+    const other = await makeTestStore({ schema });
+    cleanups.push(() => other.store.close());
+    const written = other.store.commit([
+      { expectSeq: 1, execution: { ...execution('e1'), status: 'succeeded' }, steps: [] },
+    ]);
+    expect((await ended).message).toMatch(/idle-in-transaction timeout/);
+    frozen.release(true);
+    expect(await written).toEqual([{ status: 'ok', seq: 2 }]);
+    expect((await store.getExecution('e1'))?.status).toBe('succeeded');
+  });
+
   test('connect() names the unreachable server without its password', async () => {
     await expect(
       PostgresStore.connect({

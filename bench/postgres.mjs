@@ -1,0 +1,342 @@
+/**
+ * `npm run bench -- --store postgres`: W1 and W2 against one API process and N worker
+ * processes (`flowstate worker`) sharing a fresh schema of a PostgreSQL database, for each N
+ * of `--workers`; then W3 (sleepers) on `--w3-workers` workers. Prints per run: req/s, p50,
+ * p99, errors, RSS and CPU of every process, journaled steps/s, PostgreSQL commits/s, how the
+ * store's connections spent the run (sampled from pg_stat_activity), and EXPLAIN (ANALYZE,
+ * BUFFERS) of the claim query taken under load.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { CLAIM_SQL } from '../packages/store-postgres/dist/step-leases.js';
+import { cannon, cpuMs, log, percentile, root, rssMiB, spawnServer } from './lib.mjs';
+import { w1, w2, w3 } from './workflows.mjs';
+
+const W1_BODY = JSON.stringify({ id: 7, amount: 120, email: 'a@b.co' });
+const W2_BODY = JSON.stringify({ count: 0 });
+const SECRET_KEY = randomBytes(32).toString('base64');
+const CLI = join(root, 'packages/cli/bin/flowstate.js');
+
+/** A fresh schema, the URL that selects it, and a pool on it for the benchmark's own reads. */
+async function freshSchema(databaseUrl) {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  pool.on('error', () => undefined);
+  return {
+    schema,
+    url: url.toString(),
+    pool,
+    async drop() {
+      await pool.end();
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+/** One API process with the workflows, and `count` worker processes, on `db`. */
+async function startCluster(db, workflows, count) {
+  const dir = mkdtempSync(join(tmpdir(), 'flowstate-bench-pg-'));
+  const workflowsDir = join(dir, 'workflows');
+  mkdirSync(workflowsDir);
+  for (const workflow of workflows) {
+    writeFileSync(join(workflowsDir, `${workflow.id}.json`), JSON.stringify(workflow));
+  }
+  const env = {
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    FLOWSTATE_SECRET_KEY: SECRET_KEY,
+    FLOWSTATE_DATA_DIR: join(dir, 'data'),
+    FLOWSTATE_LOG_LEVEL: 'warn',
+  };
+  const api = await spawnServer('packages/cli/bin/flowstate.js', ['start'], {
+    ...env,
+    FLOWSTATE_ROLE: 'api',
+    FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
+  });
+  const workers = [];
+  for (let i = 0; i < count; i++) {
+    workers.push(await spawnServer('packages/cli/bin/flowstate.js', ['worker'], env));
+  }
+  return {
+    api,
+    workers,
+    env,
+    processes: [
+      { name: 'api', child: api.child },
+      ...workers.map((w, i) => ({ name: `worker${i + 1}`, child: w.child })),
+    ],
+    async stop() {
+      await Promise.all([api.stop(), ...workers.map((w) => w.stop())]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The owner and an editor API key, created with the CLI on the shared database. */
+function createApiKey(env) {
+  const cli = (...args) =>
+    execFileSync(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'inherit'],
+      input: 'bench owner password\n',
+    });
+  cli('users', 'create', '--email', 'bench@example.com', '--password-stdin');
+  return cli(
+    ...['api-keys', 'create', '--email', 'bench@example.com', '--name', 'bench'],
+    ...['--role', 'editor'],
+  ).trim();
+}
+
+async function scalar(pool, sql, params = []) {
+  const { rows } = await pool.query(sql, params);
+  return Number(Object.values(rows[0] ?? {})[0] ?? 0);
+}
+
+/** Committed transactions of the whole database (other users of it included). */
+function commits(pool) {
+  return scalar(
+    pool,
+    'SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()',
+  );
+}
+
+/**
+ * Samples what the store's connections are doing every 100 ms until stopped: counts of
+ * `state / wait_event_type` over all samples (active on CPU, waiting for a lock, for WAL
+ * fsync, idle in a transaction while Node works, idle in the pool).
+ */
+function sampleActivity(pool) {
+  const counts = new Map();
+  let samples = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const { rows } = await pool.query(
+          `SELECT state, coalesce(wait_event_type || ':' || wait_event, 'cpu') AS wait
+           FROM pg_stat_activity
+           WHERE application_name LIKE 'flowstate-%' AND backend_type = 'client backend'
+             AND pid <> pg_backend_pid() AND query NOT LIKE 'LISTEN%'`,
+        );
+        samples += 1;
+        for (const row of rows) {
+          const key = row.state === 'active' ? `active ${row.wait}` : row.state;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      } catch {
+        // a sample lost: ignored
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${key} ${(n / Math.max(1, samples)).toFixed(1)}`)
+      .join(', ');
+  };
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of the claim query, rolled back (it is an UPDATE). */
+async function explainClaim(pool) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const now = Date.now();
+    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_SQL}`, [
+      now,
+      200,
+      'bench-explain',
+      now + 30_000,
+    ]);
+    return rows.map((row) => row['QUERY PLAN']);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
+
+/** One measured W1 or W2 run against a cluster. */
+async function load(cluster, db, options, name, path, body, explain) {
+  const url = `${cluster.api.url}${path}`;
+  const check = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const sample = `${check.status} ${await check.text()}`;
+  await cannon(url, body, options.warmup, options.connections);
+  const stepsBefore = await scalar(db.pool, 'SELECT count(*) FROM steps');
+  const commitsBefore = await commits(db.pool);
+  const cpuBefore = cluster.processes.map((p) => cpuMs(p.child.pid));
+  const stopSampling = sampleActivity(db.pool);
+  const started = performance.now();
+  let plan;
+  const planned = explain
+    ? new Promise((resolve) => setTimeout(resolve, (options.duration * 1000) / 2)).then(
+        async () => (plan = await explainClaim(db.pool)),
+      )
+    : Promise.resolve();
+  const result = await cannon(url, body, options.duration, options.connections);
+  const elapsed = (performance.now() - started) / 1000;
+  await planned;
+  const activity = await stopSampling();
+  const cpu = cluster.processes.map((p, i) => (cpuMs(p.child.pid) - cpuBefore[i]) / 10 / elapsed);
+  const stepsAfter = await scalar(db.pool, 'SELECT count(*) FROM steps');
+  const commitsAfter = await commits(db.pool);
+  return {
+    name,
+    sample,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    processes: cluster.processes.map(
+      (p, i) => `${p.name} ${rssMiB(p.child.pid)} MiB ${Math.round(cpu[i])}% CPU`,
+    ),
+    stepsPerSecond: Math.round((stepsAfter - stepsBefore) / elapsed),
+    commitsPerSecond: Math.round((commitsAfter - commitsBefore) / elapsed),
+    activity,
+    plan,
+  };
+}
+
+function printRow(r) {
+  log(
+    `${r.name.padEnd(22)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}  journaled steps/s ${r.stepsPerSecond}  PG commits/s ${r.commitsPerSecond}`,
+  );
+  log(`    processes (RSS, CPU of one core): ${r.processes.join('; ')}`);
+  log(`    store connections (mean count per sample): ${r.activity}`);
+}
+
+async function benchHttp(options) {
+  const rows = [];
+  for (const count of options.workers) {
+    const db = await freshSchema(options.databaseUrl);
+    const cluster = await startCluster(db, [w1, w2], count);
+    try {
+      for (const [key, path, body] of [
+        ['w1', '/hooks/bench-w1', W1_BODY],
+        ['w2', '/hooks/bench-w2', W2_BODY],
+      ]) {
+        if (!options.only.has(key)) continue;
+        const explain = key === 'w2' && count === Math.max(...options.workers);
+        const row = await load(
+          cluster,
+          db,
+          options,
+          `${key.toUpperCase()} ${count} worker${count > 1 ? 's' : ''}`,
+          path,
+          body,
+          explain,
+        );
+        rows.push({ key, count, ...row });
+        printRow(row);
+      }
+    } finally {
+      await cluster.stop();
+      await db.drop();
+    }
+  }
+  log();
+  log(
+    `HTTP load: autocannon, ${options.connections} connections, ${options.warmup} s warm-up then ${options.duration} s, POST the same JSON body, 127.0.0.1`,
+  );
+  log(
+    'Store: PostgreSQL (synchronous_commit as the server has it), one API process (FLOWSTATE_ROLE=api) + N `flowstate worker` processes, a fresh schema per N; a 2xx is sent after the commit',
+  );
+  for (const key of ['w1', 'w2']) {
+    const mine = rows.filter((r) => r.key === key);
+    if (mine.length === 0) continue;
+    log(`${key.toUpperCase()} sample response: ${mine[0].sample}`);
+    const base = mine[0].rps;
+    log(
+      `${key.toUpperCase()} scaling: ${mine.map((r) => `${r.count} -> ${r.rps} req/s (x${(r.rps / Math.max(1, base)).toFixed(2)})`).join(', ')}`,
+    );
+  }
+  const planned = rows.find((r) => r.plan);
+  if (planned) {
+    log();
+    log(`EXPLAIN (ANALYZE, BUFFERS) of the claim query during ${planned.name}:`);
+    for (const line of planned.plan) log(`  ${line}`);
+  }
+}
+
+/** W3: `sleepers` executions each waiting `sleepMs`, then one transform; wake-up lag. */
+async function benchSleepers(options) {
+  const db = await freshSchema(options.databaseUrl);
+  const cluster = await startCluster(db, [w3(options.sleepMs)], options.w3Workers);
+  try {
+    const apiKey = createApiKey(cluster.env);
+    const count = options.sleepers;
+    const rss = () => cluster.processes.map((p) => `${p.name} ${rssMiB(p.child.pid)}`).join(', ');
+    const rssBefore = rss();
+    const started = performance.now();
+    let next = 0;
+    const startOne = async () => {
+      while (next < count) {
+        next += 1;
+        const res = await fetch(`${cluster.api.url}/api/v1/workflows/bench-w3/run`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+          body: JSON.stringify({ input: { n: next } }),
+        });
+        if (!res.ok) throw new Error(`start failed: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, startOne));
+    const startSeconds = (performance.now() - started) / 1000;
+    const rssStarted = rss();
+    const deadline = Date.now() + options.sleepMs + 600_000;
+    const done = () =>
+      scalar(db.pool, "SELECT count(*) FROM executions WHERE status = 'succeeded'");
+    while ((await done()) < count && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    const finished = await done();
+    const { rows } = await db.pool.query(
+      `SELECT a.started_at - (n.started_at + $1::bigint) AS lag FROM steps a
+       JOIN steps n ON n.execution_id = a.execution_id AND n.key = 'nap' WHERE a.key = 'after'`,
+      [options.sleepMs],
+    );
+    const lags = rows.map((row) => Number(row.lag)).sort((x, y) => x - y);
+    log();
+    log(
+      `W3 sleepers on PostgreSQL: ${count} executions each waiting ${options.sleepMs / 1000} s then one transform; 1 API + ${options.w3Workers} workers`,
+    );
+    log(
+      `  started all in ${startSeconds.toFixed(1)} s (${Math.round(count / startSeconds)} starts/s over HTTP, 20 clients)`,
+    );
+    log(`  RSS MiB before: ${rssBefore}; after the starts: ${rssStarted}; at the end: ${rss()}`);
+    log(
+      `  finished ${finished}/${count}; wake-up lag p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms, max ${lags.at(-1)} ms`,
+    );
+  } finally {
+    await cluster.stop();
+    await db.drop();
+  }
+}
+
+/** Runs the PostgreSQL benchmarks selected by `options.only`. */
+export async function benchPostgres(options) {
+  if (options.only.has('w1') || options.only.has('w2')) await benchHttp(options);
+  if (options.only.has('w3')) await benchSleepers(options);
+}
