@@ -54,4 +54,29 @@ describe('planTicks', () => {
     );
     expect(plan.fire.map(iso)).toEqual(['10:05', '10:06']);
   });
+
+  test.each(['skip', 'once', 'all'])(
+    'a %s scheduler running 5 s late fires every on-time tick of an every-second cron',
+    (catchUp) => {
+      const everySecond = parseCron('* * * * * *');
+      const plan = planTicks(
+        { nextRunAt: T + 1_000, catchUp: catchUp as 'skip', catchUpLimit: 1 },
+        everySecond,
+        T + 5_500,
+        MIN,
+      );
+      expect(plan.fire).toEqual([1, 2, 3, 4, 5].map((s) => T + s * 1_000));
+      expect(plan.next).toBe(T + 6_000);
+    },
+  );
+
+  test('a next run that is not a tick of the cron is still owed', () => {
+    const plan = planTicks(
+      { nextRunAt: T + 30_000, catchUp: 'skip', catchUpLimit: 1 },
+      everyMinute,
+      T + 40_000,
+      MIN,
+    );
+    expect(plan.fire).toEqual([T + 30_000]);
+  });
 });
