@@ -5,7 +5,8 @@ import type { Workflow } from '@flowstate/core';
 import { CrmService, type CrmStore, type RecordType, type StoredRecord } from '@flowstate/crm';
 import type { NotificationRecord, Store } from '@flowstate/engine';
 import { loadConfig, startServer } from '@flowstate/server';
-import { SqliteStore } from '@flowstate/store-sqlite';
+import { IMPORT_TABLES } from '@flowstate/store-postgres';
+import { PORTABLE_TABLES, SqliteStore } from '@flowstate/store-sqlite';
 import {
   createTestSchema,
   databaseUrlWithSchema,
@@ -98,6 +99,10 @@ async function snapshot(crm: CrmService, ids: Record<string, string>) {
     events: await crm.store.listEvents({ limit: 100 }),
   };
 }
+
+test('PostgreSQL imports every table SQLite exports, in the same order', () => {
+  expect(IMPORT_TABLES).toEqual([...PORTABLE_TABLES]);
+});
 
 describe.skipIf(!env.available)('flowstate migrate: notifications and the CRM', () => {
   let dir: string;
