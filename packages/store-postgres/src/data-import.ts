@@ -16,8 +16,9 @@ export interface ImportBatch {
 
 /**
  * Columns each importable table accepts, in foreign-key order. Generated columns
- * (`steps.claim_at`, `steps.position`) are left to PostgreSQL: `position` follows the order
- * rows arrive in, which keeps each execution's steps in the order they were written.
+ * (`steps.claim_at`, `steps.position`, the CRM's `search` tsvectors) are left to PostgreSQL:
+ * `position` follows the order rows arrive in, which keeps each execution's steps in the order
+ * they were written, and `search` is computed from the copied names, emails and notes.
  */
 const TABLES: Record<string, readonly string[]> = columns({
   workflows: 'id name active draft_version published_version published_at created_at updated_at',
@@ -41,7 +42,41 @@ const TABLES: Record<string, readonly string[]> = columns({
   audit_log: 'seq at actor action target_type target_id summary prev_hash hash',
   idempotency_keys: 'scope key request_hash state response created_at updated_at expires_at',
   webhook_deliveries: 'scope id expires_at',
+  notifications: 'id user_id key title body level link execution_id created_at read_at',
+  crm_pipelines: 'id name record_type stages created_at updated_at',
+  crm_field_definitions: 'record_type key definition updated_at',
+  crm_contacts:
+    'seq id created_at updated_at name email phone company_id owner_id pipeline_id stage ' +
+    'stage_changed_at score source notes last_activity_at custom',
+  crm_companies: 'seq id created_at updated_at name domain owner_id notes custom',
+  crm_deals:
+    'seq id created_at updated_at name contact_id company_id pipeline_id stage ' +
+    'stage_changed_at amount currency owner_id close_date notes custom',
+  crm_tasks:
+    'seq id created_at updated_at title due_at priority assignee_id status record_type ' +
+    'record_id notes completed_at custom',
+  crm_activities:
+    'seq id created_at updated_at kind record_type record_id subject body occurred_at ' +
+    'actor_id custom',
+  crm_events:
+    'seq id record_type record_id event changed record previous actor created_at ' +
+    'dispatched_at lease_owner lease_expires_at',
+  crm_execution_links: 'record_type record_id execution_id workflow_id source created_at',
+  crm_counters: 'key value',
 });
+
+/**
+ * Tables whose `seq` is a `bigserial` filled from the source: their sequences are moved past
+ * the copied values before COMMIT, so the target's next rows follow them.
+ */
+const SERIALS = [
+  'crm_contacts',
+  'crm_companies',
+  'crm_deals',
+  'crm_tasks',
+  'crm_activities',
+  'crm_events',
+];
 
 /** Column lists written as space-separated names. */
 function columns(tables: Record<string, string>): Record<string, readonly string[]> {
@@ -187,6 +222,11 @@ export async function importIntoPostgres(
         const blobs = await insertBatch(client, batch, threshold);
         imported[batch.table]! += batch.rows.length;
         imported['blobs']! += blobs;
+      }
+      for (const table of SERIALS) {
+        await client.query(
+          `SELECT setval(pg_get_serial_sequence('${table}', 'seq'), max(seq)) FROM ${table}`,
+        );
       }
       verify(imported);
       await client.query('COMMIT');

@@ -42,7 +42,8 @@ export interface ExportNotes {
  * Differences from a raw table copy: payloads come with their blobs resolved; an execution
  * stored as a compact journal (`steps_json`, see compact-journal.ts) comes with its step rows;
  * every lease is expired as of `now`, as an embedded server does when it restarts (its leases
- * belong to a process that is gone), and schedule leases are released.
+ * belong to a process that is gone), and schedule and undispatched entity-event leases are
+ * released.
  *
  * @example
  * const source = SqliteExport.open('./.flowstate');
@@ -113,6 +114,14 @@ export class SqliteExport {
       .prepare<[], number>(
         "SELECT count(*) FROM executions WHERE status NOT IN ('succeeded','failed','cancelled')",
       )
+      .pluck()
+      .get()!;
+  }
+
+  /** Entity events not yet dispatched (their workflows start on the target, once). */
+  undispatchedEvents(): number {
+    return this.#db
+      .prepare<[], number>('SELECT count(*) FROM crm_events WHERE dispatched_at IS NULL')
       .pluck()
       .get()!;
   }
@@ -195,6 +204,12 @@ export class SqliteExport {
       }
     }
     if (table === 'schedules') {
+      row['lease_owner'] = null;
+      row['lease_expires_at'] = null;
+    }
+    // An undispatched entity event stays undispatched (the target's dispatcher starts its
+    // workflows once); a claim by the stopped server is released, as its restart would.
+    if (table === 'crm_events' && row['dispatched_at'] === null) {
       row['lease_owner'] = null;
       row['lease_expires_at'] = null;
     }

@@ -7,9 +7,11 @@ export type PortableValue = string | number | boolean | null;
 export type PortableRow = Record<string, PortableValue>;
 
 /**
- * The tables the Store port persists, in an order that satisfies their foreign keys.
- * `blobs` is not among them: payload columns carry their JSON text inline (blobs resolved),
- * and the target stores large ones apart by its own threshold.
+ * The tables the Store port persists, in an order that satisfies their foreign keys
+ * (`notifications` after `users`; the CRM's tables have none). `blobs` is not among them:
+ * payload columns carry their JSON text inline (blobs resolved), and the target stores large
+ * ones apart by its own threshold. Derived data is not either: the CRM's FTS5 tables
+ * (`crm_*_fts`) have their counterpart in PostgreSQL's generated `search` columns.
  */
 export const PORTABLE_TABLES = [
   'workflows',
@@ -26,6 +28,17 @@ export const PORTABLE_TABLES = [
   'audit_log',
   'idempotency_keys',
   'webhook_deliveries',
+  'notifications',
+  'crm_pipelines',
+  'crm_field_definitions',
+  'crm_contacts',
+  'crm_companies',
+  'crm_deals',
+  'crm_tasks',
+  'crm_activities',
+  'crm_events',
+  'crm_execution_links',
+  'crm_counters',
 ] as const;
 
 /** A table the Store port persists. */
@@ -59,6 +72,24 @@ export const COLUMNS: Record<PortableTable, string> = {
   audit_log: 'seq, at, actor, action, target_type, target_id, summary, prev_hash, hash',
   idempotency_keys: 'scope, key, request_hash, state, response, created_at, updated_at, expires_at',
   webhook_deliveries: 'scope, id, expires_at',
+  notifications: 'id, user_id, key, title, body, level, link, execution_id, created_at, read_at',
+  // The CRM's JSON columns (custom, stages, definition, changed, record, previous) are JSON
+  // text in both schemas; `seq` is copied so records and events keep their order.
+  crm_pipelines: 'id, name, record_type, stages, created_at, updated_at',
+  crm_field_definitions: 'record_type, key, definition, updated_at',
+  crm_contacts: `seq, id, created_at, updated_at, name, email, phone, company_id, owner_id,
+    pipeline_id, stage, stage_changed_at, score, source, notes, last_activity_at, custom`,
+  crm_companies: 'seq, id, created_at, updated_at, name, domain, owner_id, notes, custom',
+  crm_deals: `seq, id, created_at, updated_at, name, contact_id, company_id, pipeline_id, stage,
+    stage_changed_at, amount, currency, owner_id, close_date, notes, custom`,
+  crm_tasks: `seq, id, created_at, updated_at, title, due_at, priority, assignee_id, status,
+    record_type, record_id, notes, completed_at, custom`,
+  crm_activities: `seq, id, created_at, updated_at, kind, record_type, record_id, subject, body,
+    occurred_at, actor_id, custom`,
+  crm_events: `seq, id, record_type, record_id, event, changed, record, previous, actor,
+    created_at, dispatched_at, lease_owner, lease_expires_at`,
+  crm_execution_links: 'record_type, record_id, execution_id, workflow_id, source, created_at',
+  crm_counters: 'key, value',
 };
 
 /** Columns that may hold a `@blob:<id>` reference instead of JSON text. */

@@ -40,6 +40,17 @@ const LABELS: Record<keyof PortableCounts, string> = {
   audit_log: 'audit log entries',
   idempotency_keys: 'idempotency records',
   webhook_deliveries: 'webhook delivery records',
+  notifications: 'notifications',
+  crm_pipelines: 'CRM pipelines',
+  crm_field_definitions: 'CRM custom fields',
+  crm_contacts: 'CRM contacts',
+  crm_companies: 'CRM companies',
+  crm_deals: 'CRM deals',
+  crm_tasks: 'CRM tasks',
+  crm_activities: 'CRM activities',
+  crm_events: 'CRM entity events',
+  crm_execution_links: 'CRM execution links',
+  crm_counters: 'CRM counters',
   blobs: 'blobs (large payloads)',
 };
 
@@ -70,7 +81,10 @@ export async function migrateCommand(
   const source = openSource(dataDir);
   try {
     const counts = source.counts();
-    const unfinished = source.unfinishedExecutions();
+    const unfinished = {
+      executions: source.unfinishedExecutions(),
+      events: source.undispatchedEvents(),
+    };
     const keys = planKeys({
       dataDir: source.dir,
       env: io.env,
@@ -119,7 +133,7 @@ export async function migrateCommand(
       );
     }
     for (const line of keys.lines) io.stdout.write(`${line}\n`);
-    if (io.env['FLOWSTATE_SECRET_KEY'] === undefined && unfinished > 0) {
+    if (io.env['FLOWSTATE_SECRET_KEY'] === undefined && unfinished.executions > 0) {
       io.stdout.write(
         "Approval links sent by a server without FLOWSTATE_SECRET_KEY were signed with the data folder's approval-links.key and do not verify on PostgreSQL: decide those approvals in the app or through the API.\n",
       );
@@ -178,9 +192,20 @@ function openSource(dataDir: string): SqliteExport {
   }
 }
 
-function writeCounts(io: CliIo, counts: PortableCounts, unfinished: number): void {
+/** Executions not finished and entity events not dispatched, noted beside their counts. */
+interface Unfinished {
+  executions: number;
+  events: number;
+}
+
+function writeCounts(io: CliIo, counts: PortableCounts, unfinished: Unfinished): void {
   for (const kind of [...PORTABLE_TABLES, 'blobs'] as const) {
-    const extra = kind === 'executions' && unfinished > 0 ? ` (${unfinished} not finished)` : '';
+    const extra =
+      kind === 'executions' && unfinished.executions > 0
+        ? ` (${unfinished.executions} not finished)`
+        : kind === 'crm_events' && unfinished.events > 0
+          ? ` (${unfinished.events} not dispatched)`
+          : '';
     io.stdout.write(`  ${LABELS[kind].padEnd(26)} ${String(counts[kind]).padStart(8)}${extra}\n`);
   }
 }
