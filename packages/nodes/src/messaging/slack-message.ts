@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import {
-  defineNode,
-  NonRetriableError,
-  type JsonObject,
-  type JsonValue,
-  type NodeType,
-} from '@flowstate/sdk';
+import { defineNode, NonRetriableError, type JsonObject, type NodeType } from '@flowstate/sdk';
 import type { HttpRequestNodeOptions } from '../http-request.js';
-import { WebhookPoster, webhookUrl } from './webhook-post.js';
+import { WebhookPoster } from './webhook-post.js';
+import { CHAT_RETRY_DEFAULTS, sendChatMessage, type ChatService } from './chat-webhook.js';
 
 /** What Slack's text error bodies mean, so a failed post says what to fix. */
 const SLACK_ERRORS: Readonly<Record<string, string>> = {
@@ -112,39 +107,16 @@ export function createSlackMessageNode(
     icon: 'message-square',
     params: slackMessageParams,
     sideEffects: true,
-    retryDefaults: {
-      maxAttempts: 4,
-      backoff: 'exponential',
-      delayMs: 1_000,
-      maxDelayMs: 60_000,
-      jitter: true,
-    },
+    retryDefaults: CHAT_RETRY_DEFAULTS,
     timeoutMs: 150_000,
     credentials: { credential: ['webhook-url'] },
-    async run(ctx): Promise<JsonValue> {
-      const body = slackPayload(ctx.params);
-      if (ctx.simulate) {
-        const credential = ctx.credentials['credential'];
-        const url =
-          typeof credential?.data['url'] === 'string'
-            ? credential.data['url']
-            : 'https://hooks.slack.com/services';
-        return {
-          simulated: true,
-          request: { ...poster.describe(url, body) },
-          result: { ok: true },
-        };
-      }
-      const answer = await poster.post({
-        url: webhookUrl(ctx.credentials['credential'], 'slack.message'),
-        body,
-        service: 'Slack',
-        signal: ctx.signal,
-        timeoutMs: ctx.params.timeoutMs,
-        now: ctx.now(),
-        explain: explainSlack,
-      });
-      return { ok: true, status: answer.status, response: answer.body };
-    },
+    run: (ctx) => sendChatMessage(poster, slackChat, ctx, slackPayload(ctx.params)),
   });
 }
+
+const slackChat: ChatService = {
+  node: 'slack.message',
+  service: 'Slack',
+  sampleUrl: 'https://hooks.slack.com/services',
+  explain: explainSlack,
+};

@@ -4,11 +4,11 @@ import {
   FlowstateError,
   NonRetriableError,
   type JsonObject,
-  type JsonValue,
   type NodeType,
 } from '@flowstate/sdk';
 import type { HttpRequestNodeOptions } from '../http-request.js';
-import { requireObject, WebhookPoster, webhookUrl } from './webhook-post.js';
+import { requireObject, WebhookPoster } from './webhook-post.js';
+import { CHAT_RETRY_DEFAULTS, sendChatMessage, type ChatService } from './chat-webhook.js';
 
 /** Params of `teams.message` after templating. */
 export const teamsMessageParams = z
@@ -146,39 +146,16 @@ export function createTeamsMessageNode(
     icon: 'message-square',
     params: teamsMessageParams,
     sideEffects: true,
-    retryDefaults: {
-      maxAttempts: 4,
-      backoff: 'exponential',
-      delayMs: 1_000,
-      maxDelayMs: 60_000,
-      jitter: true,
-    },
+    retryDefaults: CHAT_RETRY_DEFAULTS,
     timeoutMs: 150_000,
     credentials: { credential: ['webhook-url'] },
-    async run(ctx): Promise<JsonValue> {
-      const body = teamsPayload(ctx.params);
-      if (ctx.simulate) {
-        const credential = ctx.credentials['credential'];
-        const url =
-          typeof credential?.data['url'] === 'string'
-            ? credential.data['url']
-            : 'https://example.webhook.office.com';
-        return {
-          simulated: true,
-          request: { ...poster.describe(url, body) },
-          result: { ok: true },
-        };
-      }
-      const answer = await poster.post({
-        url: webhookUrl(ctx.credentials['credential'], 'teams.message'),
-        body,
-        service: 'Teams',
-        signal: ctx.signal,
-        timeoutMs: ctx.params.timeoutMs,
-        now: ctx.now(),
-        explain: explainTeams,
-      });
-      return { ok: true, status: answer.status, response: answer.body };
-    },
+    run: (ctx) => sendChatMessage(poster, teamsChat, ctx, teamsPayload(ctx.params)),
   });
 }
+
+const teamsChat: ChatService = {
+  node: 'teams.message',
+  service: 'Teams',
+  sampleUrl: 'https://example.webhook.office.com',
+  explain: explainTeams,
+};
