@@ -13,5 +13,6 @@ export * from './next-best-action.js';
 export * from './entity-trigger.js';
 export * from './crm-nodes.js';
 export * from './store-support.js';
+export * from './store-rows.js';
 export * from './privacy.js';
 export * from './templates.js';

@@ -1,9 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import {
   FieldDefinitionSchema,
-  PipelineSchema,
   TABLE_SPECS,
   insertSql,
+  toEvent,
+  toLink,
+  toPipeline,
+  type EventRow,
+  type LinkRow,
+  type PipelineRow,
   listSql,
   recordToValues,
   rowToRecord,
@@ -26,54 +31,6 @@ import {
   type StoredRecord,
   type UpdateDecision,
 } from '@flowstate/crm';
-
-interface EventRow {
-  seq: number;
-  id: string;
-  record_type: string;
-  record_id: string;
-  event: string;
-  changed: string;
-  record: string;
-  previous: string | null;
-  actor: string;
-  created_at: number;
-}
-
-function toEvent(row: EventRow): EntityEvent {
-  return {
-    seq: row.seq,
-    id: row.id,
-    recordType: row.record_type as RecordType,
-    recordId: row.record_id,
-    event: row.event as EntityEvent['event'],
-    changed: JSON.parse(row.changed) as string[],
-    record: JSON.parse(row.record) as Record<string, unknown>,
-    previous: row.previous === null ? null : (JSON.parse(row.previous) as Record<string, unknown>),
-    actor: row.actor,
-    createdAt: row.created_at,
-  };
-}
-
-interface LinkRow {
-  record_type: string;
-  record_id: string;
-  execution_id: string;
-  workflow_id: string;
-  source: string;
-  created_at: number;
-}
-
-function toLink(row: LinkRow): RecordExecutionLink {
-  return {
-    recordType: row.record_type as RecordType,
-    recordId: row.record_id,
-    executionId: row.execution_id,
-    workflowId: row.workflow_id,
-    source: row.source as RecordExecutionLink['source'],
-    createdAt: row.created_at,
-  };
-}
 
 /**
  * Matches ranked per record type and search: ranking every match of a common word (a surname
@@ -481,24 +438,4 @@ export class SqliteCrmRepository implements CrmStore {
         .immediate(),
     );
   }
-}
-
-interface PipelineRow {
-  id: string;
-  name: string;
-  record_type: string;
-  stages: string;
-  created_at: number;
-  updated_at: number;
-}
-
-function toPipeline(row: PipelineRow): Pipeline {
-  return PipelineSchema.parse({
-    id: row.id,
-    name: row.name,
-    recordType: row.record_type,
-    stages: JSON.parse(row.stages),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
 }
