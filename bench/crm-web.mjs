@@ -6,17 +6,14 @@
  * (every page fetched by cursor) and the frame times meanwhile; and the most task rows the
  * DOM ever held (the list is windowed). Needs `npm run build` first.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium, spawnServer } from './lib.mjs';
 import { recordDefaults } from '@flowstate/crm';
 import { SqliteStore } from '@flowstate/store-sqlite';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({ options: { tasks: { type: 'string', default: '100000' } } });
 const count = Number(args.tasks);
 const MINUTE = 60_000;
@@ -42,35 +39,12 @@ await store.crm.importRecords({
 await store.close();
 const seedMs = Date.now() - seedStart;
 
-const port = 4900 + Math.floor(Math.random() * 200);
-const url = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [join(root, 'packages/cli/bin/flowstate.js'), 'start'], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    FLOWSTATE_DATA_DIR: dataDir,
-    FLOWSTATE_LOG_LEVEL: 'warn',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
+const server = await spawnServer('packages/cli/bin/flowstate.js', ['start'], {
+  FLOWSTATE_DATA_DIR: dataDir,
+  FLOWSTATE_LOG_LEVEL: 'warn',
 });
-for (let i = 0; i < 600; i++) {
-  try {
-    if ((await fetch(`${url}/healthz`)).ok) break;
-  } catch {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.FLOWSTATE_CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-sync',
-  ],
-});
+const url = server.url;
+const browser = await launchChromium();
 
 /** Frame gaps (ms) recorded by requestAnimationFrame between `start` and `stop`. */
 const recordFrames = (page) =>
@@ -168,7 +142,6 @@ try {
   console.log(`  scroll to the far end (${loaded.trim()}): ${endMs} ms; ${fmt(toEnd)}`);
 } finally {
   await browser.close();
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -32,7 +32,8 @@ const contacts = Number(args.contacts);
 const tasks = Number(args.tasks);
 const requests = Number(args.requests);
 const store = args.store;
-if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
+if (store !== 'sqlite' && store !== 'postgres')
+  throw new Error('--store must be sqlite or postgres');
 
 const base = join(tmpdir(), `flowstate-crm-bench-${store}-${contacts}-${tasks}`);
 const dataDir = join(base, 'data');
@@ -59,7 +60,8 @@ async function seed() {
       contacts,
       tasks,
       now,
-      progress: (type, done, total) => process.stdout.write(`\rseeding ${type}: ${done}/${total}   ${done === total ? '\n' : ''}`),
+      progress: (type, done, total) =>
+        process.stdout.write(`\rseeding ${type}: ${done}/${total}   ${done === total ? '\n' : ''}`),
     });
     if (store === 'postgres') {
       const client = new pg.Client({ connectionString: pgUrl });
@@ -70,7 +72,9 @@ async function seed() {
   } finally {
     await opened.close();
   }
-  console.log(`seeded ${contacts} contacts and ${tasks} tasks in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `seeded ${contacts} contacts and ${tasks} tasks in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
   writeFileSync(marker, JSON.stringify({ now }));
   return now;
 }
@@ -108,12 +112,23 @@ async function waitReady(origin) {
 /** Signs in (setting up the owner on a fresh store) and returns the session cookie. */
 async function signIn(origin) {
   const owner = { email: 'bench@example.com', password: 'bench password 123' };
-  let res = await fetch(`${origin}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+  let res = await fetch(`${origin}/api/v1/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(owner),
+  });
   if (res.status === 409) {
-    res = await fetch(`${origin}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+    res = await fetch(`${origin}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(owner),
+    });
   }
   if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 function percentile(sorted, p) {
@@ -129,12 +144,19 @@ async function measure(origin, cookie, name, makeUrl) {
     const res = await fetch(`${origin}/api/v1${url}`, { headers: { cookie } });
     const body = await res.json();
     const ms = performance.now() - t0;
-    if (!res.ok) throw new Error(`${name}: ${url} -> ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    if (!res.ok)
+      throw new Error(`${name}: ${url} -> ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
     last = body;
     if (i >= 20) times.push(ms);
   }
   times.sort((a, b) => a - b);
-  return { name, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1], rows: last.items.length };
+  return {
+    name,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    max: times[times.length - 1],
+    rows: last.items.length,
+  };
 }
 
 const now = await seed();
@@ -143,20 +165,85 @@ try {
   await waitReady(origin);
   const cookie = await signIn(origin);
   const user = (i) => `user-${(i * 7) % USERS}`;
-  const words = (i) => contactName((i * 7919) % contacts).split(' ')[1].slice(0, 3 + (i % 3));
+  const words = (i) =>
+    contactName((i * 7919) % contacts)
+      .split(' ')[1]
+      .slice(0, 3 + (i % 3));
   const results = [];
-  results.push(await measure(origin, cookie, 'list tasks (newest first)', () => '/crm/tasks?limit=50'));
-  results.push(await measure(origin, cookie, 'list tasks, next pages (cursor)', (i, last) => (i % 10 === 0 || !last?.nextCursor ? '/crm/tasks?limit=50' : `/crm/tasks?limit=50&cursor=${last.nextCursor}`)));
-  results.push(await measure(origin, cookie, 'filter: my open tasks by due date', (i) => `/crm/tasks?assigneeId=${user(i)}&status=open&sort=dueAt&limit=50`));
-  results.push(await measure(origin, cookie, 'filter: overdue open tasks', (i) => `/crm/tasks?status=open&dueAt=lt:${now - (i % 30) * 86_400_000}&sort=dueAt&limit=50`));
-  results.push(await measure(origin, cookie, 'filter: contacts by owner, top score', (i) => `/crm/contacts?ownerId=${user(i)}&sort=-score&limit=50`));
-  results.push(await measure(origin, cookie, 'sort: tasks by priority', (i) => `/crm/tasks?sort=${i % 2 ? '-' : ''}priority&limit=50`));
-  results.push(await measure(origin, cookie, 'sort: contacts by name', (i) => `/crm/contacts?sort=${i % 2 ? '-' : ''}name&limit=50`));
-  results.push(await measure(origin, cookie, 'search contacts (word prefix)', (i) => `/crm/search?q=${encodeURIComponent(words(i))}&types=contact&limit=20`));
-  results.push(await measure(origin, cookie, 'search all types', (i) => `/crm/search?q=${encodeURIComponent(words(i))}&limit=20`));
-  console.log(`\nCRM endpoints on ${store}, ${contacts} contacts, ${tasks} tasks, ${requests} sequential requests each over HTTP (ms):`);
+  results.push(
+    await measure(origin, cookie, 'list tasks (newest first)', () => '/crm/tasks?limit=50'),
+  );
+  results.push(
+    await measure(origin, cookie, 'list tasks, next pages (cursor)', (i, last) =>
+      i % 10 === 0 || !last?.nextCursor
+        ? '/crm/tasks?limit=50'
+        : `/crm/tasks?limit=50&cursor=${last.nextCursor}`,
+    ),
+  );
+  results.push(
+    await measure(
+      origin,
+      cookie,
+      'filter: my open tasks by due date',
+      (i) => `/crm/tasks?assigneeId=${user(i)}&status=open&sort=dueAt&limit=50`,
+    ),
+  );
+  results.push(
+    await measure(
+      origin,
+      cookie,
+      'filter: overdue open tasks',
+      (i) => `/crm/tasks?status=open&dueAt=lt:${now - (i % 30) * 86_400_000}&sort=dueAt&limit=50`,
+    ),
+  );
+  results.push(
+    await measure(
+      origin,
+      cookie,
+      'filter: contacts by owner, top score',
+      (i) => `/crm/contacts?ownerId=${user(i)}&sort=-score&limit=50`,
+    ),
+  );
+  results.push(
+    await measure(
+      origin,
+      cookie,
+      'sort: tasks by priority',
+      (i) => `/crm/tasks?sort=${i % 2 ? '-' : ''}priority&limit=50`,
+    ),
+  );
+  results.push(
+    await measure(
+      origin,
+      cookie,
+      'sort: contacts by name',
+      (i) => `/crm/contacts?sort=${i % 2 ? '-' : ''}name&limit=50`,
+    ),
+  );
+  results.push(
+    await measure(
+      origin,
+      cookie,
+      'search contacts (word prefix)',
+      (i) => `/crm/search?q=${encodeURIComponent(words(i))}&types=contact&limit=20`,
+    ),
+  );
+  results.push(
+    await measure(
+      origin,
+      cookie,
+      'search all types',
+      (i) => `/crm/search?q=${encodeURIComponent(words(i))}&limit=20`,
+    ),
+  );
+  console.log(
+    `\nCRM endpoints on ${store}, ${contacts} contacts, ${tasks} tasks, ${requests} sequential requests each over HTTP (ms):`,
+  );
   console.log('| endpoint | p50 | p95 | max | rows |\n|---|---|---|---|---|');
-  for (const r of results) console.log(`| ${r.name} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.max.toFixed(1)} | ${r.rows} |`);
+  for (const r of results)
+    console.log(
+      `| ${r.name} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.max.toFixed(1)} | ${r.rows} |`,
+    );
   console.log(JSON.stringify({ bench: 'crm', store, contacts, tasks, requests, results }));
 } finally {
   child.kill('SIGTERM');

@@ -5,15 +5,12 @@
  * (2) frames per second while panning the canvas for 3 s, and (3) Chromium's own timeline
  * (scripting and layout time) for both. Needs `npm run build` first.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium, spawnServer } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({ options: { nodes: { type: 'string', default: '1000' } } });
 const count = Number(args.nodes);
 
@@ -37,36 +34,12 @@ function largeWorkflow() {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'flowstate-web-bench-'));
-const port = 4700 + Math.floor(Math.random() * 200);
-const url = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [join(root, 'packages/cli/bin/flowstate.js'), 'start'], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    FLOWSTATE_DATA_DIR: join(dir, 'data'),
-    FLOWSTATE_LOG_LEVEL: 'warn',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
+const server = await spawnServer('packages/cli/bin/flowstate.js', ['start'], {
+  FLOWSTATE_DATA_DIR: join(dir, 'data'),
+  FLOWSTATE_LOG_LEVEL: 'warn',
 });
-for (let i = 0; i < 300; i++) {
-  try {
-    if ((await fetch(`${url}/healthz`)).ok) break;
-  } catch {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.FLOWSTATE_CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const url = server.url;
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -163,7 +136,6 @@ try {
   );
 } finally {
   await browser.close();
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
