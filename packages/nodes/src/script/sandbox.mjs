@@ -172,6 +172,9 @@ function evaluate({ context, runtime, request, deadline, logs, counters }) {
       const jobs = runtime.executePendingJobs();
       if (jobs.error) return fail(jobs.error, 'thrown');
       if (jobs.value === 0 && context.getPromiseState(promise).type === 'pending') {
+        // An interrupt that lands inside a job can drop the rest of a promise chain without
+        // surfacing as an error: past the deadline, the clock is what left it unsettled.
+        if (Date.now() > deadline) return { failure: { kind: 'timeout', message: 'interrupted' } };
         return {
           failure: {
             kind: 'unsettled',
