@@ -5,15 +5,23 @@ import type { CommitOutcome, ExecutionChange, Store, StepWrite } from './store.j
 /** Result of flushing one run. */
 export type FlushResult = CommitOutcome;
 
+/** Batches that may be in flight at once: one being made durable while the next is written. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 /**
  * Group commit: every run that asks to be flushed during one turn of the event loop is
  * written by a single `store.commit()` call, i.e. one transaction and one fsync for many
- * executions. While a commit is in flight, new requests gather for the next one.
+ * executions. Commits are pipelined: while one batch waits for its fsync, the next batch is
+ * already written (its fsync follows), so a request never waits for two fsyncs in a row.
+ * A run is in at most one batch at a time: one that asks again while its batch is in flight
+ * goes into a later one, after its seq has moved on.
  */
 export class GroupCommitter {
   private pending = new Map<ExecutionRun, Array<(outcome: FlushResult) => void>>();
   private scheduled = false;
-  private flushing = false;
+  /** Runs whose batch is in flight. */
+  private readonly inFlight = new Set<ExecutionRun>();
+  private batchesInFlight = 0;
   /** Resolves when the committer is idle. */
   private idleWaiters: Array<() => void> = [];
 
@@ -46,29 +54,48 @@ export class GroupCommitter {
 
   /** Resolves once nothing is pending or in flight. */
   idle(): Promise<void> {
-    if (!this.flushing && this.pending.size === 0) return Promise.resolve();
+    if (this.batchesInFlight === 0 && this.pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) return;
     this.scheduled = true;
-    setImmediate(() => void this.drain());
+    setImmediate(() => this.drain());
   }
 
-  private async drain(): Promise<void> {
+  /** Starts a batch of the pending runs that are not in flight, if a slot is free. */
+  private drain(): void {
     this.scheduled = false;
-    this.flushing = true;
-    try {
-      while (this.pending.size > 0) {
-        const batch = this.pending;
-        this.pending = new Map();
-        await this.commitBatch(batch);
+    if (this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) return;
+    let batch = this.pending;
+    if (this.inFlight.size > 0) {
+      batch = new Map();
+      for (const [run, waiters] of this.pending) {
+        if (this.inFlight.has(run)) continue;
+        batch.set(run, waiters);
+        this.pending.delete(run);
       }
-    } finally {
-      this.flushing = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    } else {
+      this.pending = new Map();
     }
+    if (batch.size === 0) {
+      this.settleIdle();
+      return;
+    }
+    this.batchesInFlight += 1;
+    for (const run of batch.keys()) this.inFlight.add(run);
+    void this.commitBatch(batch).finally(() => {
+      this.batchesInFlight -= 1;
+      for (const run of batch.keys()) this.inFlight.delete(run);
+      if (this.pending.size > 0) this.schedule();
+      else this.settleIdle();
+    });
+  }
+
+  private settleIdle(): void {
+    if (this.batchesInFlight > 0 || this.pending.size > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private async commitBatch(
