@@ -1,7 +1,13 @@
 /**
- * `npm run bench -- --store postgres`: W1 and W2 against one API process and N worker
- * processes (`flowstate worker`) sharing a fresh schema of a PostgreSQL database, for each N
- * of `--workers`; then W3 (sleepers) on `--w3-workers` workers. Prints per run: req/s, p50,
+ * `npm run bench -- --store postgres`: W1 and W2 on a fresh schema of a PostgreSQL database,
+ * for each N of `--workers`, in two topologies (`--topology split,all`):
+ * - `split`: one API process (`FLOWSTATE_ROLE=api`) and N worker processes (`flowstate worker`):
+ *   the API commits each new execution, a worker claims and runs it, and the API reads the
+ *   outcome when the worker's commit announces it (LISTEN/NOTIFY);
+ * - `all`: N processes that each serve the API and run steps (`FLOWSTATE_ROLE=all`), as behind
+ *   a load balancer: the load's connections are spread evenly over them, and each runs what it
+ *   receives at once, in memory, committing in groups.
+ * Then W3 (sleepers) on `--w3-workers` workers. Prints per run: req/s, p50,
  * p99, errors, RSS and CPU of every process, journaled steps/s, PostgreSQL commits/s, how the
  * store's connections spent the run (sampled from pg_stat_activity), and EXPLAIN (ANALYZE,
  * BUFFERS) of the claim query taken under load.
@@ -46,8 +52,12 @@ async function freshSchema(databaseUrl) {
   };
 }
 
-/** One API process with the workflows, and `count` worker processes, on `db`. */
-async function startCluster(db, workflows, count) {
+/**
+ * On `db`: one API process with the workflows and `count` worker processes (`split`), or
+ * `count` processes that each serve the API and run steps (`all`; the first loads the
+ * workflows). `entries` are the processes that take HTTP load.
+ */
+async function startCluster(db, workflows, count, topology = 'split') {
   const dir = mkdtempSync(join(tmpdir(), 'flowstate-bench-pg-'));
   const workflowsDir = join(dir, 'workflows');
   mkdirSync(workflowsDir);
@@ -61,25 +71,43 @@ async function startCluster(db, workflows, count) {
     FLOWSTATE_DATA_DIR: join(dir, 'data'),
     FLOWSTATE_LOG_LEVEL: 'warn',
   };
-  const api = await spawnServer('packages/cli/bin/flowstate.js', ['start'], {
-    ...env,
-    FLOWSTATE_ROLE: 'api',
-    FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
-  });
+  const cli = 'packages/cli/bin/flowstate.js';
+  const processes = [];
+  let api;
   const workers = [];
-  for (let i = 0; i < count; i++) {
-    workers.push(await spawnServer('packages/cli/bin/flowstate.js', ['worker'], env));
+  if (topology === 'all') {
+    for (let i = 0; i < count; i++) {
+      const server = await spawnServer(cli, ['start'], {
+        ...env,
+        FLOWSTATE_ROLE: 'all',
+        ...(i === 0 ? { FLOWSTATE_WORKFLOWS_DIR: workflowsDir } : {}),
+      });
+      api ??= server;
+      workers.push(server);
+      processes.push({ name: `all${i + 1}`, child: server.child });
+    }
+  } else {
+    api = await spawnServer(cli, ['start'], {
+      ...env,
+      FLOWSTATE_ROLE: 'api',
+      FLOWSTATE_WORKFLOWS_DIR: workflowsDir,
+    });
+    processes.push({ name: 'api', child: api.child });
+    for (let i = 0; i < count; i++) {
+      const worker = await spawnServer(cli, ['worker'], env);
+      workers.push(worker);
+      processes.push({ name: `worker${i + 1}`, child: worker.child });
+    }
   }
+  const entries = topology === 'all' ? workers : [api];
   return {
     api,
-    workers,
+    entries,
     env,
-    processes: [
-      { name: 'api', child: api.child },
-      ...workers.map((w, i) => ({ name: `worker${i + 1}`, child: w.child })),
-    ],
+    processes,
     async stop() {
-      await Promise.all([api.stop(), ...workers.map((w) => w.stop())]);
+      const all = topology === 'all' ? workers : [api, ...workers];
+      await Promise.all(all.map((server) => server.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -172,16 +200,36 @@ async function explainClaim(pool) {
   }
 }
 
+/**
+ * autocannon against every URL at once, the connections spread evenly; req/s and counts are
+ * summed, p50 and p99 are the worst of the instances.
+ */
+async function cannonAll(urls, body, seconds, connections) {
+  const share = Math.max(1, Math.floor(connections / urls.length));
+  const results = await Promise.all(urls.map((url) => cannon(url, body, seconds, share)));
+  return {
+    requests: { average: results.reduce((sum, r) => sum + r.requests.average, 0) },
+    latency: {
+      p50: Math.max(...results.map((r) => r.latency.p50)),
+      p99: Math.max(...results.map((r) => r.latency.p99)),
+    },
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    timeouts: results.reduce((sum, r) => sum + r.timeouts, 0),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+  };
+}
+
 /** One measured W1 or W2 run against a cluster. */
 async function load(cluster, db, options, name, path, body, explain) {
-  const url = `${cluster.api.url}${path}`;
+  const urls = cluster.entries.map((entry) => `${entry.url}${path}`);
+  const url = urls[0];
   const check = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
   });
   const sample = `${check.status} ${await check.text()}`;
-  await cannon(url, body, options.warmup, options.connections);
+  await cannonAll(urls, body, options.warmup, options.connections);
   const stepsBefore = await scalar(db.pool, 'SELECT count(*) FROM steps');
   const commitsBefore = await commits(db.pool);
   const cpuBefore = cluster.processes.map((p) => cpuMs(p.child.pid));
@@ -193,7 +241,7 @@ async function load(cluster, db, options, name, path, body, explain) {
         async () => (plan = await explainClaim(db.pool)),
       )
     : Promise.resolve();
-  const result = await cannon(url, body, options.duration, options.connections);
+  const result = await cannonAll(urls, body, options.duration, options.connections);
   const elapsed = (performance.now() - started) / 1000;
   await planned;
   const activity = await stopSampling();
@@ -228,31 +276,31 @@ function printRow(r) {
 
 async function benchHttp(options) {
   const rows = [];
-  for (const count of options.workers) {
-    const db = await freshSchema(options.databaseUrl);
-    const cluster = await startCluster(db, [w1, w2], count);
-    try {
-      for (const [key, path, body] of [
-        ['w1', '/hooks/bench-w1', W1_BODY],
-        ['w2', '/hooks/bench-w2', W2_BODY],
-      ]) {
-        if (!options.only.has(key)) continue;
-        const explain = key === 'w2' && count === Math.max(...options.workers);
-        const row = await load(
-          cluster,
-          db,
-          options,
-          `${key.toUpperCase()} ${count} worker${count > 1 ? 's' : ''}`,
-          path,
-          body,
-          explain,
-        );
-        rows.push({ key, count, ...row });
-        printRow(row);
+  const label = (topology, count) =>
+    topology === 'all'
+      ? `${count} process${count > 1 ? 'es' : ''} (all)`
+      : `API + ${count} worker${count > 1 ? 's' : ''}`;
+  for (const topology of options.topologies) {
+    for (const count of options.workers) {
+      const db = await freshSchema(options.databaseUrl);
+      const cluster = await startCluster(db, [w1, w2], count, topology);
+      try {
+        for (const [key, path, body] of [
+          ['w1', '/hooks/bench-w1', W1_BODY],
+          ['w2', '/hooks/bench-w2', W2_BODY],
+        ]) {
+          if (!options.only.has(key)) continue;
+          const explain =
+            key === 'w2' && topology === 'split' && count === Math.max(...options.workers);
+          const name = `${key.toUpperCase()} ${label(topology, count)}`;
+          const row = await load(cluster, db, options, name, path, body, explain);
+          rows.push({ key, count, topology, ...row });
+          printRow(row);
+        }
+      } finally {
+        await cluster.stop();
+        await db.drop();
       }
-    } finally {
-      await cluster.stop();
-      await db.drop();
     }
   }
   log();
@@ -260,16 +308,17 @@ async function benchHttp(options) {
     `HTTP load: autocannon, ${options.connections} connections, ${options.warmup} s warm-up then ${options.duration} s, POST the same JSON body, 127.0.0.1`,
   );
   log(
-    'Store: PostgreSQL (synchronous_commit as the server has it), one API process (FLOWSTATE_ROLE=api) + N `flowstate worker` processes, a fresh schema per N; a 2xx is sent after the commit',
+    'Store: PostgreSQL (synchronous_commit as the server has it), a fresh schema per run; a 2xx is sent after the commit. "API + N workers": one FLOWSTATE_ROLE=api process takes the load and N `flowstate worker` processes run the steps. "N processes (all)": N FLOWSTATE_ROLE=all processes share the load evenly (p50/p99: the worst of them)',
   );
   for (const key of ['w1', 'w2']) {
-    const mine = rows.filter((r) => r.key === key);
-    if (mine.length === 0) continue;
-    log(`${key.toUpperCase()} sample response: ${mine[0].sample}`);
-    const base = mine[0].rps;
-    log(
-      `${key.toUpperCase()} scaling: ${mine.map((r) => `${r.count} -> ${r.rps} req/s (x${(r.rps / Math.max(1, base)).toFixed(2)})`).join(', ')}`,
-    );
+    for (const topology of options.topologies) {
+      const mine = rows.filter((r) => r.key === key && r.topology === topology);
+      if (mine.length === 0) continue;
+      const base = mine[0].rps;
+      log(
+        `${key.toUpperCase()} scaling (${topology}): ${mine.map((r) => `${r.count} -> ${r.rps} req/s (x${(r.rps / Math.max(1, base)).toFixed(2)})`).join(', ')}; sample response ${mine[0].sample}`,
+      );
+    }
   }
   const planned = rows.find((r) => r.plan);
   if (planned) {

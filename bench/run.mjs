@@ -6,9 +6,11 @@
  *
  * Options: --only w1,w2,bare,w3   --duration 15   --warmup 5   --connections 10
  *          --sleepers 10000   --sleep-ms 60000
- *          --store postgres   --workers 1,2,4   --w3-workers 2   --database-url postgres://...
- * With `--store postgres`, one API process and N worker processes run on a fresh schema of
- * the database (see postgres.mjs).
+ *          --store postgres   --workers 1,2,4   --topology split,all   --w3-workers 2
+ *          --database-url postgres://...
+ * With `--store postgres`, for each N: one API process and N worker processes (`split`), and
+ * N processes that each serve the API and run steps (`all`), on a fresh schema of the
+ * database (see postgres.mjs).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -30,6 +32,7 @@ const { values: args } = parseArgs({
     synchronous: { type: 'string', default: 'FULL' },
     store: { type: 'string', default: 'sqlite' },
     workers: { type: 'string', default: '1,2,4' },
+    topology: { type: 'string', default: 'split,all' },
     'w3-workers': { type: 'string', default: '2' },
     'database-url': {
       type: 'string',
@@ -284,6 +287,7 @@ if (args.store === 'postgres') {
     connections,
     databaseUrl: args['database-url'],
     workers: args.workers.split(',').map(Number),
+    topologies: args.topology.split(','),
     w3Workers: Number(args['w3-workers']),
     sleepers: Number(args.sleepers),
     sleepMs: Number(args['sleep-ms']),

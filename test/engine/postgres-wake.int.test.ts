@@ -52,3 +52,54 @@ describe.skipIf(!pg.available)('workers woken by PostgreSQL NOTIFY', () => {
     expect(steps.find((s) => s.key === 'after')?.output).toMatchObject({ done: true });
   });
 });
+
+describe.skipIf(!pg.available)('outcomes announced by PostgreSQL NOTIFY', () => {
+  test('an API process learns of an outcome another process committed without polling for it', async () => {
+    const { store: workerStore, schema, cleanup } = await makeTestStore();
+    cleanups.push(cleanup);
+    const apiStore = new PostgresStore({ connectionString: testDatabaseUrl(), schema });
+    cleanups.push(() => apiStore.close());
+    const registry = createRegistry(builtinNodes);
+    const worker = new Engine({ store: workerStore, registry, workerId: 'worker' });
+    await worker.start();
+    cleanups.push(() => worker.stop({ graceMs: 100 }));
+    await workerStore.wakeReady();
+    // The API process runs no steps and reads outcomes only once a minute: within the test,
+    // only the worker's settled notification can tell it the outcome.
+    const api = new Engine({
+      store: apiStore,
+      registry,
+      workerId: 'api',
+      runSteps: false,
+      outcomePollMs: 60_000,
+    });
+    await api.start();
+    cleanups.push(() => api.stop({ graceMs: 100 }));
+    await apiStore.wakeReady();
+    const id = 'respond-later';
+    await apiStore.createWorkflow({
+      id,
+      definition: workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'nap', type: 'wait.delay', params: { durationMs: 200 } },
+          { id: 'after', type: 'transform.set', params: { fields: { done: true } } },
+        ],
+        ['start->nap', 'nap->after'],
+      ),
+      active: true,
+      publish: true,
+      now: Date.now(),
+    });
+    const handles = await Promise.all(
+      [1, 2, 3].map((n) => api.startExecution({ workflowId: id, input: { n } })),
+    );
+    const outcomes = await Promise.all(handles.map((handle) => handle.outcomeWithin(10_000)));
+    expect(outcomes.map((outcome) => outcome?.kind)).toEqual(['finished', 'finished', 'finished']);
+    for (const [n, outcome] of outcomes.entries()) {
+      expect(outcome).toMatchObject({
+        execution: { status: 'succeeded', output: { n: n + 1, done: true } },
+      });
+    }
+  });
+});

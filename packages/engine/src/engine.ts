@@ -66,6 +66,7 @@ export class Engine {
   readonly operations: Operations;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly outcomes: OutcomeWaiters;
+  private unsubscribeSettled: (() => void) | undefined;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -90,8 +91,16 @@ export class Engine {
     this.workers = new Workers(this);
     this.operations = new Operations(this);
     const pollMs = options.outcomePollMs ?? (this.store.subscribeWake ? 250 : 0);
+    // With settled notifications, reads are only the fallback for a missed notification.
+    const firstIntervalMs = this.store.subscribeSettled ? pollMs : undefined;
     this.outcomes = new OutcomeWaiters(
-      pollMs > 0 ? { maxIntervalMs: pollMs, read: (id) => this.storedOutcome(id) } : undefined,
+      pollMs > 0
+        ? {
+            maxIntervalMs: pollMs,
+            ...(firstIntervalMs === undefined ? {} : { firstIntervalMs }),
+            read: (id) => this.storedOutcome(id),
+          }
+        : undefined,
     );
   }
 
@@ -113,11 +122,15 @@ export class Engine {
       });
       if (expired > 0) this.logger.info({ expired }, 'recovered steps from a previous process');
     }
+    // Outcomes other processes commit (PostgreSQL): read at once when they are announced.
+    this.unsubscribeSettled ??= this.store.subscribeSettled?.((ids) => this.outcomes.recheck(ids));
     this.workers.start();
   }
 
   /** Graceful stop: no new claims, running steps finish (up to `graceMs`), leases released. */
   async stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.unsubscribeSettled?.();
+    this.unsubscribeSettled = undefined;
     await this.workers.stop(options.graceMs ?? 10_000);
   }
 

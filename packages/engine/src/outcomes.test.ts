@@ -48,4 +48,25 @@ describe('OutcomeWaiters', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(reads).toBeLessThanOrEqual(after + 1);
   });
+
+  test('recheck reads at once an execution that has waiters, and ignores the others', async () => {
+    let reads = 0;
+    const stored: { outcome?: ExecutionOutcome } = {};
+    const waiters = new OutcomeWaiters({
+      maxIntervalMs: 60_000,
+      firstIntervalMs: 60_000,
+      read: async (id) => {
+        reads += 1;
+        return id === 'e1' ? stored.outcome : undefined;
+      },
+    });
+    const waiting = waiters.waitAtMost('e1', 5000);
+    waiters.recheck(['e2']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reads).toBe(0);
+    stored.outcome = response;
+    waiters.recheck(['e2', 'e1']);
+    expect(await waiting).toEqual(response);
+    expect(reads).toBe(1);
+  });
 });

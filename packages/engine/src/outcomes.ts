@@ -7,8 +7,10 @@ export type ExecutionOutcome =
 
 /** Reading outcomes from the store, for executions other processes drive. */
 export interface OutcomePolling {
-  /** The longest pause between two reads of one execution (they start 10 ms apart). */
+  /** The longest pause between two reads of one execution. */
   maxIntervalMs: number;
+  /** The pause before the first read (default 10 ms); longer when `recheck` is called. */
+  firstIntervalMs?: number;
   /** The execution's outcome on disk, if it has one. */
   read(executionId: string): Promise<ExecutionOutcome | undefined>;
 }
@@ -21,13 +23,15 @@ const FIRST_POLL_MS = 10;
  * so executions nobody waits for cost nothing here.
  *
  * With `polling` (a store shared by several processes), an execution that has waiters is also
- * read from the store, 10 ms after the first waiter and then backing off to
+ * read from the store, `firstIntervalMs` after the first waiter and then backing off to
  * `maxIntervalMs`, since the commit that settles it may be another process's. One read loop
- * per execution, whatever the number of waiters; it ends with the last waiter.
+ * per execution, whatever the number of waiters; it ends with the last waiter. `recheck`
+ * (another process announced that it settled these executions) reads at once.
  */
 export class OutcomeWaiters {
   private readonly waiters = new Map<string, Array<(outcome: ExecutionOutcome) => void>>();
-  private readonly polled = new Set<string>();
+  /** Executions being read in a loop, with what ends the loop's current pause early. */
+  private readonly polled = new Map<string, () => void>();
 
   constructor(private readonly polling?: OutcomePolling) {}
 
@@ -54,6 +58,11 @@ export class OutcomeWaiters {
     });
   }
 
+  /** Reads now the executions among `executionIds` that have waiters (they settled elsewhere). */
+  recheck(executionIds: readonly string[]): void {
+    for (const executionId of executionIds) this.polled.get(executionId)?.();
+  }
+
   notify(executionId: string, outcome: ExecutionOutcome): void {
     const list = this.waiters.get(executionId);
     if (!list) return;
@@ -70,11 +79,19 @@ export class OutcomeWaiters {
 
   /** Reads the execution until it settles or nobody waits for it any more. */
   private async poll(executionId: string, polling: OutcomePolling): Promise<void> {
-    this.polled.add(executionId);
+    let wakeEarly = () => {};
+    this.polled.set(executionId, () => wakeEarly());
     try {
-      let interval = Math.min(FIRST_POLL_MS, polling.maxIntervalMs);
+      let interval = Math.min(polling.firstIntervalMs ?? FIRST_POLL_MS, polling.maxIntervalMs);
       for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, interval));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, interval);
+          wakeEarly = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wakeEarly = () => {};
         if (!this.waiters.has(executionId)) return;
         let outcome: ExecutionOutcome | undefined;
         try {

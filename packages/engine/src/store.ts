@@ -109,6 +109,13 @@ export interface Store
    * function that unsubscribes. A store used by one process only (SQLite) has none.
    */
   subscribeWake?(listener: (dueAt?: number) => void): () => void;
+
+  /**
+   * Optional: calls `listener` with the ids of executions that ANOTHER process's commit ended
+   * or gave their webhook response, so that a process waiting to answer for one reads it at
+   * once instead of at its next poll. Returns the function that unsubscribes.
+   */
+  subscribeSettled?(listener: (executionIds: readonly string[]) => void): () => void;
 }
 
 /** An execution that waits (delay, event, sub-workflow) stays `running`: its steps wait. */

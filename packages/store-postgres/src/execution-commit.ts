@@ -10,7 +10,7 @@ import { claimableRunAt, writeChange } from './change-writer.js';
 import { inTransaction, isRetriable } from './connection.js';
 import { insertNewExecutions, newExecutionRun } from './new-executions.js';
 import type { PayloadCodec } from './payload-codec.js';
-import { WAKE_CHANNEL, wakePayload } from './wake.js';
+import { SETTLED_CHANNEL, settledPayloads, WAKE_CHANNEL, wakePayload } from './wake.js';
 
 /** What the committer needs besides the pool. */
 export interface CommitterOptions {
@@ -100,25 +100,48 @@ export class ExecutionCommitter {
     return outcomes;
   }
 
-  /** Notifies other processes (at COMMIT) when accepted changes made steps claimable. */
+  /**
+   * Notifies other processes (at COMMIT) when accepted changes made steps claimable, and which
+   * executions ended or got their webhook response (a process waiting to answer reads them).
+   */
   async #wake(
     client: pg.PoolClient,
     changes: readonly ExecutionChange[],
     outcomes: readonly (CommitOutcome | CommitFailure)[],
   ): Promise<void> {
     if (!this.#options.notify) return;
+    const { schema, sourceId } = this.#options;
     let earliest: number | undefined;
+    const settled: string[] = [];
     changes.forEach((change, i) => {
       if (outcomes[i]?.status !== 'ok') return;
       const at = claimableRunAt(change);
       if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
+      const { execution } = change;
+      if (isSettled(execution)) settled.push(execution.id);
     });
-    if (earliest === undefined) return;
-    await client.query('SELECT pg_notify($1, $2)', [
-      WAKE_CHANNEL,
-      wakePayload(this.#options.schema, this.#options.sourceId, earliest),
-    ]);
+    const notifications: string[] = [];
+    if (earliest !== undefined) {
+      notifications.push(WAKE_CHANNEL, wakePayload(schema, sourceId, earliest));
+    }
+    for (const payload of settledPayloads(schema, sourceId, settled)) {
+      notifications.push(SETTLED_CHANNEL, payload);
+    }
+    if (notifications.length === 0) return;
+    const calls = [];
+    for (let i = 1; i < notifications.length; i += 2) calls.push(`pg_notify($${i}, $${i + 1})`);
+    await client.query(`SELECT ${calls.join(', ')}`, notifications);
   }
+}
+
+/** Whether a process waiting for `execution`'s outcome can have it now. */
+function isSettled(execution: ExecutionChange['execution']): boolean {
+  return (
+    execution.response !== undefined ||
+    execution.status === 'succeeded' ||
+    execution.status === 'failed' ||
+    execution.status === 'cancelled'
+  );
 }
 
 /**

@@ -27,7 +27,13 @@ import { PayloadCodec } from './payload-codec.js';
 import { RetentionRepository } from './retention-repository.js';
 import { StepLeases } from './step-leases.js';
 import { WaitQueries } from './wait-queries.js';
-import { WAKE_CHANNEL, wakePayload, WakeSubscription, type WakeListener } from './wake.js';
+import {
+  WAKE_CHANNEL,
+  wakePayload,
+  WakeSubscription,
+  type SettledListener,
+  type WakeListener,
+} from './wake.js';
 import { WorkflowRepository } from './workflow-repository.js';
 
 /**
@@ -95,13 +101,25 @@ export class PostgresJournal {
    * Returns the function that unsubscribes.
    */
   subscribeWake(listener: WakeListener): () => void {
+    return this.#subscription().subscribe(listener);
+  }
+
+  /**
+   * Calls `listener` with the ids of executions that another process's commit ended or gave
+   * their webhook response. Returns the function that unsubscribes.
+   */
+  subscribeSettled(listener: SettledListener): () => void {
+    return this.#subscription().subscribeSettled(listener);
+  }
+
+  #subscription(): WakeSubscription {
     this.#wake ??= new WakeSubscription({
       config: clientConfig(this.#poolOptions),
       schema: this.#schema ?? '',
       sourceId: this.#sourceId,
       onError: this.#onError,
     });
-    return this.#wake.subscribe(listener);
+    return this.#wake;
   }
 
   /** Resolves once the wake connection LISTENs (tests: no notification is missed after it). */

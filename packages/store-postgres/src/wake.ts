@@ -3,8 +3,46 @@ import pg from 'pg';
 /** The LISTEN/NOTIFY channel on which commits announce steps that other workers may claim. */
 export const WAKE_CHANNEL = 'flowstate_wake';
 
+/**
+ * The channel on which commits announce executions that ended or got their webhook response,
+ * so that a process waiting for one (an API process answering a webhook another process runs)
+ * reads it at once instead of at its next poll.
+ */
+export const SETTLED_CHANNEL = 'flowstate_settled';
+
 /** A listener of `PostgresStore.subscribeWake`: `dueAt` is when the new steps are due. */
 export type WakeListener = (dueAt?: number) => void;
+
+/** A listener of `PostgresStore.subscribeSettled`: ids of executions another process settled. */
+export type SettledListener = (executionIds: readonly string[]) => void;
+
+/** Ids per settled notification: a NOTIFY payload must stay under 8,000 bytes. */
+const IDS_PER_NOTIFICATION = 100;
+
+/**
+ * Payloads of settled notifications for `executionIds`: `<schema> <sourceId> <id>,<id>,...`,
+ * at most 100 ids each.
+ */
+export function settledPayloads(
+  schema: string,
+  sourceId: string,
+  executionIds: readonly string[],
+): string[] {
+  const payloads: string[] = [];
+  for (let i = 0; i < executionIds.length; i += IDS_PER_NOTIFICATION) {
+    const ids = executionIds.slice(i, i + IDS_PER_NOTIFICATION).join(',');
+    payloads.push(`${schema} ${sourceId} ${ids}`);
+  }
+  return payloads;
+}
+
+function parseSettledPayload(
+  text: string,
+): { schema: string; sourceId: string; executionIds: string[] } | undefined {
+  const [schema, sourceId, ids] = text.split(' ');
+  if (schema === undefined || sourceId === undefined || !ids) return undefined;
+  return { schema, sourceId, executionIds: ids.split(',') };
+}
 
 /**
  * Payload of a wake notification: `<schema> <sourceId> <dueAt>`. The schema keeps stores of
@@ -35,13 +73,15 @@ export interface WakeSubscriptionOptions {
 }
 
 /**
- * One dedicated connection that LISTENs on `flowstate_wake` and calls the subscribed
- * listeners for notifications of other stores on the same schema. It reconnects after a
- * lost connection and then calls every listener without a due time (it may have missed some).
+ * One dedicated connection that LISTENs on `flowstate_wake` and `flowstate_settled` and calls
+ * the subscribed listeners for notifications of other stores on the same schema. It
+ * reconnects after a lost connection and then calls every wake listener without a due time
+ * (it may have missed some); settled listeners poll as well, so they miss nothing for long.
  */
 export class WakeSubscription {
   readonly #options: WakeSubscriptionOptions;
   readonly #listeners = new Set<WakeListener>();
+  readonly #settledListeners = new Set<SettledListener>();
   #client: pg.Client | undefined;
   #listening: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -56,11 +96,24 @@ export class WakeSubscription {
   /** Adds `listener` (connecting on first use); returns the function that removes it. */
   subscribe(listener: WakeListener): () => void {
     this.#listeners.add(listener);
-    const idle = this.#listening === undefined && this.#retryTimer === undefined;
-    if (idle && !this.#closed) this.#connect();
+    this.#ensureConnected();
     return () => {
       this.#listeners.delete(listener);
     };
+  }
+
+  /** Adds a listener of settled executions; returns the function that removes it. */
+  subscribeSettled(listener: SettledListener): () => void {
+    this.#settledListeners.add(listener);
+    this.#ensureConnected();
+    return () => {
+      this.#settledListeners.delete(listener);
+    };
+  }
+
+  #ensureConnected(): void {
+    const idle = this.#listening === undefined && this.#retryTimer === undefined;
+    if (idle && !this.#closed) this.#connect();
   }
 
   /** Resolves once the LISTEN is active (or has failed and will be retried). */
@@ -80,6 +133,13 @@ export class WakeSubscription {
     const client = new pg.Client(this.#options.config);
     this.#client = client;
     client.on('notification', (message) => {
+      if (message.channel === SETTLED_CHANNEL) {
+        const settled = parseSettledPayload(message.payload ?? '');
+        if (settled === undefined || settled.schema !== this.#options.schema) return;
+        if (settled.sourceId === this.#options.sourceId) return;
+        for (const listener of this.#settledListeners) listener(settled.executionIds);
+        return;
+      }
       if (message.channel !== WAKE_CHANNEL) return;
       const wake = parseWakePayload(message.payload ?? '');
       if (wake === undefined || wake.schema !== this.#options.schema) return;
@@ -97,7 +157,7 @@ export class WakeSubscription {
     client.on('end', () => onLost());
     this.#listening = client
       .connect()
-      .then(() => client.query(`LISTEN ${WAKE_CHANNEL}`))
+      .then(() => client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${SETTLED_CHANNEL}`))
       .then(() => {
         this.#retryMs = this.#options.retryMs ?? 500;
       })
