@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { compileFast, type FastEvaluator } from './fast-expression.js';
+import { BoundedRegExp } from './bounded-regex.js';
 
 /** A compiled JSONata expression, plus a synchronous evaluator when it is in the fast subset. */
 export interface CompiledExpression {
@@ -96,7 +97,11 @@ export function compileExpression(source: string, limits: ExpressionLimits): Com
   }
   const cached = cache.get(source);
   if (cached !== undefined) return cached;
-  const expression = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth });
+  const expression = jsonata(source, {
+    timeout: limits.timeoutMs,
+    stack: limits.maxDepth,
+    RegexEngine: BoundedRegExp as unknown as RegExpConstructor,
+  });
   const compiled: CompiledExpression = { expression, fast: compileFast(expression.ast()) };
   cache.set(source, compiled);
   return compiled;

@@ -15,6 +15,7 @@ export {
   type EvaluateOptions,
 } from './expression-cache.js';
 export * from './expressions.js';
+export { BoundedRegExp } from './bounded-regex.js';
 export * from './resolve-params.js';
 export * from './hash.js';
 export * from './migrate.js';

@@ -1,3 +1,4 @@
+import './linear-regexp.js';
 import { randomUUID } from 'node:crypto';
 import { FlowstateError, type JsonValue, type NodeRegistry } from '@flowstate/core';
 import type {

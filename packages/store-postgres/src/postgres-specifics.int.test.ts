@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ExecutionRecord, StepRecord } from '@flowstate/engine';
-import type pg from 'pg';
+import type { Pool } from 'pg';
 import { MIGRATIONS } from './migrations.js';
 import { PostgresStore } from './postgres-store.js';
 import { CLAIM_SQL } from './step-leases.js';
@@ -242,7 +242,7 @@ describe.skipIf(!pg.available)('PostgresStore specifics', () => {
     ]);
     // A connection of the store that locks the execution and then does nothing (a process
     // paused mid-commit); the pool is internal, reached here on purpose.
-    const pool = (store as unknown as { pool: pg.Pool }).pool;
+    const pool = (store as unknown as { pool: Pool }).pool;
     const frozen = await pool.connect();
     const ended = new Promise<Error>((resolve) => frozen.once('error', resolve));
     await frozen.query('BEGIN');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode, NonRetriableError, type JsonValue } from '@flowstate/sdk';
+import { BoundedRegExp, FlowstateError } from '@flowstate/core';
 import { isTruthy } from '../truthy.js';
 import { errorMessage, fieldPath, getField, itemError, itemsParam, resolveItems } from './items.js';
 
@@ -31,7 +32,9 @@ const rule = z.object({
   value: z
     .json()
     .optional()
-    .describe('What the field is compared with (a list for in/notIn, a pattern for matches)'),
+    .describe(
+      'What the field is compared with (a list for in/notIn; for matches, a regular expression, run in linear time or refused when it could backtrack exponentially)',
+    ),
 });
 type FilterRule = z.output<typeof rule>;
 
@@ -111,7 +114,7 @@ export function testRule(operator: FilterOperator, value: unknown, expected: unk
       return operator === 'in' ? has : !has;
     }
     case 'matches':
-      return typeof value === 'string' && new RegExp(String(expected)).test(value);
+      return typeof value === 'string' && pattern(String(expected)).test(value);
     case 'exists':
       return value !== undefined;
     case 'notExists':
@@ -121,6 +124,19 @@ export function testRule(operator: FilterOperator, value: unknown, expected: unk
     case 'isNotEmpty':
       return !isEmpty(value);
   }
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** The compiled `matches` pattern (see BoundedRegExp: it cannot block the process). */
+function pattern(source: string): RegExp {
+  let compiled = patterns.get(source);
+  if (compiled === undefined) {
+    compiled = new BoundedRegExp(source);
+    if (patterns.size >= 1000) patterns.clear();
+    patterns.set(source, compiled);
+  }
+  return compiled;
 }
 
 function ruleError(index: number, r: FilterRule, message: string, cause?: unknown): Error {
@@ -137,8 +153,9 @@ function checkRules(rules: readonly FilterRule[]): void {
       throw ruleError(i, r, `${r.operator} needs a list value`);
     if (r.operator === 'matches') {
       try {
-        new RegExp(String(r.value));
+        pattern(String(r.value));
       } catch (error) {
+        if (error instanceof FlowstateError) throw ruleError(i, r, error.message, error);
         throw ruleError(i, r, `${JSON.stringify(r.value)} is not a valid pattern`, error);
       }
     }

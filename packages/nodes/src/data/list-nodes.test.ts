@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { NonRetriableError, testNode, type JsonValue, type NodeType } from '@flowstate/sdk';
@@ -107,6 +108,24 @@ describe('data.filter', () => {
     ).rejects.toThrow(/not a valid pattern/);
     await expect(output(dataFilter, {})).rejects.toThrow(
       /condition: set a condition or at least one rule/,
+    );
+  });
+
+  test('a catastrophic matches pattern cannot block the process; an unsafe one is refused', async () => {
+    // What the engine does in Node (enableLinearRegExp).
+    setFlagsFromString('--enable-experimental-regexp-engine');
+    const evil = [{ s: `${'a'.repeat(64)}!` }, { s: 'aaa' }];
+    expect(
+      await output(
+        dataFilter,
+        { rules: [{ field: 's', operator: 'matches', value: '^(a+)+$' }] },
+        evil,
+      ),
+    ).toEqual([{ s: 'aaa' }]);
+    await expect(
+      output(dataFilter, { rules: [{ field: 's', operator: 'matches', value: '(a+)+\\1' }] }, evil),
+    ).rejects.toThrow(
+      /rules\[0\] \(field "s"\): The regular expression \/\(a\+\)\+\\1\/ can take exponential time/,
     );
   });
 
