@@ -1,5 +1,11 @@
 import { FlowstateError } from '@flowstate/core';
-import type { CommitOutcome, ExecutionChange, StepWrite, WaitRecord } from '@flowstate/engine';
+import type {
+  CommitOutcome,
+  ExecutionChange,
+  StepRef,
+  StepWrite,
+  WaitRecord,
+} from '@flowstate/engine';
 import type { Queryable } from './connection.js';
 import { advanceScheduleTick, holdScheduleTick, refusedStarts } from './execution-start.js';
 import { FINAL_STEP_SQL } from './migrations.js';
@@ -163,12 +169,20 @@ async function check(
 
 /** Removes, then adds, the waits of `change`. */
 export async function writeWaits(db: Queryable, change: ExecutionChange): Promise<void> {
-  const removed = change.removeWaits ?? [];
+  await writeWaitLists(db, change.removeWaits ?? [], change.addWaits ?? []);
+}
+
+/** Removes the waits of `removed` steps, then adds `added` (the last one per wait key). */
+export async function writeWaitLists(
+  db: Queryable,
+  removed: readonly StepRef[],
+  addWaits: readonly WaitRecord[],
+): Promise<void> {
   if (removed.length > 0) {
     await db.query(REMOVE_WAITS, [removed.map((r) => r.executionId), removed.map((r) => r.key)]);
   }
   const added = new Map<string, WaitRecord>();
-  for (const wait of change.addWaits ?? []) {
+  for (const wait of addWaits) {
     added.set(
       JSON.stringify([wait.executionId, wait.stepKey, wait.eventName, wait.correlationKey]),
       wait,

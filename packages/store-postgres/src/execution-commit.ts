@@ -8,6 +8,7 @@ import {
 } from '@flowstate/engine';
 import { claimableRunAt, writeChange } from './change-writer.js';
 import { inTransaction, isRetriable } from './connection.js';
+import { existingExecutionRun, updateExistingExecutions } from './existing-executions.js';
 import { insertNewExecutions, newExecutionRun } from './new-executions.js';
 import type { PayloadCodec } from './payload-codec.js';
 import { SETTLED_CHANNEL, settledPayloads, WAKE_CHANNEL, wakePayload } from './wake.js';
@@ -67,9 +68,14 @@ export class ExecutionCommitter {
     const outcomes: CommitOutcome[] = [];
     for (let i = 0; i < changes.length;) {
       const run = newExecutionRun(changes, i);
+      const existing = run >= 2 ? 0 : existingExecutionRun(changes, i);
       if (run >= 2) {
         outcomes.push(...(await insertNewExecutions(client, codec, changes.slice(i, i + run))));
         i += run;
+      } else if (existing >= 2) {
+        const slice = changes.slice(i, i + existing);
+        outcomes.push(...(await updateExistingExecutions(client, codec, slice)));
+        i += existing;
       } else {
         outcomes.push(await writeChange(client, codec, changes[i]!));
         i += 1;
