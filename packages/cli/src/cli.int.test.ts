@@ -52,6 +52,29 @@ beforeAll(async () => {
     edges: [{ id: 'e1', from: 'x', to: 'missing' }],
   });
   await write('broken.json', '{"schemaVersion": 1,');
+  await write('crm.json', {
+    schemaVersion: 1,
+    name: 'New lead',
+    nodes: [
+      manual,
+      {
+        id: 'lead',
+        type: 'crm.create-contact',
+        name: 'Lead',
+        params: { fields: { name: '{{ $input.name }}', email: '{{ $input.email }}' } },
+      },
+    ],
+    edges: [{ id: 'e1', from: 'start', to: 'lead' }],
+  });
+  await write('crm-bad.json', {
+    schemaVersion: 1,
+    name: 'Bad lead',
+    nodes: [
+      manual,
+      { id: 'lead', type: 'crm.create-contact', name: 'Lead', params: { upsertByEmail: 'yes' } },
+    ],
+    edges: [{ id: 'e1', from: 'start', to: 'lead' }],
+  });
 });
 
 afterAll(async () => {
@@ -113,6 +136,26 @@ describe('flowstate run', () => {
       name.startsWith('flowstate-run-'),
     ).length;
     expect(after).toBe(before);
+  });
+
+  test('crm.* nodes validate and run on the throw-away store', async () => {
+    expect(await cli('validate', 'crm.json')).toMatchObject({ code: 0, stdout: 'valid\n' });
+    const bad = await cli('validate', 'crm-bad.json');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/\/nodes\/1\/params\/fields: /);
+    expect(bad.stdout).toMatch(/\/nodes\/1\/params\/upsertByEmail: /);
+    const { code, stdout } = await cli(
+      'run',
+      'crm.json',
+      '--input',
+      '{"name": "Ada", "email": "ada@example.com"}',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      id: expect.any(String),
+      name: 'Ada',
+      email: 'ada@example.com',
+    });
   });
 
   test('a failed execution prints its error and exits 1', async () => {

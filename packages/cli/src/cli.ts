@@ -30,8 +30,9 @@ Commands:
       --input, -i JSON      Trigger input (default {}).
       --trigger NODE_ID     Trigger node to start at.
       --timeout MS          Give up waiting after MS milliseconds (default 300000).
-  validate and run load node plugins like start: flowstate-node-* packages in ./node_modules
-  and the folders of FLOWSTATE_PLUGINS; a broken plugin is reported on stderr and skipped.
+  validate and run know the crm.* nodes (run writes them to its temporary store) and load
+  node plugins like start: flowstate-node-* packages in ./node_modules and the folders of
+  FLOWSTATE_PLUGINS; a broken plugin is reported on stderr and skipped.
   users create --email EMAIL (--password PASSWORD | --password-stdin) [--role ROLE] [--name NAME]
                             Create a user (the first one is an owner). Roles: viewer, editor,
                             admin, owner.

@@ -100,3 +100,4 @@ export {
   type PluginErrorCode,
   type PluginSource,
 } from './plugins/discover-plugins.js';
+export { settingsScoreConfig } from './crm/crm-context.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonValue } from '@flowstate/core';
+import type { JsonValue, NodeRegistry, Workflow } from '@flowstate/core';
 import { Engine } from '@flowstate/engine';
 import { waitForFinish } from '@flowstate/server';
 import { SqliteStore } from '@flowstate/store-sqlite';
@@ -34,62 +34,77 @@ export async function runCommand(
   if (file === undefined || extra.length > 0)
     throw new CliError('Usage: flowstate run FILE [--input JSON]', 2);
   const input = parseInput(options.input);
-  const registry = await registryWithPlugins(io);
-  const loaded = await loadWorkflowFile(file, io.cwd, registry);
-  if (!loaded.workflow) {
-    for (const problem of loaded.problems) io.stderr.write(`${formatProblem(problem)}\n`);
-    throw new CliError(
-      `${file} is not a valid workflow (${loaded.problems.length} problems); nothing was run.`,
-    );
-  }
-  const workflow = loaded.workflow;
   const dir = await mkdtemp(join(tmpdir(), 'flowstate-run-'));
   try {
     const store = await SqliteStore.open(dir, { synchronous: 'NORMAL' });
-    const engine = new Engine({ store, registry });
     try {
-      await store.createWorkflow({
-        id: loaded.id,
-        definition: workflow,
-        active: false,
-        publish: true,
-        now: Date.now(),
-      });
-      await engine.start();
-      const handle = await engine.startExecution({
-        workflowId: loaded.id,
-        input,
-        ...(options.trigger === undefined ? {} : { triggerNodeId: options.trigger }),
-      });
-      await waitForFinish(engine, handle.executionId, options.timeoutMs ?? 300_000);
-      const detail = await engine.getExecutionDetail(handle.executionId);
-      if (!detail) throw new CliError(`Execution ${handle.executionId} vanished from the store.`);
-      const { execution, steps } = detail;
-      io.stderr.write(formatTimeline(timelineRows(execution, steps, workflow)));
-      switch (execution.status) {
-        case 'succeeded':
-          io.stdout.write(`${JSON.stringify(execution.output ?? null, null, 2)}\n`);
-          return 0;
-        case 'failed': {
-          const error = execution.error;
-          const failedStep = steps.find((step) => step.status === 'failed');
-          io.stderr.write(
-            `Execution failed${failedStep ? ` at step ${failedStep.key}` : ''}: ${error ? `${error.code}: ${error.message}` : 'unknown error'}\n`,
-          );
-          return 1;
-        }
-        default:
-          io.stderr.write(
-            `Execution did not finish: status ${execution.status} after ${options.timeoutMs ?? 300_000} ms.\n`,
-          );
-          return 1;
+      // crm.* nodes work on the throw-away store's CRM tables.
+      const registry = await registryWithPlugins(io, store);
+      const loaded = await loadWorkflowFile(file, io.cwd, registry);
+      if (!loaded.workflow) {
+        for (const problem of loaded.problems) io.stderr.write(`${formatProblem(problem)}\n`);
+        throw new CliError(
+          `${file} is not a valid workflow (${loaded.problems.length} problems); nothing was run.`,
+        );
       }
+      return await runLoaded(loaded.id, loaded.workflow, store, registry, input, options, io);
     } finally {
-      await engine.stop().catch(() => undefined);
       await store.close();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runLoaded(
+  workflowId: string,
+  workflow: Workflow,
+  store: SqliteStore,
+  registry: NodeRegistry,
+  input: JsonValue,
+  options: RunCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  const engine = new Engine({ store, registry });
+  try {
+    await store.createWorkflow({
+      id: workflowId,
+      definition: workflow,
+      active: false,
+      publish: true,
+      now: Date.now(),
+    });
+    await engine.start();
+    const handle = await engine.startExecution({
+      workflowId,
+      input,
+      ...(options.trigger === undefined ? {} : { triggerNodeId: options.trigger }),
+    });
+    await waitForFinish(engine, handle.executionId, options.timeoutMs ?? 300_000);
+    const detail = await engine.getExecutionDetail(handle.executionId);
+    if (!detail) throw new CliError(`Execution ${handle.executionId} vanished from the store.`);
+    const { execution, steps } = detail;
+    io.stderr.write(formatTimeline(timelineRows(execution, steps, workflow)));
+    switch (execution.status) {
+      case 'succeeded':
+        io.stdout.write(`${JSON.stringify(execution.output ?? null, null, 2)}\n`);
+        return 0;
+      case 'failed': {
+        const error = execution.error;
+        const failedStep = steps.find((step) => step.status === 'failed');
+        io.stderr.write(
+          `Execution failed${failedStep ? ` at step ${failedStep.key}` : ''}: ${error ? `${error.code}: ${error.message}` : 'unknown error'}\n`,
+        );
+        return 1;
+      }
+      default:
+        io.stderr.write(
+          `Execution did not finish: status ${execution.status} after ${options.timeoutMs ?? 300_000} ms.\n`,
+        );
+        return 1;
+    }
+  } finally {
+    await engine.stop().catch(() => undefined);
   }
 }
 

@@ -1,3 +1,4 @@
+import { SqliteStore } from '@flowstate/store-sqlite';
 import { CliError, type CliIo } from '../io.js';
 import { registryWithPlugins } from '../plugins.js';
 import { formatProblem, loadWorkflowFile } from '../workflow-file.js';
@@ -10,7 +11,15 @@ export async function validateCommand(positionals: readonly string[], io: CliIo)
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0)
     throw new CliError('Usage: flowstate validate FILE', 2);
-  const loaded = await loadWorkflowFile(file, io.cwd, await registryWithPlugins(io));
+  // The crm.* nodes are known too; validating never runs them (an in-memory store backs them).
+  const crmStore = new SqliteStore({ filename: ':memory:' });
+  let loaded: Awaited<ReturnType<typeof loadWorkflowFile>>;
+  try {
+    await crmStore.migrate();
+    loaded = await loadWorkflowFile(file, io.cwd, await registryWithPlugins(io, crmStore));
+  } finally {
+    await crmStore.close();
+  }
   if (loaded.problems.length === 0) {
     io.stdout.write('valid\n');
     return 0;
