@@ -151,8 +151,11 @@ export class Workers {
     if (previousStatus === 'waiting') {
       const state = waitState(step);
       if (state?.kind !== 'suspend' || !state.options.onTimeout) return;
+      // Resumed in memory: the steps it makes ready run at once and the resume is committed
+      // with them (a side-effecting one commits it first, before its effect), one commit
+      // instead of two for a timer followed by pure steps. Until then the claim's lease holds
+      // the waiting step: after a crash it is claimed and resumed again.
       const ready = resumeStep(run, step.key, state.options.onTimeout, decide);
-      if ((await engine.flush(run)).status !== 'ok') return;
       for (const key of ready) engine.executor.schedule(run, key);
       await engine.settle(run);
       return;
