@@ -151,6 +151,68 @@ describe('flow.call', () => {
     expect(callStep.output).toEqual({ doubled: 42 });
   });
 
+  test('a call step taken over after its worker was lost waits for the child already started', async () => {
+    const child = await t.deploy(
+      workflow(
+        [
+          { id: 'in', type: 'trigger.manual' },
+          { id: 'hold', type: 'wait.event', params: { event: 'go', correlationKey: 'k1' } },
+          { id: 'done', type: 'transform.set', params: { fields: { child: true } } },
+        ],
+        ['in->hold', 'hold:received->done'],
+      ),
+      'held-child',
+    );
+    const parent = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'call', type: 'flow.call', params: { workflowId: child } },
+        ],
+        ['start->call'],
+      ),
+    );
+    const handle = await t.engine.startExecution({ workflowId: parent, input: { n: 1 } });
+    const callStep = async () =>
+      (await t.store.loadExecution(handle.executionId))!.steps.find((s) => s.key === 'call')!;
+    await expect.poll(async () => (await callStep()).status).toBe('waiting');
+    const started = await callStep();
+    const [first] = await t.store.listChildExecutions(handle.executionId);
+    expect(started.state).toEqual({ kind: 'call', childExecutionId: first!.id });
+
+    // The worker running the step is lost: the row is back to running under an expired lease,
+    // as if it had stalled after starting the child, and another engine takes it over.
+    await t.engine.stop({ graceMs: 100 });
+    const loaded = (await t.store.loadExecution(handle.executionId))!;
+    const lost = {
+      ...started,
+      status: 'running' as const,
+      leaseOwner: 'lost-worker',
+      leaseExpiresAt: Date.now() - 1,
+      runAt: Date.now() - 1,
+    };
+    expect(
+      await t.store.commit([
+        { expectSeq: loaded.execution.seq, execution: loaded.execution, steps: [{ step: lost }] },
+      ]),
+    ).toEqual([{ status: 'ok', seq: loaded.execution.seq + 1 }]);
+    await t.restart();
+    await expect
+      .poll(async () => {
+        const step = await callStep();
+        return `${step.status} ${step.attempt > started.attempt}`;
+      })
+      .toBe('waiting true');
+    expect((await callStep()).state).toEqual({ kind: 'call', childExecutionId: first!.id });
+    expect(await t.store.listChildExecutions(handle.executionId)).toHaveLength(1);
+
+    await t.engine.deliverEvent({ name: 'go', correlationKey: 'k1', payload: {} });
+    const ended = await waitForEnd(t.engine, handle.executionId);
+    expect(ended.status).toBe('succeeded');
+    expect(ended.output).toMatchObject({ child: true });
+    expect(await t.store.listChildExecutions(handle.executionId)).toHaveLength(1);
+  });
+
   test('a workflow that calls itself stops at the depth limit with a clear error', async () => {
     const id = 'recursive';
     await t.deploy(

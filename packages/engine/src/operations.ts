@@ -11,7 +11,7 @@ import {
   succeedStep,
   waitState,
 } from './progress.js';
-import type { ExecutionRecord, StepRef } from './store.js';
+import type { ExecutionRecord, StepRecord, StepRef } from './store.js';
 import type { CachedVersion } from './workflow-cache.js';
 import { isFinal } from './outcomes.js';
 
@@ -27,6 +27,8 @@ export class Operations {
     options: StartExecutionOptions & {
       rerunOf?: string;
       parent?: { run: ExecutionRun; stepKey: string };
+      /** The new execution's id (default: a fresh one). */
+      executionId?: string;
     },
   ): Promise<ExecutionRun> {
     const engine = this.engine;
@@ -40,7 +42,7 @@ export class Operations {
     const decide = engine.decide();
     const parent = options.parent?.run.execution;
     const execution: ExecutionRecord = {
-      id: engine.ids.executionId(),
+      id: options.executionId ?? engine.ids.executionId(),
       workflowId: version.workflowId,
       workflowVersion: version.version,
       status: 'running',
@@ -92,6 +94,20 @@ export class Operations {
         }),
       );
     }
+    // The child's id is journaled in the step before the child exists, so that an attempt
+    // taken over after its worker stalled or crashed starts the same child, never a second
+    // one: it waits for the child if it exists, or creates it under that id.
+    const intended = callState(step);
+    const childId = intended ?? engine.ids.executionId();
+    if (intended === undefined) {
+      run.putStep({ ...step, state: { kind: 'call', childExecutionId: childId } });
+      if ((await engine.flush(run)).status !== 'ok') return undefined; // no longer ours
+    } else if ((await engine.store.getExecution(childId)) !== undefined) {
+      // Started by an earlier attempt: wait for it (the sweeper completes this step if the
+      // child has already ended).
+      waitForChild(run, key, childId);
+      return undefined;
+    }
     let child: ExecutionRun;
     try {
       child = await this.createRun({
@@ -99,20 +115,14 @@ export class Operations {
         ...(call.version === undefined ? {} : { version: call.version }),
         input: call.input,
         parent: { run, stepKey: key },
+        executionId: childId,
       });
     } catch (error) {
       if (error instanceof FlowstateError)
         return fail(new NonRetriableError(error.message, { code: error.code }));
       throw error;
     }
-    run.putStep({
-      ...run.steps.get(key)!,
-      status: 'waiting',
-      state: { kind: 'call', childExecutionId: child.id },
-      leaseOwner: undefined,
-      leaseExpiresAt: undefined,
-      startedAt: step.startedAt,
-    });
+    waitForChild(run, key, child.id);
     engine.runs.set(child.id, child);
     void engine.launch(child).catch((error: unknown) => {
       engine.logger.error({ err: error, executionId: child.id }, 'starting a sub-workflow failed');
@@ -247,6 +257,8 @@ export class Operations {
           attempt: 0,
           error: undefined,
           finishedAt: undefined,
+          // A failed flow.call starts a new child on retry, not the one that failed.
+          ...(callState(step) === undefined ? {} : { state: undefined }),
           ...owned,
         });
       } else if (step.status === 'cancelled' && step.error?.code === CANCELLED_BY_FAILURE.code) {
@@ -376,4 +388,25 @@ function invalidState(execution: ExecutionRecord, action: string): FlowstateErro
     'INVALID_STATE',
     `Cannot ${action} execution ${execution.id}: it is ${execution.status}`,
   );
+}
+
+/** The child execution a `flow.call` step started or intends to start, if any. */
+function callState(step: StepRecord): string | undefined {
+  const state = step.state as { kind?: unknown; childExecutionId?: unknown } | undefined;
+  return state?.kind === 'call' && typeof state.childExecutionId === 'string'
+    ? state.childExecutionId
+    : undefined;
+}
+
+/** Parks a `flow.call` step until its child ends (no due time: nothing claims it meanwhile). */
+function waitForChild(run: ExecutionRun, key: string, childExecutionId: string): void {
+  const step = run.steps.get(key)!;
+  run.putStep({
+    ...step,
+    status: 'waiting',
+    state: { kind: 'call', childExecutionId },
+    runAt: undefined,
+    leaseOwner: undefined,
+    leaseExpiresAt: undefined,
+  });
 }
