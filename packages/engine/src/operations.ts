@@ -11,7 +11,7 @@ import {
   succeedStep,
   waitState,
 } from './progress.js';
-import type { ExecutionRecord, StepRecord, StepRef } from './store.js';
+import type { ExecutionRecord, StepRef } from './store.js';
 import type { CachedVersion } from './workflow-cache.js';
 import { isFinal } from './outcomes.js';
 
@@ -97,7 +97,8 @@ export class Operations {
     // The child's id is journaled in the step before the child exists, so that an attempt
     // taken over after its worker stalled or crashed starts the same child, never a second
     // one: it waits for the child if it exists, or creates it under that id.
-    const intended = callState(step);
+    const prior = waitState(step);
+    const intended = prior?.kind === 'call' ? prior.childExecutionId : undefined;
     const childId = intended ?? engine.ids.executionId();
     if (intended === undefined) {
       run.putStep({ ...step, state: { kind: 'call', childExecutionId: childId } });
@@ -258,7 +259,7 @@ export class Operations {
           error: undefined,
           finishedAt: undefined,
           // A failed flow.call starts a new child on retry, not the one that failed.
-          ...(callState(step) === undefined ? {} : { state: undefined }),
+          ...(waitState(step)?.kind === 'call' ? { state: undefined } : {}),
           ...owned,
         });
       } else if (step.status === 'cancelled' && step.error?.code === CANCELLED_BY_FAILURE.code) {
@@ -388,14 +389,6 @@ function invalidState(execution: ExecutionRecord, action: string): FlowstateErro
     'INVALID_STATE',
     `Cannot ${action} execution ${execution.id}: it is ${execution.status}`,
   );
-}
-
-/** The child execution a `flow.call` step started or intends to start, if any. */
-function callState(step: StepRecord): string | undefined {
-  const state = step.state as { kind?: unknown; childExecutionId?: unknown } | undefined;
-  return state?.kind === 'call' && typeof state.childExecutionId === 'string'
-    ? state.childExecutionId
-    : undefined;
 }
 
 /** Parks a `flow.call` step until its child ends (no due time: nothing claims it meanwhile). */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { serializeError } from '@flowstate/core';
 import {
+  FINAL_EXECUTION_STATUSES,
   StoreCommitError,
   type CommitFailure,
   type CommitOutcome,
@@ -123,8 +124,10 @@ export class ExecutionCommitter {
       if (outcomes[i]?.status !== 'ok') return;
       const at = claimableRunAt(change);
       if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
+      // A process waiting for this execution's outcome can have it now.
       const { execution } = change;
-      if (isSettled(execution)) settled.push(execution.id);
+      if (execution.response !== undefined || FINAL_EXECUTION_STATUSES.includes(execution.status))
+        settled.push(execution.id);
     });
     const notifications: string[] = [];
     if (earliest !== undefined) {
@@ -138,16 +141,6 @@ export class ExecutionCommitter {
     for (let i = 1; i < notifications.length; i += 2) calls.push(`pg_notify($${i}, $${i + 1})`);
     await client.query(`SELECT ${calls.join(', ')}`, notifications);
   }
-}
-
-/** Whether a process waiting for `execution`'s outcome can have it now. */
-function isSettled(execution: ExecutionChange['execution']): boolean {
-  return (
-    execution.response !== undefined ||
-    execution.status === 'succeeded' ||
-    execution.status === 'failed' ||
-    execution.status === 'cancelled'
-  );
 }
 
 /**
