@@ -10,7 +10,12 @@ import {
 import { claimableRunAt, writeChange } from './change-writer.js';
 import { inTransaction, isRetriable } from './connection.js';
 import { existingExecutionRun, updateExistingExecutions } from './existing-executions.js';
-import { insertNewExecutions, newExecutionRun } from './new-executions.js';
+import {
+  insertNewExecutions,
+  isPlainStartBatch,
+  newExecutionRun,
+  startInOneStatement,
+} from './new-executions.js';
 import type { PayloadCodec } from './payload-codec.js';
 import { SETTLED_CHANNEL, settledPayloads, WAKE_CHANNEL, wakePayload } from './wake.js';
 
@@ -48,9 +53,19 @@ export class ExecutionCommitter {
   /** See `Store.commit`. Throws `StoreCommitError` if any change failed unexpectedly. */
   async commit(changes: readonly ExecutionChange[]): Promise<CommitOutcome[]> {
     if (changes.length === 0) return [];
-    let outcomes: (CommitOutcome | CommitFailure)[];
+    let outcomes: (CommitOutcome | CommitFailure)[] | undefined;
     try {
-      outcomes = await inTransaction(this.#pool, (client) => this.#fast(client, changes));
+      // The webhook hot path: new executions that finished in memory, one round trip.
+      if (isPlainStartBatch(changes)) {
+        const notifications = this.#notifications(changes, () => true);
+        outcomes = await startInOneStatement(
+          this.#pool,
+          this.#options.codec,
+          changes,
+          notifications,
+        );
+      }
+      outcomes ??= await inTransaction(this.#pool, (client) => this.#fast(client, changes));
     } catch (error) {
       if (isRetriable(error) || isConnectionError(error)) throw error;
       outcomes = await inTransaction(this.#pool, (client) => this.#safe(client, changes));
@@ -116,16 +131,31 @@ export class ExecutionCommitter {
     changes: readonly ExecutionChange[],
     outcomes: readonly (CommitOutcome | CommitFailure)[],
   ): Promise<void> {
-    if (!this.#options.notify) return;
+    const notifications = this.#notifications(changes, (i) => outcomes[i]?.status === 'ok');
+    if (notifications.length === 0) return;
+    const calls = [];
+    for (let i = 1; i < notifications.length; i += 2) calls.push(`pg_notify($${i}, $${i + 1})`);
+    await client.query(`SELECT ${calls.join(', ')}`, notifications);
+  }
+
+  /** The channel/payload pairs `#wake` sends for the `accepted` changes of a batch. */
+  #notifications(
+    changes: readonly ExecutionChange[],
+    accepted: (index: number) => boolean,
+  ): string[] {
+    if (!this.#options.notify) return [];
     const { schema, sourceId } = this.#options;
     let earliest: number | undefined;
     const settled: string[] = [];
     changes.forEach((change, i) => {
-      if (outcomes[i]?.status !== 'ok') return;
+      if (!accepted(i)) return;
       const at = claimableRunAt(change);
       if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
-      // A process waiting for this execution's outcome can have it now.
+      // A process waiting for this execution's outcome can have it now. An execution this
+      // commit creates has no waiters elsewhere: no other process knew its id, and the one
+      // that made it tells its own waiters (NOTIFY also serializes commits on a global lock).
       const { execution } = change;
+      if (change.expectSeq === 'new') return;
       if (execution.response !== undefined || FINAL_EXECUTION_STATUSES.includes(execution.status))
         settled.push(execution.id);
     });
@@ -136,10 +166,7 @@ export class ExecutionCommitter {
     for (const payload of settledPayloads(schema, sourceId, settled)) {
       notifications.push(SETTLED_CHANNEL, payload);
     }
-    if (notifications.length === 0) return;
-    const calls = [];
-    for (let i = 1; i < notifications.length; i += 2) calls.push(`pg_notify($${i}, $${i + 1})`);
-    await client.query(`SELECT ${calls.join(', ')}`, notifications);
+    return notifications;
   }
 }
 

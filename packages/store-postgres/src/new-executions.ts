@@ -22,6 +22,82 @@ const INSERT_EXECUTIONS = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COL
   SELECT *, 1 FROM ${unnestOf([...EXECUTION_WRITE_COLUMNS, ['dedupe_key', 'text']])}
   ON CONFLICT DO NOTHING RETURNING id`;
 
+const EXECUTION_PARAMS = EXECUTION_WRITE_COLUMNS.length + 1;
+
+/**
+ * `INSERT_EXECUTIONS` and the steps of the inserted executions as one statement, with
+ * `notifications` `pg_notify` calls (their channel and payload follow the step arrays). One
+ * statement runs as its own transaction: a batch of starts costs one round trip, where
+ * BEGIN, the inserts, the notifications and COMMIT cost five.
+ */
+function startStatement(notifications: number): string {
+  const stepParams = STEP_WRITE_COLUMNS.map(
+    ([, type], i) => `$${EXECUTION_PARAMS + i + 1}::${type}[]`,
+  );
+  const notifyParams = EXECUTION_PARAMS + STEP_WRITE_COLUMNS.length;
+  const notify = Array.from(
+    { length: notifications },
+    (_, i) => `, pg_notify($${notifyParams + 2 * i + 1}, $${notifyParams + 2 * i + 2})`,
+  ).join('');
+  return `WITH inserted AS (${INSERT_EXECUTIONS}),
+  written AS (INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
+    SELECT * FROM unnest(${stepParams.join(', ')}) AS s(${namesOf(STEP_WRITE_COLUMNS)})
+    WHERE s.execution_id IN (SELECT id FROM inserted))
+  SELECT array(SELECT id FROM inserted) AS ids${notify}`;
+}
+
+/** Whether `changes` can be written by `startInOneStatement`: plain starts without waits. */
+export function isPlainStartBatch(changes: readonly ExecutionChange[]): boolean {
+  return (
+    newExecutionRun(changes, 0) === changes.length &&
+    changes.every((c) => (c.addWaits?.length ?? 0) === 0 && (c.removeWaits?.length ?? 0) === 0)
+  );
+}
+
+/**
+ * Writes a plain start batch (see `isPlainStartBatch`) with one statement outside any
+ * transaction, or returns undefined (having written nothing) when a payload needs a blob,
+ * which takes more statements. `notifications` are channel/payload pairs sent if the
+ * statement commits; they may name executions that turn out to be refused, which only makes
+ * their listeners look again.
+ */
+export async function startInOneStatement(
+  db: Queryable,
+  codec: PayloadCodec,
+  changes: readonly ExecutionChange[],
+  notifications: readonly string[],
+): Promise<CommitOutcome[] | undefined> {
+  for (const change of changes) validateChange(change);
+  const executions: unknown[][] = [];
+  const steps: unknown[][] = [];
+  for (const change of changes) {
+    const payloads = codec.writer();
+    executions.push([...executionParams(change.execution, payloads), change.dedupeKey ?? null]);
+    for (const write of lastWritePerKey(change.steps)) {
+      steps.push(stepValues(write.step, payloads));
+    }
+    if (payloads.blobs.length > 0) return undefined;
+  }
+  const pairs = notifications.length / 2;
+  const { rows } = await db.query<{ ids: string[] }>({
+    name: `fs_start_statement_${pairs}`,
+    text: startStatement(pairs),
+    values: [
+      ...columnArrays(executions, EXECUTION_PARAMS),
+      ...columnArrays(steps, STEP_WRITE_COLUMNS.length),
+      ...notifications,
+    ],
+  });
+  const inserted = new Set(rows[0]?.ids ?? []);
+  const refused = await refusedStarts(
+    db,
+    changes.filter((change) => !inserted.has(change.execution.id)),
+  );
+  return changes.map((change) =>
+    inserted.has(change.execution.id) ? { status: 'ok', seq: 1 } : refused.shift()!,
+  );
+}
+
 /**
  * The length of the run of changes from `start` that create executions without fences or
  * schedule ticks, with distinct ids: they can be inserted together (see `insertNewExecutions`).
