@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       loginRateLimit: { limit: 10, windowMs: 60_000 },
       trustProxy: false,
       script: { maxTimeoutMs: 30_000, maxMemoryMb: 256, workers: 2 },
+      heapGrowthPercent: 100,
     });
   });
 
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
       FLOWSTATE_SCRIPT_MAX_TIMEOUT_MS: '5000',
       FLOWSTATE_SCRIPT_MAX_MEMORY_MB: '64',
       FLOWSTATE_SCRIPT_WORKERS: '1',
+      FLOWSTATE_HEAP_GROWTH_PERCENT: '0',
     });
     expect(config).toEqual({
       dataDir: '/data',
@@ -91,6 +93,7 @@ describe('loadConfig', () => {
       webhookRateLimit: { limit: 100, windowMs: 1000 },
       trustProxy: true,
       script: { maxTimeoutMs: 5000, maxMemoryMb: 64, workers: 1 },
+      heapGrowthPercent: 0,
     });
   });
 
@@ -117,6 +120,7 @@ describe('loadConfig', () => {
     ['FLOWSTATE_WORKER_CONCURRENCY', '0', /FLOWSTATE_WORKER_CONCURRENCY: must be between 1/],
     ['FLOWSTATE_SCRIPT_MAX_MEMORY_MB', '4', /FLOWSTATE_SCRIPT_MAX_MEMORY_MB: must be between 8/],
     ['FLOWSTATE_SCRIPT_WORKERS', '0', /FLOWSTATE_SCRIPT_WORKERS: must be between 1/],
+    ['FLOWSTATE_HEAP_GROWTH_PERCENT', '2000', /FLOWSTATE_HEAP_GROWTH_PERCENT: must be between 0/],
     ['FLOWSTATE_ROLE', 'both', /FLOWSTATE_ROLE: must be one of all, api, worker/],
     ['FLOWSTATE_SHUTDOWN_GRACE_MS', '1.5', /FLOWSTATE_SHUTDOWN_GRACE_MS: must be a whole number/],
     ['DATABASE_URL', 'mysql://db/x', /DATABASE_URL: must be a postgres:\/\/user/],
@@ -173,6 +177,7 @@ describe('loadConfig', () => {
         'FLOWSTATE_SCRIPT_MAX_MEMORY_MB',
         'FLOWSTATE_SCRIPT_WORKERS',
         'FLOWSTATE_LEASE_MS',
+        'FLOWSTATE_HEAP_GROWTH_PERCENT',
       ]),
     );
     for (const variable of CONFIG_VARIABLES)

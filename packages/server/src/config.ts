@@ -57,6 +57,11 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Host limits and worker threads of the `script.js` node. */
   script: ScriptConfig;
+  /**
+   * How far the JavaScript heap may grow past its live size before a full collection, in
+   * percent (`flowstate start` sets V8's `--heap-growing-percent`); 0 leaves V8's own factor.
+   */
+  heapGrowthPercent: number;
 }
 
 /** `FLOWSTATE_SCRIPT_*`: the largest limits a workflow's script may ask for, and its threads. */
@@ -168,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       maxMemoryMb: readInt(read, 'FLOWSTATE_SCRIPT_MAX_MEMORY_MB', 256, 8, 2000),
       workers: readInt(read, 'FLOWSTATE_SCRIPT_WORKERS', 2, 1, 64),
     },
+    heapGrowthPercent: readInt(read, 'FLOWSTATE_HEAP_GROWTH_PERCENT', 100, 0, 1000),
   };
 }
 

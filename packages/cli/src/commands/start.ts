@@ -5,6 +5,7 @@ import {
   startServer,
   type RunningServer,
 } from '@flowstate/server';
+import { setFlagsFromString } from 'node:v8';
 import { CliError, type CliIo } from '../io.js';
 
 /**
@@ -32,6 +33,10 @@ export async function startCommand(
       }
     }
     throw error;
+  }
+  if (config.heapGrowthPercent > 0) {
+    // Read by V8 at each full collection, so it applies from here on.
+    setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   }
   return startServer(config, { handleSignals: options.handleSignals ?? true });
 }
