@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Engine, Redactor } from '@flowstate/engine';
 import { builtinNodes, createBuiltinRegistry } from '@flowstate/nodes';
 import { CrmService, createCrmNodes } from '@flowstate/crm';
-import { PostgresStore } from '@flowstate/store-postgres';
+import type { PostgresStore } from '@flowstate/store-postgres';
 import { SqliteStore } from '@flowstate/store-sqlite';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -180,7 +180,9 @@ export async function startServer(
     {
       url,
       role: config.role,
-      ...(store instanceof PostgresStore ? { database: 'postgres' } : { dataDir: config.dataDir }),
+      ...(config.databaseUrl !== undefined
+        ? { database: 'postgres' }
+        : { dataDir: config.dataDir }),
     },
     'flowstate listening',
   );
@@ -221,6 +223,8 @@ async function openStore(
   if (config.databaseUrl === undefined) {
     return SqliteStore.open(config.dataDir, { synchronous: config.sqliteSynchronous });
   }
+  // Loaded only here: an embedded server does not carry the PostgreSQL client.
+  const { PostgresStore } = await import('@flowstate/store-postgres');
   return PostgresStore.connect({
     connectionString: config.databaseUrl,
     poolSize: config.databasePoolSize,

@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import { z } from 'zod';
 import { defineNode, type CredentialValue, type JsonValue } from '@flowstate/sdk';
 import {
@@ -96,6 +95,8 @@ export const emailSend = defineNode({
     const server = `SMTP server ${host}:${port}`;
     const { timeoutMs } = ctx.params;
     const timeout = AbortSignal.timeout(timeoutMs);
+    // Loaded on first use: a server that sends no mail does not carry nodemailer.
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport({
       host,
       port,

@@ -9,10 +9,7 @@ import {
 } from '@flowstate/sdk';
 import { assertStillInside, canonicalRoot, pathSegments, walkInside } from '../file/safe-path.js';
 import { DriverCache, type SqlDriver, type SqlResult } from './driver.js';
-import { createMysqlDriver } from './mysql-driver.js';
-import { createPostgresDriver } from './postgres-driver.js';
 import { ReadOnlyRefusal } from './sql-errors.js';
-import { createSqliteDriver } from './sqlite-driver.js';
 
 /** Host configuration of `sql.query`. */
 export interface SqlQueryNodeOptions {
@@ -81,16 +78,25 @@ export type SqlQueryParams = z.output<typeof sqlQueryParams>;
 
 type Opened = { key: string; open: () => SqlDriver };
 
-/** Which driver a credential's URL selects; SQLite paths are checked against the data folder. */
+/**
+ * Which driver a credential's URL selects; SQLite paths are checked against the data folder.
+ * A driver's client library is loaded on first use, so a server that never queries MySQL does
+ * not carry it.
+ */
 async function locate(credential: CredentialValue, filesRoot: string): Promise<Opened> {
   const url = String(credential.data['url'] ?? '');
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   const key = `${credential.id}\0${url}`;
-  if (scheme === 'postgres' || scheme === 'postgresql')
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    const { createPostgresDriver } = await import('./postgres-driver.js');
     return { key, open: () => createPostgresDriver(url) };
-  if (scheme === 'mysql' || scheme === 'mariadb')
+  }
+  if (scheme === 'mysql' || scheme === 'mariadb') {
+    const { createMysqlDriver } = await import('./mysql-driver.js');
     return { key, open: () => createMysqlDriver(url) };
+  }
   if (scheme === 'sqlite') {
+    const { createSqliteDriver } = await import('./sqlite-driver.js');
     const path = url.slice('sqlite:'.length);
     const segments = pathSegments(path);
     const root = await canonicalRoot(filesRoot);
