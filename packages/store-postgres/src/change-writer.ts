@@ -11,13 +11,13 @@ import { advanceScheduleTick, holdScheduleTick, refusedStarts } from './executio
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import {
-  columnArrays,
   EXECUTION_WRITE_COLUMNS,
   executionParams,
   namesOf,
   STEP_WRITE_COLUMNS,
   stepValues,
-  unnestOf,
+  rowsOf,
+  rowsParam,
 } from './rows.js';
 
 const EXECUTION_VALUES = EXECUTION_WRITE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
@@ -34,7 +34,7 @@ const UPDATE_EXECUTION = `UPDATE executions SET seq = seq + 1, ${EXECUTION_WRITE
 
 /** Inserts or replaces step rows given as one array per column. */
 export const UPSERT_STEPS = `INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
-  SELECT * FROM ${unnestOf(STEP_WRITE_COLUMNS)}
+  SELECT * FROM ${rowsOf(STEP_WRITE_COLUMNS)} AS u
   ON CONFLICT (execution_id, key) DO UPDATE SET ${STEP_WRITE_COLUMNS.slice(2)
     .map(([c]) => `${c} = excluded.${c}`)
     .join(', ')}`;
@@ -137,7 +137,7 @@ export async function writeChange(
     await db.query({
       name: 'fs_upsert_steps',
       text: UPSERT_STEPS,
-      values: columnArrays(steps, STEP_WRITE_COLUMNS.length),
+      values: [rowsParam(steps)],
     });
   }
   await writeWaits(db, change);

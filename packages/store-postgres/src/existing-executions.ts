@@ -4,12 +4,11 @@ import type { Queryable } from './connection.js';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec, PendingBlob } from './payload-codec.js';
 import {
-  columnArrays,
   EXECUTION_WRITE_COLUMNS,
   executionParams,
-  STEP_WRITE_COLUMNS,
   stepValues,
-  unnestOf,
+  rowsOf,
+  rowsParam,
 } from './rows.js';
 
 /** Locks the executions (in id order, as every commit does) and reads their seq. */
@@ -31,7 +30,7 @@ const UPDATE_EXECUTIONS = `UPDATE executions e SET seq = e.seq + 1, ${EXECUTION_
 )
   .map(([c]) => `${c} = u.${c}`)
   .join(', ')}
-  FROM ${unnestOf(UPDATE_COLUMNS)} AS u(${UPDATE_COLUMNS.map(([c]) => c).join(', ')})
+  FROM ${rowsOf(UPDATE_COLUMNS)} AS u
   WHERE e.id = u.id AND e.seq = u.expect_seq
   RETURNING e.id, e.seq`;
 
@@ -117,7 +116,7 @@ export async function updateExistingExecutions(
   const updated = await db.query<{ id: string; seq: number }>({
     name: 'fs_update_executions',
     text: UPDATE_EXECUTIONS,
-    values: columnArrays(executions, UPDATE_COLUMNS.length),
+    values: [rowsParam(executions)],
   });
   const newSeq = new Map(updated.rows.map((row) => [row.id, Number(row.seq)]));
   for (const change of accepted) {
@@ -131,7 +130,7 @@ export async function updateExistingExecutions(
     await db.query({
       name: 'fs_upsert_steps',
       text: UPSERT_STEPS,
-      values: columnArrays(steps, STEP_WRITE_COLUMNS.length),
+      values: [rowsParam(steps)],
     });
   }
   await writeWaitLists(db, removed, added);

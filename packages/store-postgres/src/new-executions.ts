@@ -4,13 +4,13 @@ import type { Queryable } from './connection.js';
 import { refusedStarts } from './execution-start.js';
 import type { PayloadCodec, PendingBlob } from './payload-codec.js';
 import {
-  columnArrays,
   EXECUTION_WRITE_COLUMNS,
   executionParams,
   namesOf,
   STEP_WRITE_COLUMNS,
   stepValues,
-  unnestOf,
+  rowsOf,
+  rowsParam,
 } from './rows.js';
 
 /**
@@ -19,29 +19,23 @@ import {
  */
 const INSERT_EXECUTIONS = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COLUMNS)},
   dedupe_key, seq)
-  SELECT *, 1 FROM ${unnestOf([...EXECUTION_WRITE_COLUMNS, ['dedupe_key', 'text']])}
+  SELECT *, 1 FROM ${rowsOf([...EXECUTION_WRITE_COLUMNS, ['dedupe_key', 'text']])} AS u
   ON CONFLICT DO NOTHING RETURNING id`;
-
-const EXECUTION_PARAMS = EXECUTION_WRITE_COLUMNS.length + 1;
 
 /**
  * `INSERT_EXECUTIONS` and the steps of the inserted executions as one statement, with
- * `notifications` `pg_notify` calls (their channel and payload follow the step arrays). One
- * statement runs as its own transaction: a batch of starts costs one round trip, where
- * BEGIN, the inserts, the notifications and COMMIT cost five.
+ * `notifications` `pg_notify` calls (their channel and payload follow the two row
+ * parameters). One statement runs as its own transaction: a batch of starts costs one round
+ * trip, where BEGIN, the inserts, the notifications and COMMIT cost five.
  */
 function startStatement(notifications: number): string {
-  const stepParams = STEP_WRITE_COLUMNS.map(
-    ([, type], i) => `$${EXECUTION_PARAMS + i + 1}::${type}[]`,
-  );
-  const notifyParams = EXECUTION_PARAMS + STEP_WRITE_COLUMNS.length;
   const notify = Array.from(
     { length: notifications },
-    (_, i) => `, pg_notify($${notifyParams + 2 * i + 1}, $${notifyParams + 2 * i + 2})`,
+    (_, i) => `, pg_notify($${2 * i + 3}, $${2 * i + 4})`,
   ).join('');
   return `WITH inserted AS (${INSERT_EXECUTIONS}),
   written AS (INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
-    SELECT * FROM unnest(${stepParams.join(', ')}) AS s(${namesOf(STEP_WRITE_COLUMNS)})
+    SELECT * FROM ${rowsOf(STEP_WRITE_COLUMNS, 2)} AS s
     WHERE s.execution_id IN (SELECT id FROM inserted))
   SELECT array(SELECT id FROM inserted) AS ids${notify}`;
 }
@@ -82,11 +76,7 @@ export async function startInOneStatement(
   const { rows } = await db.query<{ ids: string[] }>({
     name: `fs_start_statement_${pairs}`,
     text: startStatement(pairs),
-    values: [
-      ...columnArrays(executions, EXECUTION_PARAMS),
-      ...columnArrays(steps, STEP_WRITE_COLUMNS.length),
-      ...notifications,
-    ],
+    values: [rowsParam(executions), rowsParam(steps), ...notifications],
   });
   const inserted = new Set(rows[0]?.ids ?? []);
   const refused = await refusedStarts(
@@ -137,10 +127,7 @@ export async function insertNewExecutions(
   const { rows } = await db.query<{ id: string }>({
     name: 'fs_insert_executions',
     text: INSERT_EXECUTIONS,
-    values: columnArrays(
-      encoded.map((e) => e.execution),
-      EXECUTION_WRITE_COLUMNS.length + 1,
-    ),
+    values: [rowsParam(encoded.map((e) => e.execution))],
   });
   const inserted = new Set(rows.map((row) => row.id));
   const accepted = encoded.filter((e) => inserted.has(e.change.execution.id));
@@ -151,7 +138,7 @@ export async function insertNewExecutions(
     await db.query({
       name: 'fs_upsert_steps',
       text: UPSERT_STEPS,
-      values: columnArrays(steps, STEP_WRITE_COLUMNS.length),
+      values: [rowsParam(steps)],
     });
   }
   for (const { change } of accepted) {
