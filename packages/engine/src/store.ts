@@ -74,12 +74,15 @@ export interface Store
     leaseMs: number;
     limit: number;
   }): Promise<ClaimedStep[]>;
-  /** Extends the leases `owner` still holds on these steps; returns how many it holds. */
+  /**
+   * Extends the leases `owner` still holds on these steps; returns those steps (in any
+   * order). The others were lost: expired and claimed by another worker, or made final.
+   */
   renewLeases(input: {
     owner: string;
     steps: readonly StepRef[];
     leaseExpiresAt: number;
-  }): Promise<number>;
+  }): Promise<StepRef[]>;
   /** Drops every lease held by `owner` (graceful shutdown) so others can claim at once. */
   releaseLeases(owner: string): Promise<void>;
   /** Expires every lease not held by `exceptOwner` (embedded start: all other owners are dead). */

@@ -1,6 +1,6 @@
 import { NonRetriableError, serializeError } from '@flowstate/core';
 import type { Engine } from './engine.js';
-import { uniformStep } from './execution-run.js';
+import { uniformStep, type ExecutionRun } from './execution-run.js';
 import { exhaustStep, reconcile, resumeStep, waitState } from './progress.js';
 import { retryPolicy } from './retry.js';
 import type { ClaimedStep, ExecutionChange, StepRef } from './store.js';
@@ -181,13 +181,21 @@ export class Workers {
     engine.executor.schedule(run, step.key);
   }
 
-  /** Extends the leases of every live step this worker holds. */
+  /**
+   * Extends the leases of every live step this worker holds. A run that lost a lease (it
+   * expired while this process stalled and another worker claimed the step, or the step was
+   * made final elsewhere) is evicted: its attempts are aborted and its results would be
+   * fenced anyway, and it stops being renewed.
+   */
   private async heartbeat(): Promise<void> {
     const engine = this.engine;
     const refs: StepRef[] = [];
+    /** The runs renewed, with their seq when asked: a commit since then moved their leases. */
+    const renewed = new Map<ExecutionRun, number | 'new'>();
     for (const run of engine.runs.values()) {
       // A run being committed has fresh leases, and its bookkeeping lags the rows until then.
-      if (run.committing) continue;
+      if (run.committing || run.leasedOnDisk.size === 0) continue;
+      renewed.set(run, run.expectSeq);
       for (const key of run.leasedOnDisk) refs.push({ executionId: run.id, key });
     }
     if (refs.length === 0) {
@@ -201,18 +209,30 @@ export class Workers {
       return;
     }
     const leaseExpiresAt = engine.clock.now() + engine.leaseMs;
+    let held: StepRef[];
     try {
-      const held = await engine.store.renewLeases({
+      held = await engine.store.renewLeases({
         owner: engine.workerId,
         steps: refs,
         leaseExpiresAt,
       });
-      if (held < refs.length)
-        engine.logger.warn({ expected: refs.length, held }, 'some step leases were lost');
       this.renewed();
     } catch (error) {
       engine.logger.error({ err: error }, 'renewing leases failed');
       this.renewalFailed();
+      return;
+    }
+    if (held.length === refs.length) return;
+    const stillHeld = new Set(held.map((ref) => `${ref.executionId}\0${ref.key}`));
+    for (const [run, seq] of renewed) {
+      if (run.evicted || run.committing || run.expectSeq !== seq) continue;
+      const lost = [...run.leasedOnDisk].filter((key) => !stillHeld.has(`${run.id}\0${key}`));
+      if (lost.length === 0) continue;
+      engine.logger.warn(
+        { executionId: run.id, steps: lost },
+        'step leases were lost (another worker or operation took the steps): dropping the execution from this worker',
+      );
+      engine.evict(run, 'lease lost');
     }
   }
 

@@ -3,13 +3,7 @@ import { lastWritePerKey, UPSERT_STEPS, validateChange, writeWaitLists } from '.
 import type { Queryable } from './connection.js';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec, PendingBlob } from './payload-codec.js';
-import {
-  EXECUTION_WRITE_COLUMNS,
-  executionParams,
-  stepValues,
-  rowsOf,
-  rowsParam,
-} from './rows.js';
+import { EXECUTION_WRITE_COLUMNS, executionParams, stepValues, rowsOf, rowsParam } from './rows.js';
 
 /** Locks the executions (in id order, as every commit does) and reads their seq. */
 const LOCK_EXECUTIONS = `SELECT id, seq FROM executions WHERE id = ANY($1::text[])

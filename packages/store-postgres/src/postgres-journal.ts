@@ -219,7 +219,7 @@ export class PostgresJournal {
     owner: string;
     steps: readonly StepRef[];
     leaseExpiresAt: number;
-  }): Promise<number> {
+  }): Promise<StepRef[]> {
     return this.#leases.renew(input.owner, input.steps, input.leaseExpiresAt);
   }
 

@@ -36,7 +36,8 @@ export const NEXT_DUE_SQL = `SELECT s.claim_at FROM steps s
 const RENEW_SQL = `UPDATE steps s SET lease_expires_at = $3
   FROM unnest($1::text[], $2::text[]) AS r(execution_id, key)
   WHERE s.execution_id = r.execution_id AND s.key = r.key AND s.lease_owner = $4
-  AND s.status NOT IN ${FINAL_STEP_SQL}`;
+  AND s.status NOT IN ${FINAL_STEP_SQL}
+  RETURNING s.execution_id, s.key`;
 
 const RELEASE_SQL =
   'UPDATE steps SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1';
@@ -79,8 +80,12 @@ export class StepLeases {
   }
 
   /** See `Store.renewLeases`. */
-  async renew(owner: string, steps: readonly StepRef[], leaseExpiresAt: number): Promise<number> {
-    if (steps.length === 0) return 0;
+  async renew(
+    owner: string,
+    steps: readonly StepRef[],
+    leaseExpiresAt: number,
+  ): Promise<StepRef[]> {
+    if (steps.length === 0) return [];
     // Sorted, so that concurrent renewals lock rows in one order.
     const refs = [...steps].sort((a, b) =>
       a.executionId === b.executionId
@@ -88,13 +93,13 @@ export class StepLeases {
         : compare(a.executionId, b.executionId),
     );
     const result = await retrying(() =>
-      this.#pool.query({
+      this.#pool.query<{ execution_id: string; key: string }>({
         name: 'fs_renew',
         text: RENEW_SQL,
         values: [refs.map((r) => r.executionId), refs.map((r) => r.key), leaseExpiresAt, owner],
       }),
     );
-    return result.rowCount ?? 0;
+    return result.rows.map((row) => ({ executionId: row.execution_id, key: row.key }));
   }
 
   /** See `Store.releaseLeases`. */

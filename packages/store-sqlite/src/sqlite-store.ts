@@ -307,7 +307,7 @@ export class SqliteStore implements Store {
     owner: string;
     steps: readonly StepRef[];
     leaseExpiresAt: number;
-  }): Promise<number> {
+  }): Promise<StepRef[]> {
     return this.#p.leases.renew(input.owner, input.steps, input.leaseExpiresAt);
   }
 

@@ -44,7 +44,7 @@ export class StepLeases {
   readonly #expire: Statement<[{ except: string; now: number }]>;
   readonly #nextDue: Statement<[], { claim_at: number }>;
   readonly #claim: (input: ClaimInput) => ClaimedStep[];
-  readonly #renewAll: (owner: string, steps: readonly StepRef[], until: number) => number;
+  readonly #renewAll: (owner: string, steps: readonly StepRef[], until: number) => StepRef[];
 
   constructor(db: Database, codec: PayloadCodec) {
     this.#codec = codec;
@@ -81,16 +81,11 @@ export class StepLeases {
       });
     }).immediate;
     this.#renewAll = db.transaction((owner: string, steps: readonly StepRef[], until: number) => {
-      let held = 0;
-      for (const ref of steps) {
-        held += this.#renew.run({
-          execution_id: ref.executionId,
-          key: ref.key,
-          owner,
-          until,
-        }).changes;
-      }
-      return held;
+      return steps.filter(
+        (ref) =>
+          this.#renew.run({ execution_id: ref.executionId, key: ref.key, owner, until }).changes >
+          0,
+      );
     }).immediate;
   }
 
@@ -101,8 +96,8 @@ export class StepLeases {
   }
 
   /** See `Store.renewLeases`. */
-  renew(owner: string, steps: readonly StepRef[], leaseExpiresAt: number): number {
-    return steps.length === 0 ? 0 : this.#renewAll(owner, steps, leaseExpiresAt);
+  renew(owner: string, steps: readonly StepRef[], leaseExpiresAt: number): StepRef[] {
+    return steps.length === 0 ? [] : this.#renewAll(owner, steps, leaseExpiresAt);
   }
 
   /** See `Store.releaseLeases`. */

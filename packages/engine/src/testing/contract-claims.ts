@@ -160,15 +160,16 @@ export function claimCases({ it }: ContractContext): void {
     await store.claimSteps({ owner: 'w1', now: T0 + 2, leaseMs: 98, limit: 2 });
     await store.claimSteps({ owner: 'w2', now: T0 + 2, leaseMs: 98, limit: 1 });
     const refs = ['a', 'b', 'c', 'missing'].map((key) => ({ executionId: 'e1', key }));
-    expect(await store.renewLeases({ owner: 'w1', steps: refs, leaseExpiresAt: T0 + 5000 })).toBe(
-      2,
-    );
+    const held = await store.renewLeases({ owner: 'w1', steps: refs, leaseExpiresAt: T0 + 5000 });
+    expect(held.map((ref) => `${ref.executionId}/${ref.key}`).sort()).toEqual(['e1/a', 'e1/b']);
     expect((await storedStep(store, 'e1', 'a')).leaseExpiresAt).toBe(T0 + 5000);
     expect(await storedStep(store, 'e1', 'c')).toMatchObject({
       leaseOwner: 'w2',
       leaseExpiresAt: T0 + 100,
     });
-    expect(await store.renewLeases({ owner: 'w1', steps: [], leaseExpiresAt: T0 + 9000 })).toBe(0);
+    expect(await store.renewLeases({ owner: 'w1', steps: [], leaseExpiresAt: T0 + 9000 })).toEqual(
+      [],
+    );
     expect(await store.claimSteps({ owner: 'w3', now: T0 + 200, leaseMs: 100, limit: 10 })).toEqual(
       [expect.objectContaining({ step: expect.objectContaining({ key: 'c', leaseOwner: 'w3' }) })],
     );
