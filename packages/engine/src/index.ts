@@ -16,6 +16,12 @@ export { readiness, edgeState, type EdgeState, type Readiness } from './readines
 export { retryDelay, retryPolicy, DEFAULT_RETRY } from './retry.js';
 export { parseStepKey, stepKey, type Scope } from './keys.js';
 export { uuidv7 } from './ids.js';
+export {
+  countByStatus,
+  decodeCompactJournal,
+  encodeCompactJournal,
+  isCompactable,
+} from './compact-journal.js';
 export { MIN_ATTEMPTS_AFTER_WORKER_LOSS } from './workers.js';
 export {
   pruneExecutions,

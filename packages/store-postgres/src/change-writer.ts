@@ -1,15 +1,16 @@
 import { FlowstateError } from '@flowstate/core';
-import type {
-  CommitOutcome,
-  ExecutionChange,
-  StepRef,
-  StepWrite,
-  WaitRecord,
+import {
+  decodeCompactJournal,
+  type CommitOutcome,
+  type ExecutionChange,
+  type StepRef,
+  type StepWrite,
+  type WaitRecord,
 } from '@flowstate/engine';
 import type { Queryable } from './connection.js';
 import { advanceScheduleTick, holdScheduleTick, refusedStarts } from './execution-start.js';
 import { FINAL_STEP_SQL } from './migrations.js';
-import type { PayloadCodec } from './payload-codec.js';
+import { decodePayload, type PayloadCodec } from './payload-codec.js';
 import {
   EXECUTION_WRITE_COLUMNS,
   executionParams,
@@ -46,6 +47,7 @@ export const UPSERT_STEPS = `INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
  */
 const LOCK_AND_CHECK = `SELECT
   (SELECT seq FROM executions WHERE id = $1 FOR UPDATE) AS seq,
+  (SELECT steps_json IS NOT NULL FROM executions WHERE id = $1) AS compact,
   ARRAY(SELECT s.key FROM steps s
     JOIN unnest($2::text[], $3::text[]) AS f(key, owner) ON f.key = s.key
     WHERE s.execution_id = $1 AND s.lease_owner = f.owner AND s.status NOT IN ${FINAL_STEP_SQL}
@@ -100,8 +102,9 @@ export async function writeChange(
   const { execution } = change;
   const fenced = change.steps.filter((w) => w.expectLeaseOwner !== undefined);
   if (change.expectSeq !== 'new' || fenced.length > 0) {
-    const refused = await check(db, change, fenced);
+    const { refused, compact } = await check(db, change, fenced);
     if (refused !== undefined) return refused;
+    if (compact) await expandCompactJournals(db, codec, [execution.id]);
   }
   const tickRefused = await holdScheduleTick(db, change);
   if (tickRefused !== undefined) return tickRefused;
@@ -148,8 +151,8 @@ async function check(
   db: Queryable,
   change: ExecutionChange,
   fenced: readonly StepWrite[],
-): Promise<CommitOutcome | undefined> {
-  const { rows } = await db.query<{ seq: number | null; held: string[] }>({
+): Promise<{ refused?: CommitOutcome; compact: boolean }> {
+  const { rows } = await db.query<{ seq: number | null; compact: boolean | null; held: string[] }>({
     name: 'fs_lock_and_check',
     text: LOCK_AND_CHECK,
     values: [
@@ -160,11 +163,14 @@ async function check(
   });
   const stored = rows[0]?.seq ?? null;
   if (change.expectSeq === 'new' ? stored !== null : stored !== change.expectSeq) {
-    return { status: 'conflict' };
+    return { refused: { status: 'conflict' }, compact: false };
   }
   const held = new Set(rows[0]?.held ?? []);
   const lost = fenced.find((w) => !held.has(w.step.key));
-  return lost === undefined ? undefined : { status: 'fenced', stepKey: lost.step.key };
+  const compact = rows[0]?.compact === true;
+  return lost === undefined
+    ? { compact }
+    : { refused: { status: 'fenced', stepKey: lost.step.key }, compact };
 }
 
 /** Removes, then adds, the waits of `change`. */
@@ -205,4 +211,37 @@ export function lastWritePerKey(writes: readonly StepWrite[]): StepWrite[] {
   const byKey = new Map<string, StepWrite>();
   for (const write of writes) byKey.set(write.step.key, write);
   return [...byKey.values()];
+}
+
+const COMPACT_JOURNALS = `SELECT id, payload_text(input) AS input, steps_json FROM executions
+  WHERE id = ANY($1::text[]) AND steps_json IS NOT NULL`;
+
+const CLEAR_COMPACT = `UPDATE executions SET steps_json = NULL, steps_summary = NULL
+  WHERE id = ANY($1::text[])`;
+
+/**
+ * Turns the compact journals of executions `ids` (rows the caller has locked) back into
+ * step rows before they change again (a retry, a re-run from a step), so the change's own
+ * step writes apply to rows as for any execution. See migrations-compact.ts.
+ */
+export async function expandCompactJournals(
+  db: Queryable,
+  codec: PayloadCodec,
+  ids: readonly string[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  const { rows } = await db.query<{ id: string; input: string | null; steps_json: string }>(
+    COMPACT_JOURNALS,
+    [ids],
+  );
+  if (rows.length === 0) return;
+  const payloads = codec.writer();
+  const steps = rows.flatMap((row) =>
+    decodeCompactJournal(row.id, decodePayload(row.input), JSON.parse(row.steps_json)).map((step) =>
+      stepValues(step, payloads),
+    ),
+  );
+  await codec.writeBlobs(db, payloads.blobs);
+  if (steps.length > 0) await db.query(UPSERT_STEPS, [rowsParam(steps)]);
+  await db.query(CLEAR_COMPACT, [rows.map((row) => row.id)]);
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import {
+  decodeCompactJournal,
   STEP_STATUSES,
   type ExecutionQuery,
   type ExecutionRecord,
@@ -19,7 +20,7 @@ import {
 const GET_SQL = `SELECT ${executionColumns('e')} FROM executions e WHERE e.id = $1`;
 
 /** The execution and its steps in one statement, hence one snapshot. */
-const LOAD_SQL = `SELECT ${executionColumns('e')},
+const LOAD_SQL = `SELECT ${executionColumns('e')}, e.steps_json,
   (SELECT coalesce(json_agg(t ORDER BY t.position), '[]'::json)
     FROM (SELECT s.position, ${stepColumns('s')} FROM steps s WHERE s.execution_id = e.id) t
   ) AS steps
@@ -37,6 +38,23 @@ const UNFINISHED_SQL = `SELECT ${executionColumns('e')} FROM executions e
   WHERE e.status = 'running' AND NOT EXISTS (SELECT 1 FROM steps s
     WHERE s.execution_id = e.id AND s.status IN ('ready','running','waiting'))
   ORDER BY e.created_at, e.id LIMIT $1`;
+
+/** Step rows by status, plus the steps of compact executions (their `steps_summary`). */
+const COUNT_ALL_SQL = `SELECT status, sum(n)::bigint AS n FROM (
+    SELECT status, count(*) AS n FROM steps GROUP BY status
+    UNION ALL
+    SELECT c.key AS status, sum(c.value::bigint) AS n
+      FROM executions e, json_each_text(e.steps_summary::json) AS c
+      WHERE e.steps_summary IS NOT NULL GROUP BY c.key
+  ) t GROUP BY status`;
+
+const COUNT_ONE_SQL = `SELECT status, sum(n)::bigint AS n FROM (
+    SELECT status, count(*) AS n FROM steps WHERE execution_id = $1 GROUP BY status
+    UNION ALL
+    SELECT c.key AS status, c.value::bigint AS n
+      FROM executions e, json_each_text(e.steps_summary::json) AS c
+      WHERE e.id = $1 AND e.steps_summary IS NOT NULL
+  ) t GROUP BY status`;
 
 /** Read side of the journal: executions, steps, waits and the sweeper's queries. */
 export class ExecutionQueries {
@@ -57,14 +75,22 @@ export class ExecutionQueries {
 
   /** The execution and its steps, in the order they were first written. */
   async load(id: string): Promise<LoadedExecution | undefined> {
-    const { rows } = await this.#pool.query<ExecutionRow & { steps: StepRow[] }>({
+    const { rows } = await this.#pool.query<
+      ExecutionRow & { steps: StepRow[]; steps_json: string | null }
+    >({
       name: 'fs_load_execution',
       text: LOAD_SQL,
       values: [id],
     });
     const row = rows[0];
     if (row === undefined) return undefined;
-    return { execution: toExecutionRecord(row), steps: row.steps.map(toStepRecord) };
+    const execution = toExecutionRecord(row);
+    // A compact execution (see migrations-compact.ts) has its steps in its row.
+    const steps =
+      row.steps_json === null
+        ? row.steps.map(toStepRecord)
+        : decodeCompactJournal(id, execution.input, JSON.parse(row.steps_json));
+    return { execution, steps };
   }
 
   /** Newest first, keyset-paginated on (createdAt, id). */
@@ -132,13 +158,8 @@ export class ExecutionQueries {
     >;
     const { rows } =
       executionId === undefined
-        ? await this.#pool.query<{ status: string; n: number }>(
-            'SELECT status, count(*) AS n FROM steps GROUP BY status',
-          )
-        : await this.#pool.query<{ status: string; n: number }>(
-            'SELECT status, count(*) AS n FROM steps WHERE execution_id = $1 GROUP BY status',
-            [executionId],
-          );
+        ? await this.#pool.query<{ status: string; n: number }>(COUNT_ALL_SQL)
+        : await this.#pool.query<{ status: string; n: number }>(COUNT_ONE_SQL, [executionId]);
     for (const row of rows) counts[row.status as StepStatus] = row.n;
     return counts;
   }

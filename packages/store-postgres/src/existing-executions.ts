@@ -1,13 +1,19 @@
 import type { CommitOutcome, ExecutionChange, StepRef, WaitRecord } from '@flowstate/engine';
-import { lastWritePerKey, UPSERT_STEPS, validateChange, writeWaitLists } from './change-writer.js';
+import {
+  expandCompactJournals,
+  lastWritePerKey,
+  UPSERT_STEPS,
+  validateChange,
+  writeWaitLists,
+} from './change-writer.js';
 import type { Queryable } from './connection.js';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec, PendingBlob } from './payload-codec.js';
 import { EXECUTION_WRITE_COLUMNS, executionParams, stepValues, rowsOf, rowsParam } from './rows.js';
 
 /** Locks the executions (in id order, as every commit does) and reads their seq. */
-const LOCK_EXECUTIONS = `SELECT id, seq FROM executions WHERE id = ANY($1::text[])
-  ORDER BY id FOR UPDATE`;
+const LOCK_EXECUTIONS = `SELECT id, seq, steps_json IS NOT NULL AS compact FROM executions
+  WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
 
 /** Locks the fenced steps the expected owners still hold (not final) and names them. */
 const LOCK_HELD_STEPS = `SELECT s.execution_id, s.key FROM steps s
@@ -57,7 +63,7 @@ export async function updateExistingExecutions(
   changes: readonly ExecutionChange[],
 ): Promise<CommitOutcome[]> {
   for (const change of changes) validateChange(change);
-  const locked = await db.query<{ id: string; seq: number }>({
+  const locked = await db.query<{ id: string; seq: number; compact: boolean }>({
     name: 'fs_lock_executions',
     text: LOCK_EXECUTIONS,
     values: [changes.map((change) => change.execution.id)],
@@ -93,6 +99,12 @@ export async function updateExistingExecutions(
   });
   const accepted = changes.filter((_, i) => outcomes[i]!.status === 'ok');
   if (accepted.length === 0) return outcomes;
+  const compact = new Set(locked.rows.filter((row) => row.compact).map((row) => row.id));
+  await expandCompactJournals(
+    db,
+    codec,
+    accepted.map((change) => change.execution.id).filter((id) => compact.has(id)),
+  );
 
   const blobs: PendingBlob[] = [];
   const executions: unknown[][] = [];

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { CRM_MIGRATION } from './crm-migration.js';
+import { COMPACT_MIGRATION } from './migrations-compact.js';
 import { JOURNAL_MIGRATION } from './migrations-journal.js';
 import { NOTIFICATION_MIGRATION } from './migrations-notifications.js';
 import { PLATFORM_MIGRATIONS } from './migrations-platform.js';
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...PLATFORM_MIGRATIONS,
   NOTIFICATION_MIGRATION,
   CRM_MIGRATION,
+  COMPACT_MIGRATION,
 ];
 
 /**

@@ -1,4 +1,10 @@
-import type { CommitOutcome, ExecutionChange } from '@flowstate/engine';
+import {
+  countByStatus,
+  encodeCompactJournal,
+  isCompactable,
+  type CommitOutcome,
+  type ExecutionChange,
+} from '@flowstate/engine';
 import { lastWritePerKey, UPSERT_STEPS, validateChange, writeWaits } from './change-writer.js';
 import type { Queryable } from './connection.js';
 import { refusedStarts } from './execution-start.js';
@@ -17,10 +23,33 @@ import {
  * Rows are inserted in array order; without a conflict target, a row whose id or dedupe key
  * is taken (also by an earlier row of the same statement) is skipped.
  */
-const INSERT_EXECUTIONS = `INSERT INTO executions (${namesOf(EXECUTION_WRITE_COLUMNS)},
-  dedupe_key, seq)
-  SELECT *, 1 FROM ${rowsOf([...EXECUTION_WRITE_COLUMNS, ['dedupe_key', 'text']])} AS u
+const NEW_EXECUTION_COLUMNS = [
+  ...EXECUTION_WRITE_COLUMNS,
+  ['dedupe_key', 'text'],
+  ['steps_json', 'text'],
+  ['steps_summary', 'text'],
+] as const;
+
+const INSERT_EXECUTIONS = `INSERT INTO executions (${namesOf(NEW_EXECUTION_COLUMNS)}, seq)
+  SELECT *, 1 FROM ${rowsOf(NEW_EXECUTION_COLUMNS)} AS u
   ON CONFLICT DO NOTHING RETURNING id`;
+
+/**
+ * The compact journal and step summary of a change that creates an execution already
+ * finished (see migrations-compact.ts), or undefined when its steps are written as rows: the
+ * change is not compactable, or its journal is too large for a column without a blob.
+ */
+function compactColumns(
+  codec: PayloadCodec,
+  change: ExecutionChange,
+): [json: string, summary: string] | undefined {
+  if (!isCompactable(change)) return undefined;
+  const steps = lastWritePerKey(change.steps).map((write) => write.step);
+  const json = encodeCompactJournal(change.execution.input, steps);
+  if (json.length * 3 > codec.thresholdBytes && Buffer.byteLength(json) > codec.thresholdBytes)
+    return undefined;
+  return [json, JSON.stringify(countByStatus(steps))];
+}
 
 /**
  * `INSERT_EXECUTIONS` and the steps of the inserted executions as one statement, with
@@ -66,9 +95,16 @@ export async function startInOneStatement(
   const steps: unknown[][] = [];
   for (const change of changes) {
     const payloads = codec.writer();
-    executions.push([...executionParams(change.execution, payloads), change.dedupeKey ?? null]);
-    for (const write of lastWritePerKey(change.steps)) {
-      steps.push(stepValues(write.step, payloads));
+    const compact = compactColumns(codec, change);
+    executions.push([
+      ...executionParams(change.execution, payloads),
+      change.dedupeKey ?? null,
+      ...(compact ?? [null, null]),
+    ]);
+    if (compact === undefined) {
+      for (const write of lastWritePerKey(change.steps)) {
+        steps.push(stepValues(write.step, payloads));
+      }
     }
     if (payloads.blobs.length > 0) return undefined;
   }
@@ -120,7 +156,12 @@ export async function insertNewExecutions(
   for (const change of changes) validateChange(change);
   const encoded = changes.map((change) => {
     const payloads = codec.writer();
-    const execution = [...executionParams(change.execution, payloads), change.dedupeKey ?? null];
+    const execution = [
+      ...executionParams(change.execution, payloads),
+      change.dedupeKey ?? null,
+      null, // steps as rows (compact only in startInOneStatement)
+      null,
+    ];
     const steps = lastWritePerKey(change.steps).map((w) => stepValues(w.step, payloads));
     return { change, execution, steps, blobs: payloads.blobs };
   });

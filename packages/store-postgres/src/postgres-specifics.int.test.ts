@@ -52,6 +52,54 @@ const step = (executionId: string, key: string, extra: Partial<StepRecord> = {})
 });
 
 describe.skipIf(!pg.available)('PostgresStore specifics', () => {
+  test('an execution finished in its first commit is one row until it changes again', async () => {
+    const { store, schema } = await fresh();
+    const input = { body: { n: 1 } };
+    const done = (key: string, extra: Partial<StepRecord> = {}) =>
+      step('e1', key, { status: 'succeeded', attempt: 1, runAt: undefined, ...extra });
+    const steps = [
+      done('t', { output: input }),
+      done('a', { input, output: { n: 2 }, durationMs: 0.5 }),
+      done('b', {
+        status: 'failed',
+        error: { name: 'E', code: 'X', message: 'm', retriable: false },
+      }),
+      done('c', { status: 'skipped', attempt: 0 }),
+    ];
+    const finished = { ...execution('e1', input), status: 'failed' as const, finishedAt: T0 };
+    expect(
+      await store.commit([
+        { expectSeq: 'new', execution: finished, steps: steps.map((s) => ({ step: s })) },
+      ]),
+    ).toEqual([{ status: 'ok', seq: 1 }]);
+    expect(await rawQuery(schema, 'SELECT count(*)::int AS n FROM steps')).toEqual([{ n: 0 }]);
+    expect(await rawQuery(schema, 'SELECT steps_summary FROM executions')).toEqual([
+      { steps_summary: JSON.stringify({ succeeded: 2, failed: 1, skipped: 1 }) },
+    ]);
+    expect((await store.loadExecution('e1'))?.steps).toEqual(steps);
+    expect(await store.countSteps({ executionId: 'e1' })).toMatchObject({
+      succeeded: 2,
+      failed: 1,
+      skipped: 1,
+    });
+    expect(await store.countSteps()).toMatchObject({ succeeded: 2, failed: 1, skipped: 1 });
+
+    // A retry changes it: its steps become rows first, then the change applies to them.
+    const retried = step('e1', 'b', { status: 'ready', attempt: 1 });
+    expect(
+      await store.commit([
+        { expectSeq: 1, execution: { ...finished, status: 'running' }, steps: [{ step: retried }] },
+      ]),
+    ).toEqual([{ status: 'ok', seq: 2 }]);
+    expect(await rawQuery(schema, 'SELECT count(*)::int AS n FROM steps')).toEqual([{ n: 4 }]);
+    expect(await rawQuery(schema, 'SELECT steps_json, steps_summary FROM executions')).toEqual([
+      { steps_json: null, steps_summary: null },
+    ]);
+    const loaded = await store.loadExecution('e1');
+    expect(loaded?.steps).toEqual([steps[0], steps[1], retried, steps[3]]);
+    expect(await store.countSteps()).toMatchObject({ succeeded: 2, ready: 1, skipped: 1 });
+  });
+
   test('payloads above the threshold live in blobs, which are deleted with their last reference', async () => {
     const { store } = await fresh({ blobThresholdBytes: 100 });
     const big = { text: 'x'.repeat(200) };

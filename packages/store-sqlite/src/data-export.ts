@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { FlowstateError } from '@flowstate/core';
-import { decodeCompactJournal } from './compact-journal.js';
+import { decodeCompactJournal } from '@flowstate/engine';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { BLOB_PREFIX } from './payload-codec.js';
 import { runMigrations } from './migrations.js';

@@ -1,15 +1,15 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { FlowstateError, serializeError } from '@flowstate/core';
 import {
-  FINAL_EXECUTION_STATUSES,
-  FINAL_STEP_STATUSES,
   StoreCommitError,
+  countByStatus,
+  decodeCompactJournal,
+  encodeCompactJournal,
+  isCompactable,
   type CommitFailure,
   type CommitOutcome,
   type ExecutionChange,
-  type StepRecord,
 } from '@flowstate/engine';
-import { decodeCompactJournal, encodeCompactJournal } from './compact-journal.js';
 import { FINAL_STEP_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import type { ScheduleRepository } from './schedule-repository.js';
@@ -276,27 +276,4 @@ export class ExecutionCommitter {
     }
     return { status: 'ok', seq };
   }
-}
-
-/**
- * A change that creates an execution already finished, with every step final and nothing
- * to wait for: its steps will never be claimed or updated one by one, so they are stored in
- * one column of the execution row (one row written instead of one per step).
- */
-function isCompactable(change: ExecutionChange): boolean {
-  return (
-    change.expectSeq === 'new' &&
-    FINAL_EXECUTION_STATUSES.includes(change.execution.status) &&
-    (change.addWaits?.length ?? 0) === 0 &&
-    change.steps.every(
-      (write) =>
-        write.expectLeaseOwner === undefined && FINAL_STEP_STATUSES.includes(write.step.status),
-    )
-  );
-}
-
-function countByStatus(steps: readonly StepRecord[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const step of steps) counts[step.status] = (counts[step.status] ?? 0) + 1;
-  return counts;
 }

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import {
+  decodeCompactJournal,
   STEP_STATUSES,
   type ExecutionQuery,
   type ExecutionRecord,
@@ -7,7 +8,6 @@ import {
   type StepStatus,
   type WaitRecord,
 } from '@flowstate/engine';
-import { decodeCompactJournal } from './compact-journal.js';
 import { FINAL_EXECUTION_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import {

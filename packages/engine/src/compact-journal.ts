@@ -1,9 +1,10 @@
 import type { JsonValue } from '@flowstate/core';
-import type { StepRecord } from '@flowstate/engine';
+import { FINAL_EXECUTION_STATUSES, FINAL_STEP_STATUSES } from './store.js';
+import type { ExecutionChange, StepRecord } from './store.js';
 
 /**
- * The step journal of a compact execution (one that finished in its first commit), stored in
- * one column of its row. Version 2 leaves out what the row already says and what repeats:
+ * The step journal of a compact execution (one that finished in its first commit), stored by
+ * a store in one column of its row. Version 2 leaves out what the row already says and what repeats:
  * - `executionId` (the row's id);
  * - a payload that is the very same value as the execution's input or as an earlier step's
  *   input or output (a step's input is usually its predecessor's output, a trigger's output
@@ -91,4 +92,28 @@ export function decodeCompactJournal(
     }
     return step;
   });
+}
+
+/**
+ * A change that creates an execution already finished, with every step final and nothing
+ * to wait for: its steps will never be claimed or updated one by one, so a store may keep
+ * them as a compact journal in the execution row (one row written instead of one per step).
+ */
+export function isCompactable(change: ExecutionChange): boolean {
+  return (
+    change.expectSeq === 'new' &&
+    FINAL_EXECUTION_STATUSES.includes(change.execution.status) &&
+    (change.addWaits?.length ?? 0) === 0 &&
+    change.steps.every(
+      (write) =>
+        write.expectLeaseOwner === undefined && FINAL_STEP_STATUSES.includes(write.step.status),
+    )
+  );
+}
+
+/** Steps by status (the summary a store keeps beside a compact journal, for counts). */
+export function countByStatus(steps: readonly StepRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const step of steps) counts[step.status] = (counts[step.status] ?? 0) + 1;
+  return counts;
 }

@@ -1,4 +1,4 @@
-import type { StepRecord } from '@flowstate/engine';
+import type { StepRecord } from './store.js';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decodeCompactJournal, encodeCompactJournal } from './compact-journal.js';
