@@ -1,9 +1,31 @@
+import { defineNode, NonRetriableError } from '@flowstate/sdk';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { z } from 'zod';
 import { makeEngine, waitForEnd, workflow, type TestEngine } from '../helpers.js';
+
+/** Fails the first time it runs after `failOnce` is set, then succeeds. */
+let failOnce = false;
+const flaky = defineNode({
+  type: 'test.fail-once',
+  name: 'Fail once',
+  group: 'action',
+  description: 'fails once, then succeeds',
+  params: z.object({}),
+  ports: ['out'],
+  sideEffects: true,
+  async run() {
+    if (failOnce) {
+      failOnce = false;
+      throw new NonRetriableError('failing this once', { code: 'FAIL_ONCE' });
+    }
+    return { flaky: 'ok' };
+  },
+});
 
 let t: TestEngine;
 beforeEach(async () => {
-  t = await makeEngine();
+  failOnce = false;
+  t = await makeEngine({ extraNodes: [flaky] });
 });
 afterEach(async () => {
   await t.close();
@@ -210,6 +232,105 @@ describe('flow.call', () => {
     const ended = await waitForEnd(t.engine, handle.executionId);
     expect(ended.status).toBe('succeeded');
     expect(ended.output).toMatchObject({ child: true });
+    expect(await t.store.listChildExecutions(handle.executionId)).toHaveLength(1);
+  });
+
+  test('retrying a parent that failed elsewhere calls again a child that ended unsuccessfully meanwhile', async () => {
+    const child = await t.deploy(
+      workflow(
+        [
+          { id: 'in', type: 'trigger.manual' },
+          {
+            id: 'hold',
+            type: 'wait.event',
+            params: { event: 'go', correlationKey: '{{ $input.k }}' },
+          },
+          { id: 'done', type: 'transform.set', params: { fields: { child: true } } },
+        ],
+        ['in->hold', 'hold:received->done'],
+      ),
+    );
+    const parent = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'call', type: 'flow.call', params: { workflowId: child, input: '{{ $input }}' } },
+          { id: 'pause', type: 'wait.delay', params: { durationMs: 200 } },
+          { id: 'flaky', type: 'test.fail-once' },
+          { id: 'join', type: 'flow.merge' },
+        ],
+        ['start->call', 'start->pause', 'pause->flaky', 'call->join', 'flaky->join'],
+      ),
+    );
+    failOnce = true;
+    const handle = await t.engine.startExecution({ workflowId: parent, input: { k: 'r1' } });
+    // The other branch fails the parent while the call waits; its child goes on.
+    expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
+    const [first] = await t.store.listChildExecutions(handle.executionId);
+    expect(first?.status).toBe('running');
+    await t.engine.cancel(first!.id);
+
+    await t.engine.retry(handle.executionId);
+    await expect
+      .poll(async () => (await t.store.listChildExecutions(handle.executionId)).length)
+      .toBe(2);
+    const second = (await t.store.listChildExecutions(handle.executionId)).find(
+      (c) => c.id !== first!.id,
+    )!;
+    const call = (await t.store.loadExecution(handle.executionId))!.steps.find(
+      (s) => s.key === 'call',
+    );
+    expect(call?.state).toEqual({ kind: 'call', childExecutionId: second.id });
+    await expect
+      .poll(
+        async () =>
+          (await t.store.loadExecution(second.id))?.steps.find((s) => s.key === 'hold')?.status,
+      )
+      .toBe('waiting');
+    await t.engine.deliverEvent({ name: 'go', correlationKey: 'r1', payload: {} });
+    const ended = await waitForEnd(t.engine, handle.executionId);
+    expect(ended.status).toBe('succeeded');
+    expect(JSON.stringify(ended.output)).toContain('"child":true');
+  });
+
+  test('retrying a parent whose child succeeded while it was failed takes the child output', async () => {
+    const child = await t.deploy(
+      workflow(
+        [
+          { id: 'in', type: 'trigger.manual' },
+          {
+            id: 'hold',
+            type: 'wait.event',
+            params: { event: 'go', correlationKey: '{{ $input.k }}' },
+          },
+          { id: 'done', type: 'transform.set', params: { fields: { child: true } } },
+        ],
+        ['in->hold', 'hold:received->done'],
+      ),
+    );
+    const parent = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'call', type: 'flow.call', params: { workflowId: child, input: '{{ $input }}' } },
+          { id: 'pause', type: 'wait.delay', params: { durationMs: 200 } },
+          { id: 'flaky', type: 'test.fail-once' },
+          { id: 'join', type: 'flow.merge' },
+        ],
+        ['start->call', 'start->pause', 'pause->flaky', 'call->join', 'flaky->join'],
+      ),
+    );
+    failOnce = true;
+    const handle = await t.engine.startExecution({ workflowId: parent, input: { k: 'r2' } });
+    expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
+    const [first] = await t.store.listChildExecutions(handle.executionId);
+    await t.engine.deliverEvent({ name: 'go', correlationKey: 'r2', payload: {} });
+    expect((await waitForEnd(t.engine, first!.id)).status).toBe('succeeded');
+
+    await t.engine.retry(handle.executionId);
+    const ended = await waitForEnd(t.engine, handle.executionId);
+    expect(ended.status).toBe('succeeded');
+    expect(JSON.stringify(ended.output)).toContain('"child":true');
     expect(await t.store.listChildExecutions(handle.executionId)).toHaveLength(1);
   });
 

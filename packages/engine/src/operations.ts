@@ -250,6 +250,7 @@ export class Operations {
       leaseExpiresAt: decide.workerId === undefined ? undefined : decide.now + decide.leaseMs,
       runAt: decide.now,
     };
+    const succeededChildren: ExecutionRecord[] = [];
     for (const step of run.steps.values()) {
       if (step.status === 'failed') {
         run.putStep({
@@ -263,11 +264,25 @@ export class Operations {
           ...owned,
         });
       } else if (step.status === 'cancelled' && step.error?.code === CANCELLED_BY_FAILURE.code) {
-        const waiting = step.state !== undefined;
+        const state = waitState(step);
+        // A call cancelled while its child ran: the child went on (a failure does not cancel
+        // children). One that has succeeded meanwhile completes the step below; one that
+        // ended otherwise (cancelled, failed) or never started is called again, as a failed
+        // call is.
+        const child =
+          state?.kind === 'call'
+            ? await engine.store.getExecution(state.childExecutionId)
+            : undefined;
+        const callAgain =
+          state?.kind === 'call' &&
+          (child === undefined || (isFinal(child) && child.status !== 'succeeded'));
+        if (child?.status === 'succeeded') succeededChildren.push(child);
+        const waiting = step.state !== undefined && !callAgain;
         run.putStep({
           ...step,
           status: waiting ? 'waiting' : 'ready',
           error: undefined,
+          ...(callAgain ? { state: undefined } : {}),
           ...(waiting ? {} : owned),
         });
       }
@@ -277,6 +292,7 @@ export class Operations {
     reconcile(run, decide);
     await this.commit(run);
     engine.executor.scheduleReady(run);
+    for (const child of succeededChildren) await this.completeParent(child);
     return run.execution;
   }
 
