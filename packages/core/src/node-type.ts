@@ -84,6 +84,13 @@ export interface NodeContext<P = unknown> {
    */
   readonly credentials: Readonly<Record<string, CredentialValue>>;
   /**
+   * Treats `secret` as a credential secret for the rest of this attempt: it is stored as
+   * `[redacted]` wherever the step's output, error or logs carry it, and never logged by the
+   * server. For secrets a node derives from its credentials (an OAuth access token it
+   * fetched), which the engine cannot know in advance.
+   */
+  redact(secret: string): void;
+  /**
    * The variables expressions see (`$trigger`, `$steps`, `$input`, `$item`, `$index`,
    * `$vars`, `$execution`, `$now`), for nodes that hand them to other code (`script.js`).
    * The engine sets it; a host that does not (an older test harness) leaves it undefined.

@@ -22,7 +22,7 @@ import {
   resolveNodeCredentials,
   type NodeCredentials,
 } from './node-credentials.js';
-import type { Redactor } from './redaction.js';
+import { secretList, type Redactor } from './redaction.js';
 import { StepContext } from './step-context.js';
 import type { ExecutionRecord } from './store.js';
 
@@ -105,6 +105,23 @@ async function invokeWithCredentials(options: InvokeOptions): Promise<Invocation
 }
 
 async function attempt(options: InvokeOptions, credentials: NodeCredentials): Promise<Invocation> {
+  // Secrets the node derives during the attempt (`ctx.redact`): redacted from what it returns.
+  const derived: string[] = [];
+  const redact = (secret: string) => {
+    derived.push(secret);
+    options.redactor?.add([secret]);
+  };
+  const invocation = await attemptRun(options, credentials, redact);
+  return derived.length === 0
+    ? invocation
+    : redactInvocation(invocation, secretList([...credentials.secrets, ...derived]));
+}
+
+async function attemptRun(
+  options: InvokeOptions,
+  credentials: NodeCredentials,
+  redact: (secret: string) => void,
+): Promise<Invocation> {
   const { node, nodeType } = options;
   try {
     const cached = staticParams.get(node);
@@ -130,7 +147,7 @@ async function attempt(options: InvokeOptions, credentials: NodeCredentials): Pr
         { details },
       );
     }
-    const result = await runBounded(options, parsed.data, credentials);
+    const result = await runBounded(options, parsed.data, credentials, redact);
     if (isDirective(result)) {
       if (result[DIRECTIVE] === 'emit')
         return { kind: 'output', port: result.port, value: result.value };
@@ -152,7 +169,12 @@ async function attempt(options: InvokeOptions, credentials: NodeCredentials): Pr
 /** Signal handed to pure nodes: they are bounded by the expression limits instead. */
 const NEVER_ABORTED = new AbortController().signal;
 
-async function runBounded(options: InvokeOptions, params: unknown, credentials: NodeCredentials) {
+async function runBounded(
+  options: InvokeOptions,
+  params: unknown,
+  credentials: NodeCredentials,
+  redact: (secret: string) => void,
+) {
   const { node, nodeType } = options;
   if (!nodeType.sideEffects) {
     // Pure nodes (transforms, conditions) finish in microseconds; a timer and an abort
@@ -163,6 +185,7 @@ async function runBounded(options: InvokeOptions, params: unknown, credentials: 
         params,
         options.signal.aborted ? options.signal : NEVER_ABORTED,
         credentials,
+        redact,
       ),
     );
   }
@@ -183,7 +206,7 @@ async function runBounded(options: InvokeOptions, params: unknown, credentials: 
     });
   });
   try {
-    const ctx = buildContext(options, params, controller.signal, credentials);
+    const ctx = buildContext(options, params, controller.signal, credentials, redact);
     const run = Promise.resolve(nodeType.run(ctx));
     return await Promise.race([run, timeout, aborted]);
   } finally {
@@ -197,6 +220,7 @@ function buildContext(
   params: unknown,
   signal: AbortSignal,
   credentials: NodeCredentials,
+  redact: (secret: string) => void,
 ): NodeContext {
   const { node } = options;
   return new StepContext({
@@ -213,6 +237,7 @@ function buildContext(
     clock: options.now,
     engineLogger: redactingLogger(options.logger, credentials.secrets),
     credentials: credentials.credentials,
+    redact,
   });
 }
 

@@ -28,6 +28,8 @@ export interface StepContextOptions {
   clock: () => number;
   engineLogger: EngineLogger;
   credentials: Readonly<Record<string, CredentialValue>>;
+  /** Called by `ctx.redact`. */
+  redact: (secret: string) => void;
 }
 
 /**
@@ -65,6 +67,10 @@ export class StepContext implements NodeContext {
 
   get scope(): ExpressionScope {
     return this.#options.scope;
+  }
+
+  redact(secret: string): void {
+    this.#options.redact(secret);
   }
 
   get idempotencyKey(): string {

@@ -129,11 +129,17 @@ export function createHttpRequestNode(
         secretHeaders: [],
         now: ctx.now(),
       };
+      // A fetched access token is a secret too: an API that echoes it must not journal it.
+      const oauthToken = async (oauth: CredentialValue): Promise<string> => {
+        const token = await tokens.token(oauth, fetchOptions);
+        ctx.redact(token);
+        return token;
+      };
       const authorize = async (): Promise<Record<string, string>> => {
         if (!credential) return {};
         if (credential.type !== 'oauth2-client-credentials') return credentialHeaders(credential);
         if (ctx.simulate) return { Authorization: 'Bearer [oauth2 token]' };
-        return { Authorization: `Bearer ${await tokens.token(credential, fetchOptions)}` };
+        return { Authorization: `Bearer ${await oauthToken(credential)}` };
       };
       const prepare = async (): Promise<PreparedRequest> => {
         const auth = await authorize();
@@ -160,9 +166,7 @@ export function createHttpRequestNode(
           request,
           async (headers) =>
             client.fetch({ ...request, headers: headers ?? request.headers }, fetchOptions),
-          async (oauth) => ({
-            Authorization: `Bearer ${await tokens.token(oauth, fetchOptions)}`,
-          }),
+          async (oauth) => ({ Authorization: `Bearer ${await oauthToken(oauth)}` }),
         );
       if (p.pagination)
         return paginate(prepared, p.pagination, {

@@ -50,6 +50,8 @@ export interface TestNodeResult {
   /** Set for directives other than `emit` (suspend, loop, call, respond, return). */
   directive?: NodeDirective;
   logs: TestLogEntry[];
+  /** The secrets the node asked to redact (`ctx.redact`); the engine would hide them. */
+  redacted?: string[];
 }
 
 /**
@@ -81,6 +83,7 @@ export async function testNode<P>(
   }
   const input = options.input ?? null;
   const logs: TestLogEntry[] = [];
+  const redacted: string[] = [];
   const log =
     (level: keyof NodeLogger) =>
     (message: string, data?: Record<string, unknown>): void => {
@@ -100,6 +103,7 @@ export async function testNode<P>(
     signal: options.signal ?? new AbortController().signal,
     simulate: options.simulate ?? false,
     credentials: options.credentials ?? {},
+    redact: (secret) => void redacted.push(secret),
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     now: () => (now ? new Date(now.getTime()) : new Date()),
     evaluate:
@@ -113,7 +117,8 @@ export async function testNode<P>(
   if (result === undefined) {
     throw new Error(`Node "${nodeType.type}" returned undefined; return null or a JSON value`);
   }
-  if (!isDirective(result)) return { port: 'out', output: result, logs };
+  const more = redacted.length > 0 ? { redacted } : {};
+  if (!isDirective(result)) return { port: 'out', output: result, logs, ...more };
   if (result[DIRECTIVE] === 'emit') {
     const ports = portsOf(nodeType as NodeType, rawParams);
     if (!ports.includes(result.port)) {

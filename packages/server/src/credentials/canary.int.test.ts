@@ -15,6 +15,8 @@ import { makeServer, type ServerFixture } from '../testing/server-fixture.js';
  * be: every API response, every row of every table and the database files, every log line.
  */
 const CANARY = 'canary-7c4f9e2a-d1b3-4e55-9a0f-secret';
+/** The access token the OAuth2 token endpoint hands out: derived from a credential, secret too. */
+const TOKEN_CANARY = 'token-canary-0b9d2f61-88aa-4c1e-secret';
 
 let upstream: Server;
 let base: string;
@@ -43,6 +45,14 @@ const leaky = defineNode({
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
+    if (req.url === '/token') {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ access_token: TOKEN_CANARY, token_type: 'bearer', expires_in: 3600 }),
+      );
+      return;
+    }
     received.push(String(req.headers.authorization));
     const status = req.url === '/reject' ? 403 : 200;
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -101,6 +111,11 @@ test('a canary secret reaches the remote server and nothing else', async () => {
     type: 'secret',
     data: { value: CANARY },
   });
+  const oauth = await api('POST', '/credentials', {
+    name: 'Canary OAuth',
+    type: 'oauth2-client-credentials',
+    data: { tokenUrl: `${base}/token`, clientId: 'client-1', clientSecret: CANARY },
+  });
   const manual = node('start', 'trigger.manual', {});
   const http = (id: string, path: string, credential: string) =>
     node(id, 'http.request', { url: `${base}${path}`, credential }, { retry: { maxAttempts: 1 } });
@@ -112,6 +127,14 @@ test('a canary secret reaches the remote server and nothing else', async () => {
   ]);
   expect(echo.status).toBe('succeeded');
   expect(echo.output).toMatchObject({ body: { youSent: 'Bearer [redacted]' } });
+
+  const oauthEcho = await runWorkflow('oauth', [
+    manual,
+    http('call', '/echo', oauth.id),
+    node('say', 'log', { message: '{{ "got " & $input.body.youSent }}' }),
+  ]);
+  expect(oauthEcho.status).toBe('succeeded');
+  expect(oauthEcho.output).toMatchObject({ body: { youSent: 'Bearer [redacted]' } });
 
   const basicEcho = await runWorkflow('basic', [manual, http('call', '/echo', basic.id)]);
   expect(basicEcho.output).toMatchObject({ body: { youSent: 'Basic [redacted]' } });
@@ -137,17 +160,22 @@ test('a canary secret reaches the remote server and nothing else', async () => {
 
   // The remote server got the real secret.
   expect(received).toContain(`Bearer ${CANARY}`);
+  expect(received).toContain(`Bearer ${TOKEN_CANARY}`);
   expect(received).toContain(`Basic ${Buffer.from(`ada:${CANARY}`).toString('base64')}`);
 
   // No API response carries it.
   await api('GET', '/executions?limit=100');
   await api('GET', '/credentials');
   await api('GET', `/credentials/${bearer.id}`);
+  await api('GET', `/credentials/${oauth.id}`);
   await api('GET', '/audit');
-  for (const body of responses) expect(body).not.toContain(CANARY);
+  for (const body of responses) {
+    expect(body).not.toContain(CANARY);
+    expect(body).not.toContain(TOKEN_CANARY);
+  }
 
   // No row of any table, nor the database files, hold it (nor its base64 form).
-  const forms = [CANARY, Buffer.from(`ada:${CANARY}`).toString('base64')];
+  const forms = [CANARY, Buffer.from(`ada:${CANARY}`).toString('base64'), TOKEN_CANARY];
   const dataDir = join(server.dir, 'data');
   const db = new Database(join(dataDir, 'flowstate.db'), { readonly: true });
   try {
@@ -156,7 +184,7 @@ test('a canary secret reaches the remote server and nothing else', async () => {
       .all() as Array<{ name: string }>;
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['steps', 'executions']));
     const steps = db.prepare('SELECT count(*) AS n FROM executions').get() as { n: number };
-    expect(steps.n).toBe(5);
+    expect(steps.n).toBe(6);
     for (const { name } of tables) {
       const dump = JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all());
       for (const form of forms) expect(dump, `table ${name}`).not.toContain(form);
