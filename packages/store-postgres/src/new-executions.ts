@@ -60,7 +60,8 @@ function compactColumns(
 function startStatement(notifications: number): string {
   const notify = Array.from(
     { length: notifications },
-    (_, i) => `, pg_notify($${2 * i + 3}, $${2 * i + 4})`,
+    (_, i) =>
+      `, (SELECT pg_notify($${2 * i + 3}, $${2 * i + 4}) WHERE EXISTS (SELECT 1 FROM inserted))`,
   ).join('');
   return `WITH inserted AS (${INSERT_EXECUTIONS}),
   written AS (INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
@@ -81,8 +82,8 @@ export function isPlainStartBatch(changes: readonly ExecutionChange[]): boolean 
  * Writes a plain start batch (see `isPlainStartBatch`) with one statement outside any
  * transaction, or returns undefined (having written nothing) when a payload needs a blob,
  * which takes more statements. `notifications` are channel/payload pairs sent if the
- * statement commits; they may name executions that turn out to be refused, which only makes
- * their listeners look again.
+ * statement inserted something; they may also name executions of the batch that turn out to
+ * be refused, which only makes their listeners look again.
  */
 export async function startInOneStatement(
   db: Queryable,
