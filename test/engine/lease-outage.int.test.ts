@@ -1,6 +1,7 @@
 import { defineNode } from '@flowstate/sdk';
 import { afterEach, expect, test } from 'vitest';
 import { z } from 'zod';
+import type { EngineOptions } from '@flowstate/engine';
 import { makeEngine, waitForEnd, workflow, type TestEngine } from '../helpers.js';
 
 /** A side effect that holds its step (and lease) until the test lets it finish. */
@@ -34,8 +35,9 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('a worker that cannot renew its leases for half a lease stops claiming until it can', async () => {
-  t = await makeEngine({ extraNodes: [held], leaseMs: 600, pollIntervalMs: 50 });
+/** An engine with 600 ms leases running one execution whose held step has started. */
+async function startHeld(options: Partial<EngineOptions> = {}) {
+  t = await makeEngine({ extraNodes: [held], leaseMs: 600, pollIntervalMs: 50, ...options });
   const id = await t.deploy(
     workflow(
       [
@@ -48,6 +50,11 @@ test('a worker that cannot renew its leases for half a lease stops claiming unti
   const handle = await t.engine.startExecution({ workflowId: id, input: {} });
   for (let i = 0; i < 100 && !entered; i++) await sleep(20);
   expect(entered).toBe(true);
+  return { t, handle };
+}
+
+test('a worker that cannot renew its leases for half a lease stops claiming until it can', async () => {
+  const { t, handle } = await startHeld();
 
   // The store stops answering lease renewals (as when the database is unreachable).
   const store = t.store;
@@ -93,19 +100,7 @@ test('a worker whose step was taken by another worker drops the execution once a
     warn: (_: Record<string, unknown>, msg?: string) => void warnings.push(msg ?? ''),
     error: () => undefined,
   };
-  t = await makeEngine({ extraNodes: [held], leaseMs: 600, pollIntervalMs: 50, logger });
-  const id = await t.deploy(
-    workflow(
-      [
-        { id: 'start', type: 'trigger.manual' },
-        { id: 'hold', type: 'test.held' },
-      ],
-      ['start->hold'],
-    ),
-  );
-  const handle = await t.engine.startExecution({ workflowId: id, input: {} });
-  for (let i = 0; i < 100 && !entered; i++) await sleep(20);
-  expect(entered).toBe(true);
+  const { t, handle } = await startHeld({ logger });
 
   // This worker claims nothing more; "w2" takes the step once its lease is expired, as a
   // worker does after this one stalled past its lease.

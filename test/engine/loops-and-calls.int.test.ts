@@ -129,6 +129,41 @@ describe('flow.loop', () => {
   });
 });
 
+/**
+ * Starts a parent whose call waits for a child (held until event "go" with key `k`) while its
+ * other branch fails once, after 200 ms: the parent fails with the child still running.
+ */
+async function startFailingParent(k: string) {
+  const child = await t.deploy(
+    workflow(
+      [
+        { id: 'in', type: 'trigger.manual' },
+        {
+          id: 'hold',
+          type: 'wait.event',
+          params: { event: 'go', correlationKey: '{{ $input.k }}' },
+        },
+        { id: 'done', type: 'transform.set', params: { fields: { child: true } } },
+      ],
+      ['in->hold', 'hold:received->done'],
+    ),
+  );
+  const parent = await t.deploy(
+    workflow(
+      [
+        { id: 'start', type: 'trigger.manual' },
+        { id: 'call', type: 'flow.call', params: { workflowId: child, input: '{{ $input }}' } },
+        { id: 'pause', type: 'wait.delay', params: { durationMs: 200 } },
+        { id: 'flaky', type: 'test.fail-once' },
+        { id: 'join', type: 'flow.merge' },
+      ],
+      ['start->call', 'start->pause', 'pause->flaky', 'call->join', 'flaky->join'],
+    ),
+  );
+  failOnce = true;
+  return t.engine.startExecution({ workflowId: parent, input: { k } });
+}
+
 describe('flow.call', () => {
   test('runs a sub-workflow, awaits its result, and links parent and child both ways', async () => {
     const child = await t.deploy(
@@ -236,34 +271,7 @@ describe('flow.call', () => {
   });
 
   test('retrying a parent that failed elsewhere calls again a child that ended unsuccessfully meanwhile', async () => {
-    const child = await t.deploy(
-      workflow(
-        [
-          { id: 'in', type: 'trigger.manual' },
-          {
-            id: 'hold',
-            type: 'wait.event',
-            params: { event: 'go', correlationKey: '{{ $input.k }}' },
-          },
-          { id: 'done', type: 'transform.set', params: { fields: { child: true } } },
-        ],
-        ['in->hold', 'hold:received->done'],
-      ),
-    );
-    const parent = await t.deploy(
-      workflow(
-        [
-          { id: 'start', type: 'trigger.manual' },
-          { id: 'call', type: 'flow.call', params: { workflowId: child, input: '{{ $input }}' } },
-          { id: 'pause', type: 'wait.delay', params: { durationMs: 200 } },
-          { id: 'flaky', type: 'test.fail-once' },
-          { id: 'join', type: 'flow.merge' },
-        ],
-        ['start->call', 'start->pause', 'pause->flaky', 'call->join', 'flaky->join'],
-      ),
-    );
-    failOnce = true;
-    const handle = await t.engine.startExecution({ workflowId: parent, input: { k: 'r1' } });
+    const handle = await startFailingParent('r1');
     // The other branch fails the parent while the call waits; its child goes on.
     expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
     const [first] = await t.store.listChildExecutions(handle.executionId);
@@ -294,34 +302,7 @@ describe('flow.call', () => {
   });
 
   test('retrying a parent whose child succeeded while it was failed takes the child output', async () => {
-    const child = await t.deploy(
-      workflow(
-        [
-          { id: 'in', type: 'trigger.manual' },
-          {
-            id: 'hold',
-            type: 'wait.event',
-            params: { event: 'go', correlationKey: '{{ $input.k }}' },
-          },
-          { id: 'done', type: 'transform.set', params: { fields: { child: true } } },
-        ],
-        ['in->hold', 'hold:received->done'],
-      ),
-    );
-    const parent = await t.deploy(
-      workflow(
-        [
-          { id: 'start', type: 'trigger.manual' },
-          { id: 'call', type: 'flow.call', params: { workflowId: child, input: '{{ $input }}' } },
-          { id: 'pause', type: 'wait.delay', params: { durationMs: 200 } },
-          { id: 'flaky', type: 'test.fail-once' },
-          { id: 'join', type: 'flow.merge' },
-        ],
-        ['start->call', 'start->pause', 'pause->flaky', 'call->join', 'flaky->join'],
-      ),
-    );
-    failOnce = true;
-    const handle = await t.engine.startExecution({ workflowId: parent, input: { k: 'r2' } });
+    const handle = await startFailingParent('r2');
     expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
     const [first] = await t.store.listChildExecutions(handle.executionId);
     await t.engine.deliverEvent({ name: 'go', correlationKey: 'r2', payload: {} });

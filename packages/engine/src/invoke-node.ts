@@ -101,27 +101,26 @@ async function invokeWithCredentials(options: InvokeOptions): Promise<Invocation
   } catch (error) {
     return { kind: 'error', error: serializeError(error) };
   }
-  return redactInvocation(await attempt(options, credentials), credentials.secrets);
+  return attempt(options, credentials);
 }
 
+/**
+ * One attempt, with the credentials' secrets, and those the node derives (`ctx.redact`),
+ * redacted from what it returns or throws.
+ */
 async function attempt(options: InvokeOptions, credentials: NodeCredentials): Promise<Invocation> {
-  // Secrets the node derives during the attempt (`ctx.redact`): redacted from what it returns.
-  const derived: string[] = [];
+  let derived: string[] | undefined;
   const redact = (secret: string) => {
-    derived.push(secret);
+    (derived ??= []).push(secret);
     options.redactor?.add([secret]);
   };
-  const invocation = await attemptRun(options, credentials, redact);
-  return derived.length === 0
-    ? invocation
-    : redactInvocation(invocation, secretList([...credentials.secrets, ...derived]));
-}
-
-async function attemptRun(
-  options: InvokeOptions,
-  credentials: NodeCredentials,
-  redact: (secret: string) => void,
-): Promise<Invocation> {
+  const finish = (invocation: Invocation): Invocation =>
+    redactInvocation(
+      invocation,
+      derived === undefined
+        ? credentials.secrets
+        : secretList([...credentials.secrets, ...derived]),
+    );
   const { node, nodeType } = options;
   try {
     const cached = staticParams.get(node);
@@ -150,10 +149,10 @@ async function attemptRun(
     const result = await runBounded(options, parsed.data, credentials, redact);
     if (isDirective(result)) {
       if (result[DIRECTIVE] === 'emit')
-        return { kind: 'output', port: result.port, value: result.value };
-      return { kind: 'directive', directive: result };
+        return finish({ kind: 'output', port: result.port, value: result.value });
+      return finish({ kind: 'directive', directive: result });
     }
-    return { kind: 'output', port: 'out', value: result };
+    return finish({ kind: 'output', port: 'out', value: result });
   } catch (error) {
     const serialized = serializeError(error);
     if (
@@ -162,7 +161,7 @@ async function attemptRun(
     ) {
       serialized.retriable = false;
     }
-    return { kind: 'error', error: serialized };
+    return finish({ kind: 'error', error: serialized });
   }
 }
 

@@ -33,8 +33,8 @@ const UPDATE_EXECUTION = `UPDATE executions SET seq = seq + 1, ${EXECUTION_WRITE
   .join(', ')}
   WHERE id = $1 AND seq = $${EXECUTION_WRITE_COLUMNS.length + 1} RETURNING seq`;
 
-/** Inserts or replaces step rows given as one array per column. */
-export const UPSERT_STEPS = `INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
+/** Inserts or replaces step rows (see `upsertSteps`). */
+const UPSERT_STEPS = `INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
   SELECT * FROM ${rowsOf(STEP_WRITE_COLUMNS)} AS u
   ON CONFLICT (execution_id, key) DO UPDATE SET ${STEP_WRITE_COLUMNS.slice(2)
     .map(([c]) => `${c} = excluded.${c}`)
@@ -136,13 +136,7 @@ export async function writeChange(
   }
   // After the execution's write, so that a conflicting insert leaves no blob behind.
   await codec.writeBlobs(db, payloads.blobs);
-  if (steps.length > 0) {
-    await db.query({
-      name: 'fs_upsert_steps',
-      text: UPSERT_STEPS,
-      values: [rowsParam(steps)],
-    });
-  }
+  await upsertSteps(db, steps);
   await writeWaits(db, change);
   return { status: 'ok', seq };
 }
@@ -213,6 +207,12 @@ export function lastWritePerKey(writes: readonly StepWrite[]): StepWrite[] {
   return [...byKey.values()];
 }
 
+/** Inserts or replaces step rows, given as `stepValues` arrays. */
+export async function upsertSteps(db: Queryable, steps: readonly unknown[][]): Promise<void> {
+  if (steps.length === 0) return;
+  await db.query({ name: 'fs_upsert_steps', text: UPSERT_STEPS, values: [rowsParam(steps)] });
+}
+
 const COMPACT_JOURNALS = `SELECT id, payload_text(input) AS input, steps_json FROM executions
   WHERE id = ANY($1::text[]) AND steps_json IS NOT NULL`;
 
@@ -242,6 +242,6 @@ export async function expandCompactJournals(
     ),
   );
   await codec.writeBlobs(db, payloads.blobs);
-  if (steps.length > 0) await db.query(UPSERT_STEPS, [rowsParam(steps)]);
+  await upsertSteps(db, steps);
   await db.query(CLEAR_COMPACT, [rows.map((row) => row.id)]);
 }

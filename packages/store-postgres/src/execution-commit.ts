@@ -17,7 +17,13 @@ import {
   startInOneStatement,
 } from './new-executions.js';
 import type { PayloadCodec } from './payload-codec.js';
-import { SETTLED_CHANNEL, settledPayloads, WAKE_CHANNEL, wakePayload } from './wake.js';
+import {
+  notifyCalls,
+  SETTLED_CHANNEL,
+  settledPayloads,
+  WAKE_CHANNEL,
+  wakePayload,
+} from './wake.js';
 
 /** What the committer needs besides the pool. */
 export interface CommitterOptions {
@@ -133,8 +139,7 @@ export class ExecutionCommitter {
   ): Promise<void> {
     const notifications = this.#notifications(changes, (i) => outcomes[i]?.status === 'ok');
     if (notifications.length === 0) return;
-    const calls = [];
-    for (let i = 1; i < notifications.length; i += 2) calls.push(`pg_notify($${i}, $${i + 1})`);
+    const calls = notifyCalls(notifications.length / 2);
     await client.query(`SELECT ${calls.join(', ')}`, notifications);
   }
 

@@ -39,22 +39,23 @@ const UNFINISHED_SQL = `SELECT ${executionColumns('e')} FROM executions e
     WHERE s.execution_id = e.id AND s.status IN ('ready','running','waiting'))
   ORDER BY e.created_at, e.id LIMIT $1`;
 
-/** Step rows by status, plus the steps of compact executions (their `steps_summary`). */
-const COUNT_ALL_SQL = `SELECT status, sum(n)::bigint AS n FROM (
-    SELECT status, count(*) AS n FROM steps GROUP BY status
+/**
+ * Step rows by status, plus the steps of compact executions (their `steps_summary`), of one
+ * execution (`$1`) or of all.
+ */
+function countStepsSql(oneExecution: boolean): string {
+  return `SELECT status, sum(n)::bigint AS n FROM (
+    SELECT status, count(*) AS n FROM steps
+      ${oneExecution ? 'WHERE execution_id = $1' : ''} GROUP BY status
     UNION ALL
     SELECT c.key AS status, sum(c.value::bigint) AS n
       FROM executions e, json_each_text(e.steps_summary::json) AS c
-      WHERE e.steps_summary IS NOT NULL GROUP BY c.key
+      WHERE e.steps_summary IS NOT NULL ${oneExecution ? 'AND e.id = $1' : ''} GROUP BY c.key
   ) t GROUP BY status`;
+}
 
-const COUNT_ONE_SQL = `SELECT status, sum(n)::bigint AS n FROM (
-    SELECT status, count(*) AS n FROM steps WHERE execution_id = $1 GROUP BY status
-    UNION ALL
-    SELECT c.key AS status, c.value::bigint AS n
-      FROM executions e, json_each_text(e.steps_summary::json) AS c
-      WHERE e.id = $1 AND e.steps_summary IS NOT NULL
-  ) t GROUP BY status`;
+const COUNT_ALL_SQL = countStepsSql(false);
+const COUNT_ONE_SQL = countStepsSql(true);
 
 /** Read side of the journal: executions, steps, waits and the sweeper's queries. */
 export class ExecutionQueries {

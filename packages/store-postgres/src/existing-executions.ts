@@ -2,7 +2,7 @@ import type { CommitOutcome, ExecutionChange, StepRef, WaitRecord } from '@flows
 import {
   expandCompactJournals,
   lastWritePerKey,
-  UPSERT_STEPS,
+  upsertSteps,
   validateChange,
   writeWaitLists,
 } from './change-writer.js';
@@ -132,13 +132,7 @@ export async function updateExistingExecutions(
   }
   // After the executions' write, as for a single change.
   await codec.writeBlobs(db, blobs);
-  if (steps.length > 0) {
-    await db.query({
-      name: 'fs_upsert_steps',
-      text: UPSERT_STEPS,
-      values: [rowsParam(steps)],
-    });
-  }
+  await upsertSteps(db, steps);
   await writeWaitLists(db, removed, added);
   return outcomes.map((outcome, i) =>
     outcome.status === 'ok'

@@ -5,10 +5,11 @@ import {
   type CommitOutcome,
   type ExecutionChange,
 } from '@flowstate/engine';
-import { lastWritePerKey, UPSERT_STEPS, validateChange, writeWaits } from './change-writer.js';
+import { lastWritePerKey, upsertSteps, validateChange, writeWaits } from './change-writer.js';
 import type { Queryable } from './connection.js';
 import { refusedStarts } from './execution-start.js';
 import type { PayloadCodec, PendingBlob } from './payload-codec.js';
+import { notifyCalls } from './wake.js';
 import {
   EXECUTION_WRITE_COLUMNS,
   executionParams,
@@ -46,9 +47,7 @@ function compactColumns(
   if (!isCompactable(change)) return undefined;
   const steps = lastWritePerKey(change.steps).map((write) => write.step);
   const json = encodeCompactJournal(change.execution.input, steps);
-  if (json.length * 3 > codec.thresholdBytes && Buffer.byteLength(json) > codec.thresholdBytes)
-    return undefined;
-  return [json, JSON.stringify(countByStatus(steps))];
+  return codec.fitsInline(json) ? [json, JSON.stringify(countByStatus(steps))] : undefined;
 }
 
 /**
@@ -58,11 +57,9 @@ function compactColumns(
  * trip, where BEGIN, the inserts, the notifications and COMMIT cost five.
  */
 function startStatement(notifications: number): string {
-  const notify = Array.from(
-    { length: notifications },
-    (_, i) =>
-      `, (SELECT pg_notify($${2 * i + 3}, $${2 * i + 4}) WHERE EXISTS (SELECT 1 FROM inserted))`,
-  ).join('');
+  const notify = notifyCalls(notifications, 3)
+    .map((call) => `, (SELECT ${call} WHERE EXISTS (SELECT 1 FROM inserted))`)
+    .join('');
   return `WITH inserted AS (${INSERT_EXECUTIONS}),
   written AS (INSERT INTO steps (${namesOf(STEP_WRITE_COLUMNS)})
     SELECT * FROM ${rowsOf(STEP_WRITE_COLUMNS, 2)} AS s
@@ -176,13 +173,7 @@ export async function insertNewExecutions(
   const blobs: PendingBlob[] = accepted.flatMap((e) => e.blobs);
   await codec.writeBlobs(db, blobs);
   const steps = accepted.flatMap((e) => e.steps);
-  if (steps.length > 0) {
-    await db.query({
-      name: 'fs_upsert_steps',
-      text: UPSERT_STEPS,
-      values: [rowsParam(steps)],
-    });
-  }
+  await upsertSteps(db, steps);
   for (const { change } of accepted) {
     if ((change.addWaits?.length ?? 0) > 0 || (change.removeWaits?.length ?? 0) > 0) {
       await writeWaits(db, change);

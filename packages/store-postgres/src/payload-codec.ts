@@ -30,21 +30,23 @@ export interface PayloadWriter {
 export class PayloadCodec {
   constructor(readonly thresholdBytes: number) {}
 
+  /** Whether `text` may stay in its column (not larger than the threshold in UTF-8). */
+  fitsInline(text: string): boolean {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: skip counting bytes when it cannot matter.
+    return text.length * 3 <= this.thresholdBytes || Buffer.byteLength(text) <= this.thresholdBytes;
+  }
+
   /** A writer collecting the blobs of one transaction's rows. */
   writer(): PayloadWriter {
     const blobs: PendingBlob[] = [];
-    const threshold = this.thresholdBytes;
     return {
       blobs,
-      encode(value: unknown): string | null {
+      encode: (value: unknown): string | null => {
         if (value === undefined) return null;
         const json = JSON.stringify(value);
-        // A UTF-16 unit is at most 3 UTF-8 bytes: skip counting bytes when it cannot matter.
-        if (json.length * 3 <= threshold) return json;
-        const size = Buffer.byteLength(json);
-        if (size <= threshold) return json;
+        if (this.fitsInline(json)) return json;
         const id = randomUUID();
-        blobs.push({ id, data: json, size });
+        blobs.push({ id, data: json, size: Buffer.byteLength(json) });
         return BLOB_PREFIX + id;
       },
     };

@@ -186,3 +186,11 @@ export class WakeSubscription {
     for (const listener of this.#listeners) listener(dueAt);
   }
 }
+
+/** `pg_notify($n, $n+1)` for `pairs` channel/payload parameter pairs starting at `$first`. */
+export function notifyCalls(pairs: number, first = 1): string[] {
+  return Array.from(
+    { length: pairs },
+    (_, i) => `pg_notify($${first + 2 * i}, $${first + 2 * i + 1})`,
+  );
+}
