@@ -5,23 +5,20 @@ import type { CommitOutcome, ExecutionChange, Store, StepWrite } from './store.j
 /** Result of flushing one run. */
 export type FlushResult = CommitOutcome;
 
-/** Batches that may be in flight at once: one being made durable while the next is written. */
-const MAX_BATCHES_IN_FLIGHT = 2;
-
 /**
  * Group commit: every run that asks to be flushed during one turn of the event loop is
  * written by a single `store.commit()` call, i.e. one transaction and one fsync for many
- * executions. Commits are pipelined: while one batch waits for its fsync, the next batch is
- * already written (its fsync follows), so a request never waits for two fsyncs in a row.
- * A run is in at most one batch at a time: one that asks again while its batch is in flight
- * goes into a later one, after its seq has moved on.
+ * executions. One batch is in flight at a time: while it is being made durable, the runs that
+ * ask to be flushed gather for the next one, written as soon as the first is on disk. (Writing
+ * the next batch during the previous one's fsync made smaller transactions whose requests
+ * still waited for the same fsyncs: W1 on SQLite went from 2,745-2,856 req/s with two batches
+ * in flight to 3,268-3,750 with one.) A run that asks again while its batch is in flight goes
+ * into the next one, after its seq has moved on.
  */
 export class GroupCommitter {
   private pending = new Map<ExecutionRun, Array<(outcome: FlushResult) => void>>();
   private scheduled = false;
-  /** Runs whose batch is in flight. */
-  private readonly inFlight = new Set<ExecutionRun>();
-  private batchesInFlight = 0;
+  private batchInFlight = false;
   /** Resolves when the committer is idle. */
   private idleWaiters: Array<() => void> = [];
 
@@ -54,47 +51,36 @@ export class GroupCommitter {
 
   /** Resolves once nothing is pending or in flight. */
   idle(): Promise<void> {
-    if (this.batchesInFlight === 0 && this.pending.size === 0) return Promise.resolve();
+    if (!this.batchInFlight && this.pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private schedule(): void {
-    if (this.scheduled || this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) return;
+    if (this.scheduled || this.batchInFlight) return;
     this.scheduled = true;
     setImmediate(() => this.drain());
   }
 
-  /** Starts a batch of the pending runs that are not in flight, if a slot is free. */
+  /** Starts a batch of every pending run, unless a batch is in flight. */
   private drain(): void {
     this.scheduled = false;
-    if (this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) return;
-    let batch = this.pending;
-    if (this.inFlight.size > 0) {
-      batch = new Map();
-      for (const [run, waiters] of this.pending) {
-        if (this.inFlight.has(run)) continue;
-        batch.set(run, waiters);
-        this.pending.delete(run);
-      }
-    } else {
-      this.pending = new Map();
-    }
+    if (this.batchInFlight) return;
+    const batch = this.pending;
+    this.pending = new Map();
     if (batch.size === 0) {
       this.settleIdle();
       return;
     }
-    this.batchesInFlight += 1;
-    for (const run of batch.keys()) this.inFlight.add(run);
+    this.batchInFlight = true;
     void this.commitBatch(batch).finally(() => {
-      this.batchesInFlight -= 1;
-      for (const run of batch.keys()) this.inFlight.delete(run);
+      this.batchInFlight = false;
       if (this.pending.size > 0) this.schedule();
       else this.settleIdle();
     });
   }
 
   private settleIdle(): void {
-    if (this.batchesInFlight > 0 || this.pending.size > 0) return;
+    if (this.batchInFlight || this.pending.size > 0) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
