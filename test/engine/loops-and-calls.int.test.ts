@@ -22,10 +22,38 @@ const flaky = defineNode({
   },
 });
 
+/** Holds its attempt until the test opens the gate; `entered` resolves when one waits. */
+let gate = makeGate();
+function makeGate() {
+  let open = () => {};
+  let entered = () => {};
+  return {
+    opened: new Promise<void>((resolve) => (open = resolve)),
+    entered: new Promise<void>((resolve) => (entered = resolve)),
+    open: () => open(),
+    enter: () => entered(),
+  };
+}
+const held = defineNode({
+  type: 'test.held',
+  name: 'Held',
+  group: 'action',
+  description: 'waits until the test opens the gate',
+  params: z.object({}),
+  ports: ['out'],
+  sideEffects: true,
+  async run() {
+    gate.enter();
+    await gate.opened;
+    return { held: true };
+  },
+});
+
 let t: TestEngine;
 beforeEach(async () => {
   failOnce = false;
-  t = await makeEngine({ extraNodes: [flaky] });
+  gate = makeGate();
+  t = await makeEngine({ extraNodes: [flaky, held] });
 });
 afterEach(async () => {
   await t.close();
@@ -126,6 +154,39 @@ describe('flow.loop', () => {
     const execution = await t.run(id, {});
     expect(execution.status).toBe('failed');
     expect(execution.error?.message).toMatch(/each/);
+  });
+
+  test('a loop step has no due time: no worker claims it as a timer while its body runs', async () => {
+    // A loop step claimed as a timer had its state replaced by its row, which lags memory:
+    // an iteration's completion was lost and the execution waited forever.
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'each', type: 'flow.loop', params: { items: '{{ [1, 2] }}' } },
+          { id: 'body', type: 'test.held', parentId: 'each' },
+        ],
+        ['start->each'],
+      ),
+    );
+    const handle = await t.engine.startExecution({ workflowId: id, input: {} });
+    await gate.entered;
+    const loop = (await t.store.loadExecution(handle.executionId))!.steps.find(
+      (step) => step.key === 'each',
+    );
+    expect(loop).toMatchObject({ status: 'waiting' });
+    expect(loop?.runAt).toBeUndefined();
+    // Later, while the body step's lease is still live: nothing of this execution is due.
+    const claimed = await t.store.claimSteps({
+      owner: 'another-worker',
+      now: Date.now() + 500,
+      leaseMs: 1000,
+      limit: 10,
+    });
+    expect(claimed.map((claim) => claim.step.key)).toEqual([]);
+    gate.open();
+    const ended = await waitForEnd(t.engine, handle.executionId);
+    expect(ended).toMatchObject({ status: 'succeeded', output: [{ held: true }, { held: true }] });
   });
 });
 

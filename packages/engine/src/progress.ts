@@ -166,7 +166,11 @@ export function suspendStep(run: ExecutionRun, key: string, options: SuspendOpti
   }
 }
 
-/** Starts a loop: the step waits while its body runs `concurrency` iterations at a time. */
+/**
+ * Starts a loop: the step waits while its body runs `concurrency` iterations at a time. It
+ * has no due time (like a call waiting for its child): a waiting step with one is a timer
+ * that workers claim when it is up, and the loop's state moves on in memory, ahead of its row.
+ */
 export function startLoop(
   run: ExecutionRun,
   key: string,
@@ -186,6 +190,7 @@ export function startLoop(
     ...step,
     status: 'waiting',
     state: state as unknown as JsonValue,
+    runAt: undefined,
     leaseOwner: undefined,
     leaseExpiresAt: undefined,
   });

@@ -102,8 +102,16 @@ export interface Store
     unfinished: ExecutionRecord[];
   }>;
 
-  /** Counts by status, for tests, metrics and the sweeper. */
+  /**
+   * Counts by status, of one execution or of the whole journal. The whole journal is a scan
+   * of every execution: for a gauge, use `countActiveSteps`.
+   */
   countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>>;
+  /**
+   * Steps that are ready, running or waiting (the queue depth and the sleepers): served by
+   * the index of active steps, so it costs the same at any journal size.
+   */
+  countActiveSteps(): Promise<Record<ActiveStepStatus, number>>;
 
   /**
    * Optional: calls `listener` when ANOTHER process committed steps that this one may claim
@@ -142,6 +150,11 @@ export const STEP_STATUSES: readonly StepStatus[] = [
   'skipped',
   'cancelled',
 ];
+
+/** A step that is not final: it may still be claimed or woken up. */
+export type ActiveStepStatus = 'ready' | 'running' | 'waiting';
+
+export const ACTIVE_STEP_STATUSES: readonly ActiveStepStatus[] = ['ready', 'running', 'waiting'];
 
 export const FINAL_STEP_STATUSES: readonly StepStatus[] = [
   'succeeded',

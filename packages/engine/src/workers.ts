@@ -1,9 +1,9 @@
-import { NonRetriableError, serializeError } from '@flowstate/core';
+import { NonRetriableError, serializeError, type JsonValue } from '@flowstate/core';
 import type { Engine } from './engine.js';
 import { uniformStep, type ExecutionRun } from './execution-run.js';
 import { exhaustStep, reconcile, resumeStep, waitState } from './progress.js';
 import { retryPolicy } from './retry.js';
-import type { ClaimedStep, ExecutionChange, StepRef } from './store.js';
+import type { ClaimedStep, ExecutionChange, StepRecord, StepRef } from './store.js';
 
 const POLL_INTERVAL_MS = 1000;
 const SWEEP_INTERVAL_MS = 5000;
@@ -144,18 +144,20 @@ export class Workers {
     const engine = this.engine;
     const run = await engine.runOf(step.executionId);
     if (!run || run.running.has(step.key)) return;
+    // Only a timer is claimed waiting. A loop step written with a due time (before loops
+    // cleared it) is not one: its state in memory may be ahead of the row, so it is kept.
+    const timer = previousStatus === 'waiting' ? timerOf(step) : undefined;
+    if (previousStatus === 'waiting' && timer === undefined) return;
     run.steps.set(step.key, uniformStep(step));
     run.persisted.add(step.key);
     run.noteLease(step, engine.workerId);
     const decide = engine.decide();
-    if (previousStatus === 'waiting') {
-      const state = waitState(step);
-      if (state?.kind !== 'suspend' || !state.options.onTimeout) return;
+    if (timer !== undefined) {
       // Resumed in memory: the steps it makes ready run at once and the resume is committed
       // with them (a side-effecting one commits it first, before its effect), one commit
       // instead of two for a timer followed by pure steps. Until then the claim's lease holds
       // the waiting step: after a crash it is claimed and resumed again.
-      const ready = resumeStep(run, step.key, state.options.onTimeout, decide);
+      const ready = resumeStep(run, step.key, timer, decide);
       for (const key of ready) engine.executor.schedule(run, key);
       await engine.settle(run);
       return;
@@ -274,4 +276,10 @@ export class Workers {
       engine.logger.error({ err: error }, 'sweeping stuck executions failed');
     }
   }
+}
+
+/** What a waiting step resumes with when its time is up, if it is a timer. */
+function timerOf(step: StepRecord): { port: string; value: JsonValue } | undefined {
+  const state = waitState(step);
+  return state?.kind === 'suspend' ? state.options.onTimeout : undefined;
 }

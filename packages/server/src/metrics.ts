@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import {
+  ACTIVE_STEP_STATUSES,
   FINAL_EXECUTION_STATUSES,
   FINAL_STEP_STATUSES,
-  STEP_STATUSES,
   type Engine,
   type Store,
 } from '@flowstate/engine';
@@ -22,7 +22,7 @@ export class ServerMetrics {
   /** Labelled children by `nodeType status`: labelling per observation costs a hash. */
   readonly #stepChildren = new Map<string, { observe(value: number): void }>();
 
-  constructor(engine: Pick<Engine, 'subscribe'>, store: Pick<Store, 'countSteps'>) {
+  constructor(engine: Pick<Engine, 'subscribe'>, store: Pick<Store, 'countActiveSteps'>) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'flowstate_' });
     this.#executions = new Counter({
@@ -51,10 +51,9 @@ export class ServerMetrics {
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await store.countSteps();
-        for (const status of STEP_STATUSES) {
-          if (!FINAL_STEP_STATUSES.includes(status)) this.set({ status }, counts[status]);
-        }
+        // Only the active steps: counting the whole journal is a scan of every execution.
+        const counts = await store.countActiveSteps();
+        for (const status of ACTIVE_STEP_STATUSES) this.set({ status }, counts[status]);
       },
     });
     this.#unsubscribe = engine.subscribe((event) => {

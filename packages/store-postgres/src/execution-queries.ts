@@ -2,6 +2,7 @@ import type pg from 'pg';
 import {
   decodeCompactJournal,
   STEP_STATUSES,
+  type ActiveStepStatus,
   type ExecutionQuery,
   type ExecutionRecord,
   type LoadedExecution,
@@ -56,6 +57,10 @@ function countStepsSql(oneExecution: boolean): string {
 
 const COUNT_ALL_SQL = countStepsSql(false);
 const COUNT_ONE_SQL = countStepsSql(true);
+
+/** Active steps by status: the partial index steps_active holds exactly these rows. */
+const COUNT_ACTIVE_SQL = `SELECT status, count(*)::int AS n FROM steps
+  WHERE status IN ('ready','running','waiting') GROUP BY status`;
 
 /** Read side of the journal: executions, steps, waits and the sweeper's queries. */
 export class ExecutionQueries {
@@ -162,6 +167,16 @@ export class ExecutionQueries {
         ? await this.#pool.query<{ status: string; n: number }>(COUNT_ALL_SQL)
         : await this.#pool.query<{ status: string; n: number }>(COUNT_ONE_SQL, [executionId]);
     for (const row of rows) counts[row.status as StepStatus] = row.n;
+    return counts;
+  }
+
+  async countActiveSteps(): Promise<Record<ActiveStepStatus, number>> {
+    const counts: Record<ActiveStepStatus, number> = { ready: 0, running: 0, waiting: 0 };
+    const { rows } = await this.#pool.query<{ status: ActiveStepStatus; n: number }>({
+      name: 'fs_count_active_steps',
+      text: COUNT_ACTIVE_SQL,
+    });
+    for (const row of rows) counts[row.status] = row.n;
     return counts;
   }
 }

@@ -12,6 +12,7 @@ import type {
   SaveWorkflowVersionInput,
   StepRef,
   StepStatus,
+  ActiveStepStatus,
   WaitRecord,
   WorkflowRecord,
   WorkflowVersionRecord,
@@ -259,6 +260,10 @@ export class PostgresJournal {
 
   countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>> {
     return this.#queries.countSteps(query?.executionId);
+  }
+
+  countActiveSteps(): Promise<Record<ActiveStepStatus, number>> {
+    return this.#queries.countActiveSteps();
   }
 
   /** One batch of at most `limit` executions, in one statement. */

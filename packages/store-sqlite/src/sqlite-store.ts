@@ -26,6 +26,7 @@ import type {
   LoadedExecution,
   StepRef,
   StepStatus,
+  ActiveStepStatus,
   SessionRecord,
   Store,
   UpdateUserResult,
@@ -424,6 +425,10 @@ export class SqliteStore implements Store {
 
   async countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>> {
     return this.#p.queries.countSteps(query?.executionId);
+  }
+
+  async countActiveSteps(): Promise<Record<ActiveStepStatus, number>> {
+    return this.#p.queries.countActiveSteps();
   }
 
   async deleteFinishedExecutions(input: {

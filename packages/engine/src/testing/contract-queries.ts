@@ -156,5 +156,20 @@ export function queryCases({ it }: ContractContext): void {
       skipped: 1,
     });
     expect(await store.countSteps({ executionId: 'missing' })).toEqual(zero);
+    expect(await store.countActiveSteps()).toEqual({ ready: 1, running: 1, waiting: 1 });
+  });
+
+  it('countActiveSteps: only ready, running and waiting steps, none of a finished execution', async (store) => {
+    await seedWorkflow(store);
+    expect(await store.countActiveSteps()).toEqual({ ready: 0, running: 0, waiting: 0 });
+    await insertExecution(store, makeExecution('e1'), [
+      makeStep('e1', 'a', { status: 'waiting' }),
+      makeStep('e1', 'b', { status: 'waiting' }),
+      makeStep('e1', 'c', { status: 'succeeded' }),
+    ]);
+    await insertExecution(store, makeExecution('e2', { status: 'succeeded' }), [
+      makeStep('e2', 'a', { status: 'succeeded' }),
+    ]);
+    expect(await store.countActiveSteps()).toEqual({ ready: 0, running: 0, waiting: 2 });
   });
 }
