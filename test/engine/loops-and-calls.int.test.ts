@@ -192,9 +192,9 @@ describe('flow.loop', () => {
 
 /**
  * Starts a parent whose call waits for a child (held until event "go" with key `k`) while its
- * other branch fails once, after 200 ms: the parent fails with the child still running.
+ * other branch fails once, after 200 ms: the parent fails while the child runs.
  */
-async function startFailingParent(k: string) {
+async function startFailingParent(k: string, onParentFailure?: 'cancel' | 'continue') {
   const child = await t.deploy(
     workflow(
       [
@@ -213,7 +213,15 @@ async function startFailingParent(k: string) {
     workflow(
       [
         { id: 'start', type: 'trigger.manual' },
-        { id: 'call', type: 'flow.call', params: { workflowId: child, input: '{{ $input }}' } },
+        {
+          id: 'call',
+          type: 'flow.call',
+          params: {
+            workflowId: child,
+            input: '{{ $input }}',
+            ...(onParentFailure ? { onParentFailure } : {}),
+          },
+        },
         { id: 'pause', type: 'wait.delay', params: { durationMs: 200 } },
         { id: 'flaky', type: 'test.fail-once' },
         { id: 'join', type: 'flow.merge' },
@@ -331,13 +339,14 @@ describe('flow.call', () => {
     expect(await t.store.listChildExecutions(handle.executionId)).toHaveLength(1);
   });
 
-  test('retrying a parent that failed elsewhere calls again a child that ended unsuccessfully meanwhile', async () => {
+  test('a failure cancels the running child of a call, and a retry calls again', async () => {
     const handle = await startFailingParent('r1');
-    // The other branch fails the parent while the call waits; its child goes on.
+    // The other branch fails the parent while the call waits: its child is cancelled too.
     expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
     const [first] = await t.store.listChildExecutions(handle.executionId);
-    expect(first?.status).toBe('running');
-    await t.engine.cancel(first!.id);
+    expect((await waitForEnd(t.engine, first!.id)).status).toBe('cancelled');
+    const held = (await t.store.loadExecution(first!.id))!.steps.find((s) => s.key === 'hold');
+    expect(held?.status).toBe('cancelled');
 
     await t.engine.retry(handle.executionId);
     await expect
@@ -362,10 +371,13 @@ describe('flow.call', () => {
     expect(JSON.stringify(ended.output)).toContain('"child":true');
   });
 
-  test('retrying a parent whose child succeeded while it was failed takes the child output', async () => {
-    const handle = await startFailingParent('r2');
+  test('with onParentFailure "continue" the child runs on, and a retry takes its output', async () => {
+    const handle = await startFailingParent('r2', 'continue');
     expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
     const [first] = await t.store.listChildExecutions(handle.executionId);
+    // Later than the parent's failure: still running.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await t.store.getExecution(first!.id))?.status).toBe('running');
     await t.engine.deliverEvent({ name: 'go', correlationKey: 'r2', payload: {} });
     expect((await waitForEnd(t.engine, first!.id)).status).toBe('succeeded');
 

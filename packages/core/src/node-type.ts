@@ -107,7 +107,7 @@ export interface NodeContext<P = unknown> {
   /** Run this container's body once per item (flow.loop). */
   loop(options: { items: JsonValue[]; concurrency: number }): NodeDirective;
   /** Start a sub-workflow and wait for its result (flow.call). */
-  callWorkflow(options: { workflowId: string; version?: number; input: JsonValue }): NodeDirective;
+  callWorkflow(options: CallWorkflowOptions): NodeDirective;
   /** Set the synchronous webhook response (webhook.respond); the node outputs its input. */
   respond(response: WebhookResponse): NodeDirective;
   /** Make `value` the execution's result (flow.return). */
@@ -128,6 +128,20 @@ export interface SuspendOptions {
   info?: JsonValue;
 }
 
+/** The sub-workflow `ctx.callWorkflow` starts. */
+export interface CallWorkflowOptions {
+  workflowId: string;
+  /** Pinned version; unset: the published one. */
+  version?: number;
+  input: JsonValue;
+  /**
+   * The child execution when the calling one fails while the child still runs: `cancel`
+   * (the default) cancels it, `continue` lets it run to its end (a retry of the caller then
+   * takes its result if it succeeded).
+   */
+  onParentFailure?: 'cancel' | 'continue';
+}
+
 /** The synchronous HTTP answer to a webhook call. */
 export interface WebhookResponse {
   status: number;
@@ -142,12 +156,7 @@ export type NodeDirective =
   | { readonly [DIRECTIVE]: 'emit'; readonly port: string; readonly value: JsonValue }
   | { readonly [DIRECTIVE]: 'suspend'; readonly options: SuspendOptions }
   | { readonly [DIRECTIVE]: 'loop'; readonly items: JsonValue[]; readonly concurrency: number }
-  | {
-      readonly [DIRECTIVE]: 'call';
-      readonly workflowId: string;
-      readonly version?: number;
-      readonly input: JsonValue;
-    }
+  | ({ readonly [DIRECTIVE]: 'call' } & Readonly<CallWorkflowOptions>)
   | { readonly [DIRECTIVE]: 'respond'; readonly response: WebhookResponse }
   | { readonly [DIRECTIVE]: 'return'; readonly value: JsonValue };
 
@@ -190,15 +199,12 @@ export const directives = {
     items: options.items,
     concurrency: options.concurrency,
   }),
-  callWorkflow: (options: {
-    workflowId: string;
-    version?: number;
-    input: JsonValue;
-  }): NodeDirective => ({
+  callWorkflow: (options: CallWorkflowOptions): NodeDirective => ({
     [DIRECTIVE]: 'call',
     workflowId: options.workflowId,
     ...(options.version === undefined ? {} : { version: options.version }),
     input: options.input,
+    ...(options.onParentFailure === undefined ? {} : { onParentFailure: options.onParentFailure }),
   }),
   respond: (response: WebhookResponse): NodeDirective => ({ [DIRECTIVE]: 'respond', response }),
   returnValue: (value: JsonValue): NodeDirective => ({ [DIRECTIVE]: 'return', value }),

@@ -1,4 +1,10 @@
-import { FlowstateError, NonRetriableError, serializeError, type JsonValue } from '@flowstate/core';
+import {
+  FlowstateError,
+  NonRetriableError,
+  serializeError,
+  type CallWorkflowOptions,
+  type JsonValue,
+} from '@flowstate/core';
 import type { StartExecutionOptions } from './api.js';
 import type { Engine } from './engine.js';
 import { ExecutionRun } from './execution-run.js';
@@ -10,6 +16,7 @@ import {
   resumeStep,
   succeedStep,
   waitState,
+  type WaitState,
 } from './progress.js';
 import type { ExecutionRecord, StepRef } from './store.js';
 import type { CachedVersion } from './workflow-cache.js';
@@ -81,7 +88,7 @@ export class Operations {
   async call(
     run: ExecutionRun,
     key: string,
-    call: { workflowId: string; version?: number; input: JsonValue },
+    call: CallWorkflowOptions,
   ): Promise<string[] | undefined> {
     const engine = this.engine;
     const step = run.steps.get(key)!;
@@ -100,13 +107,18 @@ export class Operations {
     const prior = waitState(step);
     const intended = prior?.kind === 'call' ? prior.childExecutionId : undefined;
     const childId = intended ?? engine.ids.executionId();
+    const state: WaitState = {
+      kind: 'call',
+      childExecutionId: childId,
+      ...(call.onParentFailure === 'continue' ? { keepOnFailure: true as const } : {}),
+    };
     if (intended === undefined) {
-      run.putStep({ ...step, state: { kind: 'call', childExecutionId: childId } });
+      run.putStep({ ...step, state: state as unknown as JsonValue });
       if ((await engine.flush(run)).status !== 'ok') return undefined; // no longer ours
     } else if ((await engine.store.getExecution(childId)) !== undefined) {
       // Started by an earlier attempt: wait for it (the sweeper completes this step if the
       // child has already ended).
-      waitForChild(run, key, childId);
+      waitForChild(run, key, state);
       return undefined;
     }
     let child: ExecutionRun;
@@ -123,7 +135,7 @@ export class Operations {
         return fail(new NonRetriableError(error.message, { code: error.code }));
       throw error;
     }
-    waitForChild(run, key, child.id);
+    waitForChild(run, key, state);
     engine.runs.set(child.id, child);
     void engine.launch(child).catch((error: unknown) => {
       engine.logger.error({ err: error, executionId: child.id }, 'starting a sub-workflow failed');
@@ -135,6 +147,7 @@ export class Operations {
   async afterFinish(run: ExecutionRun): Promise<void> {
     try {
       if (run.execution.parentExecutionId) await this.completeParent(run.execution);
+      if (run.execution.status === 'failed') await this.cancelOrphans(run);
       const errorWorkflowId = run.graph.workflow.settings?.errorWorkflowId;
       if (
         run.execution.status === 'failed' &&
@@ -157,6 +170,29 @@ export class Operations {
         { err: error, executionId: run.id },
         'follow-up of a finished execution failed',
       );
+    }
+  }
+
+  /**
+   * Cancels the children still running of the calls a failure cancelled, unless a call
+   * asked for its child to continue (`onParentFailure: 'continue'`). A retry then calls
+   * again, as for a child that failed.
+   */
+  private async cancelOrphans(run: ExecutionRun): Promise<void> {
+    for (const step of run.steps.values()) {
+      if (step.status !== 'cancelled' || step.error?.code !== CANCELLED_BY_FAILURE.code) continue;
+      const state = waitState(step);
+      if (state?.kind !== 'call' || state.keepOnFailure) continue;
+      const child = await this.engine.store.getExecution(state.childExecutionId);
+      if (child === undefined || isFinal(child)) continue;
+      await this.cancel(child.id).catch((error: unknown) => {
+        // It may have ended meanwhile; anything else is worth a line in the log.
+        if (!(error instanceof FlowstateError && error.code === 'INVALID_STATE'))
+          this.engine.logger.warn(
+            { err: error, executionId: run.id, childExecutionId: child.id },
+            'cancelling the child of a failed execution failed',
+          );
+      });
     }
   }
 
@@ -408,12 +444,12 @@ function invalidState(execution: ExecutionRecord, action: string): FlowstateErro
 }
 
 /** Parks a `flow.call` step until its child ends (no due time: nothing claims it meanwhile). */
-function waitForChild(run: ExecutionRun, key: string, childExecutionId: string): void {
+function waitForChild(run: ExecutionRun, key: string, state: WaitState): void {
   const step = run.steps.get(key)!;
   run.putStep({
     ...step,
     status: 'waiting',
-    state: { kind: 'call', childExecutionId },
+    state: state as unknown as JsonValue,
     runAt: undefined,
     leaseOwner: undefined,
     leaseExpiresAt: undefined,

@@ -37,7 +37,12 @@ export interface Decide {
 export type WaitState =
   | { kind: 'suspend'; options: SuspendOptions }
   | { kind: 'loop'; items: JsonValue[]; concurrency: number; started: number; completed: number }
-  | { kind: 'call'; childExecutionId: string };
+  | {
+      kind: 'call';
+      childExecutionId: string;
+      /** The child runs on if the caller fails (`onParentFailure: 'continue'`). */
+      keepOnFailure?: true;
+    };
 
 /** Reads a waiting step's state. */
 export function waitState(step: StepRecord): WaitState | undefined {

@@ -2,6 +2,7 @@ import {
   directives,
   evaluateExpression,
   type ExpressionScope,
+  type CallWorkflowOptions,
   type CredentialValue,
   type JsonValue,
   type NodeContext,
@@ -109,7 +110,7 @@ export class StepContext implements NodeContext {
     return directives.loop(options);
   }
 
-  callWorkflow(options: { workflowId: string; version?: number; input: JsonValue }): NodeDirective {
+  callWorkflow(options: CallWorkflowOptions): NodeDirective {
     return directives.callWorkflow(options);
   }
 

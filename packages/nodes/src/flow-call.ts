@@ -12,14 +12,21 @@ export const flowCall = defineNode({
     workflowId: z.string().min(1).max(200).describe('Id of the workflow to run'),
     version: z.int().min(1).optional().describe('Version to run; unset: the published version'),
     input: z.json().optional().describe("The called workflow's input; unset: this node's input"),
+    onParentFailure: z
+      .enum(['cancel', 'continue'])
+      .default('cancel')
+      .describe(
+        'If this execution fails while the called one runs: cancel it (default) or let it finish',
+      ),
   }),
   sideEffects: true,
   run(ctx) {
-    const { workflowId, version, input } = ctx.params;
+    const { workflowId, version, input, onParentFailure } = ctx.params;
     return ctx.callWorkflow({
       workflowId,
       ...(version === undefined ? {} : { version }),
       input: input === undefined ? ctx.input : input,
+      onParentFailure,
     });
   },
 });

@@ -141,9 +141,24 @@ describe('flow.loop', () => {
 });
 
 describe('flow.call', () => {
-  test('calls with the input by default', async () => {
+  test('calls with the input by default, cancelling the child if the caller fails', async () => {
     const result = await testNode(flowCall, { params: { workflowId: 'wf1' }, input: { a: 1 } });
-    expect(result.directive).toEqual({ [DIRECTIVE]: 'call', workflowId: 'wf1', input: { a: 1 } });
+    expect(result.directive).toEqual({
+      [DIRECTIVE]: 'call',
+      workflowId: 'wf1',
+      input: { a: 1 },
+      onParentFailure: 'cancel',
+    });
+  });
+
+  test('onParentFailure is cancel or continue, nothing else', async () => {
+    const result = await testNode(flowCall, {
+      params: { workflowId: 'wf1', onParentFailure: 'continue' },
+    });
+    expect(result.directive).toMatchObject({ onParentFailure: 'continue' });
+    await expect(
+      testNode(flowCall, { params: { workflowId: 'wf1', onParentFailure: 'abandon' } }),
+    ).rejects.toThrow(/onParentFailure/);
   });
 
   test('passes version and explicit input (even null)', async () => {
@@ -156,6 +171,7 @@ describe('flow.call', () => {
       workflowId: 'wf1',
       version: 3,
       input: null,
+      onParentFailure: 'cancel',
     });
     expect(flowCall.sideEffects).toBe(true);
   });
