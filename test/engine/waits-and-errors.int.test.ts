@@ -44,6 +44,24 @@ const slow = defineNode({
     ),
 });
 
+/** A plugin's wait, as its params shape it (`until` as an offset from now). */
+const customWait = defineNode({
+  type: 'test.custom-wait',
+  name: 'Custom wait',
+  group: 'control',
+  description: 'suspends as told',
+  params: z.object({ inMs: z.number().optional(), withTimeoutPort: z.boolean() }),
+  ports: ['out'],
+  sideEffects: false,
+  run(ctx) {
+    const { inMs, withTimeoutPort } = ctx.params;
+    return ctx.suspend({
+      ...(inMs === undefined ? {} : { until: ctx.now().getTime() + inMs }),
+      ...(withTimeoutPort ? { onTimeout: { port: 'out', value: 'time' } } : {}),
+    });
+  },
+});
+
 let t: TestEngine;
 afterEach(async () => {
   await t.close();
@@ -213,6 +231,42 @@ describe('retries and onError', () => {
 });
 
 describe('waits', () => {
+  test.each([
+    [{ withTimeoutPort: true }, 'A wait needs a time, an event or both'],
+    [
+      { inMs: 10, withTimeoutPort: false },
+      'A wait with a time needs onTimeout: the port and value it ends with',
+    ],
+  ])('a wait that could never end fails its step: %j', async (params, message) => {
+    t = await makeEngine({ extraNodes: [customWait] });
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'park', type: 'test.custom-wait', params },
+        ],
+        ['start->park'],
+      ),
+    );
+    const execution = await t.run(id, {});
+    expect(execution.status).toBe('failed');
+    expect(execution.error?.message).toContain(message);
+  });
+
+  test('a plugin wait with a time and onTimeout ends through that port', async () => {
+    t = await makeEngine({ extraNodes: [customWait] });
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'park', type: 'test.custom-wait', params: { inMs: 50, withTimeoutPort: true } },
+        ],
+        ['start->park'],
+      ),
+    );
+    expect(await t.run(id, {})).toMatchObject({ status: 'succeeded', output: 'time' });
+  });
+
   test('wait.delay parks the step as a row and resumes when due', async () => {
     t = await makeEngine();
     const id = await t.deploy(

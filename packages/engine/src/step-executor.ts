@@ -268,6 +268,15 @@ export class StepExecutor {
             undefined,
           );
         }
+        if (directive.options.until !== undefined && !directive.options.onTimeout) {
+          // Nothing would resume it when its time is up: it would wait forever.
+          return this.fail(
+            run,
+            key,
+            directiveError('A wait with a time needs onTimeout: the port and value it ends with'),
+            undefined,
+          );
+        }
         suspendStep(run, key, directive.options);
         return undefined;
       case 'loop':
