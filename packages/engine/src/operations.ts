@@ -9,9 +9,10 @@ import type { StartExecutionOptions } from './api.js';
 import type { Engine } from './engine.js';
 import { ExecutionRun } from './execution-run.js';
 import {
-  CANCELLED_BY_FAILURE,
+  cancelledByFailure,
   exhaustStep,
   finishIfDone,
+  parkStep,
   reconcile,
   resumeStep,
   succeedStep,
@@ -118,7 +119,7 @@ export class Operations {
     } else if ((await engine.store.getExecution(childId)) !== undefined) {
       // Started by an earlier attempt: wait for it (the sweeper completes this step if the
       // child has already ended).
-      waitForChild(run, key, state);
+      parkStep(run, key, state);
       return undefined;
     }
     let child: ExecutionRun;
@@ -135,7 +136,7 @@ export class Operations {
         return fail(new NonRetriableError(error.message, { code: error.code }));
       throw error;
     }
-    waitForChild(run, key, state);
+    parkStep(run, key, state);
     engine.runs.set(child.id, child);
     void engine.launch(child).catch((error: unknown) => {
       engine.logger.error({ err: error, executionId: child.id }, 'starting a sub-workflow failed');
@@ -180,7 +181,7 @@ export class Operations {
    */
   private async cancelOrphans(run: ExecutionRun): Promise<void> {
     for (const step of run.steps.values()) {
-      if (step.status !== 'cancelled' || step.error?.code !== CANCELLED_BY_FAILURE.code) continue;
+      if (!cancelledByFailure(step)) continue;
       const state = waitState(step);
       if (state?.kind !== 'call' || state.keepOnFailure) continue;
       const child = await this.engine.store.getExecution(state.childExecutionId);
@@ -299,7 +300,7 @@ export class Operations {
           ...(waitState(step)?.kind === 'call' ? { state: undefined } : {}),
           ...owned,
         });
-      } else if (step.status === 'cancelled' && step.error?.code === CANCELLED_BY_FAILURE.code) {
+      } else if (cancelledByFailure(step)) {
         const state = waitState(step);
         // A call cancelled while its child ran: the child went on (a failure does not cancel
         // children). One that has succeeded meanwhile completes the step below; one that
@@ -441,17 +442,4 @@ function invalidState(execution: ExecutionRecord, action: string): FlowstateErro
     'INVALID_STATE',
     `Cannot ${action} execution ${execution.id}: it is ${execution.status}`,
   );
-}
-
-/** Parks a `flow.call` step until its child ends (no due time: nothing claims it meanwhile). */
-function waitForChild(run: ExecutionRun, key: string, state: WaitState): void {
-  const step = run.steps.get(key)!;
-  run.putStep({
-    ...step,
-    status: 'waiting',
-    state: state as unknown as JsonValue,
-    runAt: undefined,
-    leaseOwner: undefined,
-    leaseExpiresAt: undefined,
-  });
 }

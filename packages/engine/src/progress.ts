@@ -148,17 +148,31 @@ export const CANCELLED_BY_FAILURE: StepError = {
   retriable: true,
 };
 
-/** Parks a step until a time or an event. */
-export function suspendStep(run: ExecutionRun, key: string, options: SuspendOptions): void {
-  const step = run.steps.get(key)!;
+/**
+ * Makes `key` a waiting step with `state`, unleased. Only a timer has a due time (`runAt`):
+ * workers claim a waiting step when it is due, so a loop waiting for its iterations or a call
+ * waiting for its child has none (their state moves on in memory, ahead of the row).
+ */
+export function parkStep(run: ExecutionRun, key: string, state: WaitState, runAt?: number): void {
   run.putStep({
-    ...step,
+    ...run.steps.get(key)!,
     status: 'waiting',
-    runAt: options.until,
-    state: { kind: 'suspend', options } as unknown as JsonValue,
+    state: state as unknown as JsonValue,
+    runAt,
     leaseOwner: undefined,
     leaseExpiresAt: undefined,
   });
+}
+
+/** A step cancelled by its execution's failure (`retry` brings it back). */
+export function cancelledByFailure(step: StepRecord): boolean {
+  return step.status === 'cancelled' && step.error?.code === CANCELLED_BY_FAILURE.code;
+}
+
+/** Parks a step until a time or an event. */
+export function suspendStep(run: ExecutionRun, key: string, options: SuspendOptions): void {
+  const step = run.steps.get(key)!;
+  parkStep(run, key, { kind: 'suspend', options }, options.until);
   if (options.event) {
     run.addWaits.push({
       executionId: run.id,
@@ -171,18 +185,13 @@ export function suspendStep(run: ExecutionRun, key: string, options: SuspendOpti
   }
 }
 
-/**
- * Starts a loop: the step waits while its body runs `concurrency` iterations at a time. It
- * has no due time (like a call waiting for its child): a waiting step with one is a timer
- * that workers claim when it is up, and the loop's state moves on in memory, ahead of its row.
- */
+/** Starts a loop: the step waits while its body runs `concurrency` iterations at a time. */
 export function startLoop(
   run: ExecutionRun,
   key: string,
   loop: { items: JsonValue[]; concurrency: number },
   decide: Decide,
 ): string[] {
-  const step = run.steps.get(key)!;
   if (loop.items.length === 0) return succeedStep(run, key, { port: 'done', value: [] }, decide);
   const state: WaitState = {
     kind: 'loop',
@@ -191,14 +200,8 @@ export function startLoop(
     started: 0,
     completed: 0,
   };
-  run.putStep({
-    ...step,
-    status: 'waiting',
-    state: state as unknown as JsonValue,
-    runAt: undefined,
-    leaseOwner: undefined,
-    leaseExpiresAt: undefined,
-  });
+  // `state` stays shared with the step: starting iterations counts them in it.
+  parkStep(run, key, state);
   const ready: string[] = [];
   while (state.started < Math.min(loop.concurrency, loop.items.length)) {
     ready.push(...startIteration(run, key, state, decide));

@@ -4,6 +4,7 @@ import {
   type NodeDirective,
   type NodeType,
   type StepError,
+  type SuspendOptions,
 } from '@flowstate/core';
 import type { Engine } from './engine.js';
 import type { ExecutionRun } from './execution-run.js';
@@ -259,26 +260,12 @@ export class StepExecutor {
     switch (directive[DIRECTIVE]) {
       case 'emit':
         return succeedStep(run, key, { port: directive.port, value: directive.value }, decide);
-      case 'suspend':
-        if (directive.options.until === undefined && !directive.options.event) {
-          return this.fail(
-            run,
-            key,
-            directiveError('A wait needs a time, an event or both'),
-            undefined,
-          );
-        }
-        if (directive.options.until !== undefined && !directive.options.onTimeout) {
-          // Nothing would resume it when its time is up: it would wait forever.
-          return this.fail(
-            run,
-            key,
-            directiveError('A wait with a time needs onTimeout: the port and value it ends with'),
-            undefined,
-          );
-        }
+      case 'suspend': {
+        const problem = unendingWait(directive.options);
+        if (problem !== undefined) return this.fail(run, key, directiveError(problem), undefined);
         suspendStep(run, key, directive.options);
         return undefined;
+      }
       case 'loop':
         return startLoop(run, key, directive, decide);
       case 'call':
@@ -294,6 +281,14 @@ export class StepExecutor {
         return assertNever(directive);
     }
   }
+}
+
+/** Why a wait could never end (nothing would resume it), or undefined. */
+function unendingWait(options: SuspendOptions): string | undefined {
+  if (options.until === undefined && !options.event) return 'A wait needs a time, an event or both';
+  if (options.until !== undefined && !options.onTimeout)
+    return 'A wait with a time needs onTimeout: the port and value it ends with';
+  return undefined;
 }
 
 function resultFields(invocation: Invocation) {

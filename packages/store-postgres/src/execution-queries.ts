@@ -8,7 +8,7 @@ import {
   type LoadedExecution,
   type StepStatus,
 } from '@flowstate/engine';
-import { FINAL_EXECUTION_SQL } from './migrations.js';
+import { ACTIVE_STEP_SQL, FINAL_EXECUTION_SQL } from './migrations.js';
 import {
   executionColumns,
   stepColumns,
@@ -37,7 +37,7 @@ const ORPHANS_SQL = `SELECT ${executionColumns('c')} FROM steps p
 
 const UNFINISHED_SQL = `SELECT ${executionColumns('e')} FROM executions e
   WHERE e.status = 'running' AND NOT EXISTS (SELECT 1 FROM steps s
-    WHERE s.execution_id = e.id AND s.status IN ('ready','running','waiting'))
+    WHERE s.execution_id = e.id AND s.status IN ${ACTIVE_STEP_SQL})
   ORDER BY e.created_at, e.id LIMIT $1`;
 
 /**
@@ -60,7 +60,7 @@ const COUNT_ONE_SQL = countStepsSql(true);
 
 /** Active steps by status: the partial index steps_active holds exactly these rows. */
 const COUNT_ACTIVE_SQL = `SELECT status, count(*)::int AS n FROM steps
-  WHERE status IN ('ready','running','waiting') GROUP BY status`;
+  WHERE status IN ${ACTIVE_STEP_SQL} GROUP BY status`;
 
 /** Read side of the journal: executions, steps, waits and the sweeper's queries. */
 export class ExecutionQueries {

@@ -14,6 +14,11 @@ export interface Migration {
 
 /** Final step statuses as an SQL list (kept in sync with `FINAL_STEP_STATUSES`). */
 export const FINAL_STEP_SQL = `('succeeded','failed','skipped','cancelled')`;
+/**
+ * Active step statuses as an SQL list (`ACTIVE_STEP_STATUSES`): word for word the condition
+ * of the partial index `steps_active`, so that a query using it can use the index.
+ */
+export const ACTIVE_STEP_SQL = `('ready','running','waiting')`;
 /** Final execution statuses as an SQL list (kept in sync with `FINAL_EXECUTION_STATUSES`). */
 export const FINAL_EXECUTION_SQL = `('succeeded','failed','cancelled')`;
 

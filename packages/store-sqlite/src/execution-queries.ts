@@ -9,7 +9,7 @@ import {
   type StepStatus,
   type WaitRecord,
 } from '@flowstate/engine';
-import { FINAL_EXECUTION_SQL } from './migrations.js';
+import { ACTIVE_STEP_SQL, FINAL_EXECUTION_SQL } from './migrations.js';
 import type { PayloadCodec } from './payload-codec.js';
 import {
   EXECUTION_COLUMNS,
@@ -63,7 +63,7 @@ export class ExecutionQueries {
       ORDER BY c.finished_at, c.id LIMIT ?`);
     this.#unfinished = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions e
       WHERE e.status = 'running' AND NOT EXISTS (SELECT 1 FROM steps s
-        WHERE s.execution_id = e.id AND s.status IN ('ready','running','waiting'))
+        WHERE s.execution_id = e.id AND s.status IN ${ACTIVE_STEP_SQL})
       ORDER BY e.created_at, e.id LIMIT ?`);
     this.#compactSteps = db
       .prepare<[string], string | null>('SELECT steps_json FROM executions WHERE id = ?')
@@ -78,9 +78,8 @@ export class ExecutionQueries {
     this.#countOne = db.prepare(
       'SELECT status, count(*) AS n FROM steps WHERE execution_id = ? GROUP BY status',
     );
-    // The condition of the partial index steps_active, word for word, so that it is used.
     this.#countActive = db.prepare(`SELECT status, count(*) AS n FROM steps
-      WHERE status IN ('ready','running','waiting') GROUP BY status`);
+      WHERE status IN ${ACTIVE_STEP_SQL} GROUP BY status`);
   }
 
   get(id: string): ExecutionRecord | undefined {
