@@ -268,6 +268,7 @@ export class SqliteStore implements Store {
   async commit(changes: readonly ExecutionChange[]): Promise<CommitOutcome[]> {
     const walSync = this.#walSync;
     if (walSync === undefined) return this.#p.committer.commit(changes);
+    await walSync.beforeWrite();
     let outcomes: CommitOutcome[];
     try {
       outcomes = this.#p.committer.commit(changes);

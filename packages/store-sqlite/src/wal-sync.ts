@@ -13,6 +13,13 @@ const CHECKPOINT_COMMITS = 2000;
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** WAL size at which the writer checkpoints itself (the background one fell behind). */
 const FORCED_CHECKPOINT_BYTES = 256 * 1024 * 1024;
+/**
+ * Once a background checkpoint finds at least this much in the WAL, the next transaction
+ * waits for a last pass, so it starts the WAL again from its beginning (see `beforeWrite`).
+ */
+const RESTART_WAL_BYTES = 16 * 1024 * 1024;
+/** Bytes of one WAL frame: its 24-byte header and a page. */
+const frameBytes = (pageSize: number) => pageSize + 24;
 
 /**
  * The background checkpointer: its own connection on a worker thread, with
@@ -29,11 +36,14 @@ parentPort.on('message', (message) => {
   try {
     // PASSIVE never blocks the writer; a few passes catch up with frames written meanwhile so
     // the WAL can be reused from its start by the next transaction.
+    let frames = 0;
     for (let pass = 0; pass < 5; pass++) {
       const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-      if (!result || result.log === result.checkpointed) break;
+      if (!result) break;
+      frames = Math.max(frames, result.log);
+      if (result.log === result.checkpointed) break;
     }
-    parentPort.postMessage({ ok: true });
+    parentPort.postMessage({ ok: true, frames });
   }
   catch (error) { parentPort.postMessage({ ok: false, message: String(error && error.message) }); }
 });
@@ -61,6 +71,11 @@ export class WalSync {
   #lastSizeCheck = 0;
   #inFlight: Promise<void> | undefined;
   #next: Promise<void> | undefined;
+  readonly #restartFrames: number;
+  /** A checkpoint found a long WAL: the next transaction should start it again. */
+  #restartDue = false;
+  /** The last pass before the WAL starts again, which every transaction waits for. */
+  #restartGate: Promise<void> | undefined;
 
   constructor(db: Database, databasePath: string) {
     this.#db = db;
@@ -69,6 +84,8 @@ export class WalSync {
     db.pragma('synchronous = OFF');
     db.pragma('wal_autocheckpoint = 0');
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    this.#restartFrames = Math.ceil(RESTART_WAL_BYTES / frameBytes(pageSize));
   }
 
   /** Resolves once every commit made before this call is on disk. */
@@ -105,13 +122,42 @@ export class WalSync {
     if (!due) return;
     this.#commitsSinceCheckpoint = 0;
     this.#lastCheckpointAt = now;
+    void this.#checkpointInBackground(true);
+  }
+
+  /**
+   * What a transaction awaits before it begins (undefined: nothing). SQLite starts the WAL
+   * again from its beginning only when a transaction begins with every frame already copied
+   * to the database file, which never happens while commits follow each other faster than a
+   * checkpoint pass: the file would grow until the forced checkpoint blocks the process (a
+   * quarter of a second for 256 MiB). So once a background checkpoint has found a long WAL,
+   * the next transaction waits for one more pass, which has only the last few commits to
+   * copy; then it writes at the start of the file, overwritten in place.
+   */
+  beforeWrite(): Promise<void> | undefined {
+    if (this.#restartGate !== undefined) return this.#restartGate;
+    if (!this.#restartDue || this.#checkpointing !== undefined) return undefined;
+    this.#restartDue = false;
+    // Every transaction waits for the same pass, so none writes frames it would have to copy.
+    this.#restartGate = this.#checkpointInBackground(false).finally(() => {
+      this.#restartGate = undefined;
+    });
+    return this.#restartGate;
+  }
+
+  /** Runs a checkpoint; `measure`: whether a long WAL it finds makes a restart due. */
+  #checkpointInBackground(measure: boolean): Promise<void> {
     const worker = this.#checkpointer();
     this.#checkpointing = new Promise<void>((resolve) => {
-      worker.once('message', () => resolve());
+      worker.once('message', (reply: { frames?: number }) => {
+        if (measure && (reply.frames ?? 0) >= this.#restartFrames) this.#restartDue = true;
+        resolve();
+      });
       worker.postMessage('checkpoint');
     }).finally(() => {
       this.#checkpointing = undefined;
     });
+    return this.#checkpointing;
   }
 
   #walSize(): number {
