@@ -89,4 +89,62 @@ describe('group commit', () => {
     expect(largestBatch).toBeGreaterThan(1);
     expect(batchesInFlight).toBe(0);
   });
+
+  test('a step claimed again while its result waits to be committed is not run again', async () => {
+    let runs = 0;
+    const counted = defineNode({
+      type: 'test.counted',
+      name: 'Counted',
+      group: 'action',
+      description: 'counts its runs, as a call to an outside system would be seen',
+      params: z.object({}),
+      ports: ['out'],
+      sideEffects: true,
+      run: () => ({ runs: ++runs }),
+    });
+    t = await makeEngine({ extraNodes: [counted] });
+    const id = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'one', type: 'test.counted' },
+          { id: 'last', type: 'transform.set', params: { fields: { done: true } } },
+        ],
+        ['start->one', 'one->last'],
+      ),
+    );
+    // The commit recording "one" as succeeded is held, as a slow disk would hold it.
+    const store = t.store;
+    const commit = store.commit.bind(store);
+    let reached!: () => void;
+    const holding = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    store.commit = async (changes: readonly ExecutionChange[]) => {
+      const records = changes.some((change) =>
+        change.steps.some((w) => w.step.key === 'one' && w.step.status === 'succeeded'),
+      );
+      if (records) {
+        reached();
+        await held;
+      }
+      return commit(changes);
+    };
+    const handle = await t.engine.startExecution({ workflowId: id, input: {} });
+    await holding;
+    // Meanwhile the step's lease ran out (the process stalled) and a poll claims it again.
+    const claims = await store.claimSteps({
+      owner: t.engine.workerId,
+      now: Date.now() + 60_000,
+      leaseMs: 2000,
+      limit: 10,
+    });
+    const claim = claims.find((c) => c.step.key === 'one');
+    expect(claim?.step.status).toBe('running');
+    await t.engine.workers['handleClaim'](claim!);
+    release();
+    const ended = await waitForEnd(t.engine, handle.executionId);
+    expect(ended).toMatchObject({ status: 'succeeded', output: { done: true } });
+    expect(runs).toBe(1);
+  });
 });

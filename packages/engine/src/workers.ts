@@ -1,7 +1,7 @@
 import { NonRetriableError, serializeError, type JsonValue } from '@flowstate/core';
 import type { Engine } from './engine.js';
 import { uniformStep, type ExecutionRun } from './execution-run.js';
-import { exhaustStep, reconcile, resumeStep, waitState } from './progress.js';
+import { exhaustStep, isFinal, reconcile, resumeStep, waitState } from './progress.js';
 import { retryPolicy } from './retry.js';
 import type { ClaimedStep, ExecutionChange, StepRecord, StepRef } from './store.js';
 
@@ -144,6 +144,10 @@ export class Workers {
     const engine = this.engine;
     const run = await engine.runOf(step.executionId);
     if (!run || run.running.has(step.key)) return;
+    // Finished in memory, its result not committed yet (a commit slower than the lease): the
+    // row lags memory, and running the step again would repeat its side effect.
+    const current = run.steps.get(step.key);
+    if (current !== undefined && isFinal(current)) return;
     // Only a timer is claimed waiting. A loop step written with a due time (before loops
     // cleared it) is not one: its state in memory may be ahead of the row, so it is kept.
     const timer = previousStatus === 'waiting' ? timerOf(step) : undefined;
