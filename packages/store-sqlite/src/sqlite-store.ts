@@ -268,7 +268,9 @@ export class SqliteStore implements Store {
   async commit(changes: readonly ExecutionChange[]): Promise<CommitOutcome[]> {
     const walSync = this.#walSync;
     if (walSync === undefined) return this.#p.committer.commit(changes);
-    await walSync.beforeWrite();
+    // Almost always nothing to wait for: no await (and no extra turn) on the hot path then.
+    const restart = walSync.beforeWrite();
+    if (restart !== undefined) await restart;
     let outcomes: CommitOutcome[];
     try {
       outcomes = this.#p.committer.commit(changes);

@@ -51,7 +51,8 @@ function change(id: string, payload: string): ExecutionChange {
   };
 }
 
-test('with FULL, commits are group-fsynced, the WAL is checkpointed in the background and reused, and everything survives a reopen', async () => {
+/** A FULL store on a fresh file, with the workflow `w` the changes belong to. */
+async function openStore(): Promise<{ filename: string; store: SqliteStore }> {
   const dir = mkdtempSync(join(tmpdir(), 'flowstate-wal-'));
   dirs.push(dir);
   const filename = join(dir, 'flowstate.db');
@@ -63,6 +64,11 @@ test('with FULL, commits are group-fsynced, the WAL is checkpointed in the backg
     active: true,
     now: Date.now(),
   });
+  return { filename, store };
+}
+
+test('with FULL, commits are group-fsynced, the WAL is checkpointed in the background and reused, and everything survives a reopen', async () => {
+  const { filename, store } = await openStore();
   const payload = 'x'.repeat(20_000);
   let written = 0;
   for (let batch = 0; batch < 60; batch++) {
@@ -105,17 +111,7 @@ function walRestarts(filename: string): number {
 }
 
 test('under commits that never pause, the WAL is started again from its beginning instead of growing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowstate-wal-'));
-  dirs.push(dir);
-  const filename = join(dir, 'flowstate.db');
-  const store = new SqliteStore({ filename, synchronous: 'FULL' });
-  await store.migrate();
-  await store.createWorkflow({
-    id: 'w',
-    definition: { schemaVersion: 1, name: 'w', nodes: [], edges: [] },
-    active: true,
-    now: Date.now(),
-  });
+  const { filename, store } = await openStore();
   const payload = 'x'.repeat(5_000);
   const restartsBefore = walRestarts(filename);
   let largestWal = 0;

@@ -18,8 +18,6 @@ const FORCED_CHECKPOINT_BYTES = 256 * 1024 * 1024;
  * waits for a last pass, so it starts the WAL again from its beginning (see `beforeWrite`).
  */
 const RESTART_WAL_BYTES = 16 * 1024 * 1024;
-/** Bytes of one WAL frame: its 24-byte header and a page. */
-const frameBytes = (pageSize: number) => pageSize + 24;
 
 /**
  * The background checkpointer: its own connection on a worker thread, with
@@ -31,19 +29,21 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { timeout: 0 });
 db.pragma('synchronous = FULL');
+// A WAL frame is a 24-byte header and a page.
+const frameBytes = db.pragma('page_size', { simple: true }) + 24;
 parentPort.on('message', (message) => {
   if (message === 'close') { db.close(); parentPort.postMessage({ closed: true }); return; }
   try {
     // PASSIVE never blocks the writer; a few passes catch up with frames written meanwhile so
     // the WAL can be reused from its start by the next transaction.
-    let frames = 0;
+    let walBytes = 0;
     for (let pass = 0; pass < 5; pass++) {
       const [result] = db.pragma('wal_checkpoint(PASSIVE)');
       if (!result) break;
-      frames = Math.max(frames, result.log);
+      walBytes = result.log * frameBytes;
       if (result.log === result.checkpointed) break;
     }
-    parentPort.postMessage({ ok: true, frames });
+    parentPort.postMessage({ ok: true, walBytes });
   }
   catch (error) { parentPort.postMessage({ ok: false, message: String(error && error.message) }); }
 });
@@ -71,7 +71,6 @@ export class WalSync {
   #lastSizeCheck = 0;
   #inFlight: Promise<void> | undefined;
   #next: Promise<void> | undefined;
-  readonly #restartFrames: number;
   /** A checkpoint found a long WAL: the next transaction should start it again. */
   #restartDue = false;
   /** The last pass before the WAL starts again, which every transaction waits for. */
@@ -84,8 +83,6 @@ export class WalSync {
     db.pragma('synchronous = OFF');
     db.pragma('wal_autocheckpoint = 0');
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
-    this.#restartFrames = Math.ceil(RESTART_WAL_BYTES / frameBytes(pageSize));
   }
 
   /** Resolves once every commit made before this call is on disk. */
@@ -149,8 +146,8 @@ export class WalSync {
   #checkpointInBackground(measure: boolean): Promise<void> {
     const worker = this.#checkpointer();
     this.#checkpointing = new Promise<void>((resolve) => {
-      worker.once('message', (reply: { frames?: number }) => {
-        if (measure && (reply.frames ?? 0) >= this.#restartFrames) this.#restartDue = true;
+      worker.once('message', (reply: { walBytes?: number }) => {
+        if (measure && (reply.walBytes ?? 0) >= RESTART_WAL_BYTES) this.#restartDue = true;
         resolve();
       });
       worker.postMessage('checkpoint');
