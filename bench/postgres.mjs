@@ -388,8 +388,59 @@ async function benchSleepers(options) {
   }
 }
 
+/**
+ * The ceiling over W1 and W2 (journal-ceiling.mjs): N processes with no engine, each committing
+ * the workload's execution per request in group commits, on a fresh schema.
+ */
+async function benchCeiling(options) {
+  const { PostgresStore } = await import('../packages/store-postgres/dist/index.js');
+  for (const count of options.workers) {
+    const db = await freshSchema(options.databaseUrl);
+    const store = await PostgresStore.connect({ connectionString: db.url });
+    for (const workflow of [w1, w2]) {
+      await store.createWorkflow({
+        id: workflow.id,
+        definition: workflow,
+        active: true,
+        publish: true,
+        now: 0,
+      });
+    }
+    await store.close();
+    const servers = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        servers.push(
+          await spawnServer('bench/journal-ceiling.mjs', [], {
+            CEILING_STORE: 'postgres',
+            CEILING_DATABASE_URL: db.url,
+          }),
+        );
+      }
+      const cluster = {
+        entries: servers,
+        processes: servers.map((server, i) => ({ name: `ceiling${i + 1}`, child: server.child })),
+      };
+      for (const [key, path, body] of [
+        ['W1', '/hooks/bench-w1', W1_BODY],
+        ['W2', '/hooks/bench-w2', W2_BODY],
+      ]) {
+        const name = `${key} ceiling, ${count} process${count > 1 ? 'es' : ''}`;
+        printRow(await load(cluster, db, options, name, path, body, false));
+      }
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+      await db.drop();
+    }
+  }
+  log(
+    '  ceiling: no engine; a bare Fastify handler commits through the PostgreSQL store the change the engine commits for the workload (group commit, one batch in flight per process, the 2xx after the commit)',
+  );
+}
+
 /** Runs the PostgreSQL benchmarks selected by `options.only`. */
 export async function benchPostgres(options) {
   if (options.only.has('w1') || options.only.has('w2')) await benchHttp(options);
+  if (options.only.has('ceiling')) await benchCeiling(options);
   if (options.only.has('w3')) await benchSleepers(options);
 }

@@ -4,7 +4,10 @@
  * server started here on a fresh embedded SQLite store (WAL, synchronous=FULL, every step
  * journaled), and the same W1/W2 load against a bare Fastify handler for comparison.
  *
- * Options: --only w1,w2,bare,w3   --duration 15   --warmup 5   --connections 10
+ * `ceiling` (journal-ceiling.mjs) is W1 and W2 with no engine: the most any durable engine
+ * could reach on this machine and store.
+ *
+ * Options: --only w1,w2,ceiling,bare,w3   --duration 15   --warmup 5   --connections 10
  *          --sleepers 10000   --sleep-ms 60000
  *          --store postgres   --workers 1,2,4   --topology split,all   --w3-workers 2
  *          --database-url postgres://...
@@ -23,7 +26,7 @@ import { benchPostgres } from './postgres.mjs';
 import { w1, w2, w3 } from './workflows.mjs';
 const { values: args } = parseArgs({
   options: {
-    only: { type: 'string', default: 'w1,w2,bare,w3' },
+    only: { type: 'string', default: 'w1,w2,ceiling,bare,w3' },
     duration: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
@@ -93,6 +96,22 @@ async function startFlowstate(workflows) {
     ...server,
     apiKey,
     dbFile: join(dir, 'data', 'flowstate.db'),
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The ceiling over W1 and W2 (journal-ceiling.mjs) on a fresh SQLite data folder. */
+async function startCeiling() {
+  const dir = mkdtempSync(join(tmpdir(), 'flowstate-bench-ceiling-'));
+  const server = await spawnServer('bench/journal-ceiling.mjs', [], {
+    CEILING_STORE: 'sqlite',
+    CEILING_DATA_DIR: join(dir, 'data'),
+  });
+  return {
+    ...server,
     async stop() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -184,6 +203,15 @@ async function benchHttp() {
       await server.stop();
     }
   }
+  if (only.has('ceiling')) {
+    const ceiling = await startCeiling();
+    try {
+      rows.ceilingW1 = await load('W1 ceiling (no engine)', ceiling, '/hooks/bench-w1', W1_BODY);
+      rows.ceilingW2 = await load('W2 ceiling (no engine)', ceiling, '/hooks/bench-w2', W2_BODY);
+    } finally {
+      await ceiling.stop();
+    }
+  }
   if (only.has('bare')) {
     const bare = await startBare();
     try {
@@ -202,10 +230,26 @@ async function benchHttp() {
   );
   if (rows.w1) log(`W1 sample response: ${rows.w1.status} ${rows.w1.sample}`);
   if (rows.w2) log(`W2 sample response: ${rows.w2.status} ${rows.w2.sample}`);
-  for (const key of ['w1', 'bareW1', 'w2', 'bareW2']) {
-    if (!rows[key]) continue;
-    const baseline = key === 'w1' ? rows.bareW1 : key === 'w2' ? rows.bareW2 : undefined;
-    printRow(rows[key], baseline);
+  const baselines = {
+    w1: rows.bareW1,
+    ceilingW1: rows.bareW1,
+    w2: rows.bareW2,
+    ceilingW2: rows.bareW2,
+  };
+  for (const key of ['w1', 'ceilingW1', 'bareW1', 'w2', 'ceilingW2', 'bareW2']) {
+    if (rows[key]) printRow(rows[key], baselines[key]);
+  }
+  if (rows.ceilingW1) {
+    log(
+      '  ceiling: no engine; a bare Fastify handler commits through the SQLite store the change the engine commits for the workload (group commit, one batch in flight, the 2xx after the fsync)',
+    );
+    for (const key of ['w1', 'w2']) {
+      const ceiling = rows[`ceiling${key.toUpperCase()}`];
+      if (rows[key] && ceiling)
+        log(
+          `  Flowstate ${key.toUpperCase()} is ${Math.round((rows[key].rps / ceiling.rps) * 100)}% of its ceiling`,
+        );
+    }
   }
 }
 
@@ -293,7 +337,7 @@ if (args.store === 'postgres') {
     sleepMs: Number(args['sleep-ms']),
   });
 } else if (args.store === 'sqlite') {
-  if (only.has('w1') || only.has('w2') || only.has('bare')) await benchHttp();
+  if (['w1', 'w2', 'bare', 'ceiling'].some((key) => only.has(key))) await benchHttp();
   if (only.has('w3')) await benchSleepers();
 } else {
   throw new Error(`--store must be sqlite or postgres, got "${args.store}"`);
