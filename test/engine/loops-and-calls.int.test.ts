@@ -371,12 +371,42 @@ describe('flow.call', () => {
     expect(JSON.stringify(ended.output)).toContain('"child":true');
   });
 
+  test('a child the failure did not get to cancel (the process stopped first) is cancelled by the sweeper', async () => {
+    const handle = await startFailingParent('r4');
+    await expect
+      .poll(async () => (await t.store.listChildExecutions(handle.executionId)).length)
+      .toBe(1);
+    const [child] = await t.store.listChildExecutions(handle.executionId);
+    // The failure's follow-up cannot read the child, as if the process had stopped after
+    // committing the failure and before cancelling it.
+    const getExecution = t.store.getExecution.bind(t.store);
+    let stopped = true;
+    t.store.getExecution = async (id) => {
+      if (stopped && id === child!.id) throw new Error('the process stopped');
+      return getExecution(id);
+    };
+    expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stopped = false;
+    expect((await t.store.getExecution(child!.id))?.status).toBe('running');
+
+    await t.engine.workers.sweep();
+    expect((await t.store.getExecution(child!.id))?.status).toBe('cancelled');
+    const held = (await t.store.loadExecution(child!.id))!.steps.find((s) => s.key === 'hold');
+    expect(held?.status).toBe('cancelled');
+    // Nothing left for the next sweep.
+    expect((await t.store.findStuck({ limit: 10 })).abandonedChildren).toEqual([]);
+  });
+
   test('with onParentFailure "continue" the child runs on, and a retry takes its output', async () => {
     const handle = await startFailingParent('r2', 'continue');
     expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
     const [first] = await t.store.listChildExecutions(handle.executionId);
     // Later than the parent's failure: still running.
     await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await t.store.getExecution(first!.id))?.status).toBe('running');
+    // The sweeper leaves it running too.
+    await t.engine.workers.sweep();
     expect((await t.store.getExecution(first!.id))?.status).toBe('running');
     await t.engine.deliverEvent({ name: 'go', correlationKey: 'r2', payload: {} });
     expect((await waitForEnd(t.engine, first!.id)).status).toBe('succeeded');

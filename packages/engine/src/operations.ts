@@ -197,6 +197,26 @@ export class Operations {
     }
   }
 
+  /**
+   * Cancels a child whose caller's cancel or failure did not get to cancel it (the process
+   * stopped in between; found by the sweeper). It may have ended meanwhile.
+   */
+  async cancelAbandoned(child: ExecutionRecord): Promise<void> {
+    try {
+      await this.cancel(child.id);
+      this.engine.logger.info(
+        { executionId: child.id, parentExecutionId: child.parentExecutionId },
+        'cancelled a sub-workflow whose caller was cancelled or failed',
+      );
+    } catch (error) {
+      if (error instanceof FlowstateError && error.code === 'INVALID_STATE') return;
+      this.engine.logger.warn(
+        { err: error, executionId: child.id, parentExecutionId: child.parentExecutionId },
+        'cancelling a sub-workflow whose caller was cancelled or failed failed; will try again',
+      );
+    }
+  }
+
   /** Completes the `flow.call` step waiting for `child` (also used by the sweeper). */
   async completeParent(child: ExecutionRecord): Promise<void> {
     const engine = this.engine;

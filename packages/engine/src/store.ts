@@ -93,14 +93,8 @@ export interface Store
   /** Open waits for an event name and correlation key. */
   findWaits(input: { eventName: string; correlationKey: string }): Promise<WaitRecord[]>;
 
-  /**
-   * Finished (succeeded/failed/cancelled) child executions whose parent step is still
-   * `waiting`, and `running` executions with no step left ready, running or waiting.
-   */
-  findStuck(input: { limit: number }): Promise<{
-    orphanedChildren: ExecutionRecord[];
-    unfinished: ExecutionRecord[];
-  }>;
+  /** What the sweeper resolves (see `StuckExecutions`), at most `limit` of each kind. */
+  findStuck(input: { limit: number }): Promise<StuckExecutions>;
 
   /**
    * Counts by status, of one execution or of the whole journal. The whole journal is a scan
@@ -188,6 +182,20 @@ export interface ExecutionRecord {
   createdAt: number;
   updatedAt: number;
   finishedAt?: number;
+}
+
+/** Executions left in a state nothing in flight will resolve (a process died midway). */
+export interface StuckExecutions {
+  /** Finished (succeeded/failed/cancelled) children whose calling step is still `waiting`. */
+  orphanedChildren: ExecutionRecord[];
+  /** `running` executions with no step left ready, running or waiting. */
+  unfinished: ExecutionRecord[];
+  /**
+   * Unfinished (running/paused) children whose calling step was cancelled, by a cancel of the
+   * caller or by its failure when the call did not ask its child to continue
+   * (`keepOnFailure`): the cancel of the child that should have followed never happened.
+   */
+  abandonedChildren: ExecutionRecord[];
 }
 
 export interface StepRef {

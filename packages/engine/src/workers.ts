@@ -262,12 +262,17 @@ export class Workers {
     this.kick();
   }
 
-  /** Resolves stuck states: finished children with a waiting parent, executions left unfinished. */
+  /**
+   * Resolves stuck states: finished children with a waiting parent, executions left
+   * unfinished, children still running after their caller was cancelled or failed.
+   */
   async sweep(): Promise<void> {
     const engine = this.engine;
     try {
-      const { orphanedChildren, unfinished } = await engine.store.findStuck({ limit: 100 });
+      const stuck = await engine.store.findStuck({ limit: 100 });
+      const { orphanedChildren, unfinished, abandonedChildren } = stuck;
       for (const child of orphanedChildren) await engine.operations.completeParent(child);
+      for (const child of abandonedChildren) await engine.operations.cancelAbandoned(child);
       for (const execution of unfinished) {
         if (engine.runs.has(execution.id)) continue;
         const run = await engine.runOf(execution.id);

@@ -7,6 +7,9 @@ import {
   type ExecutionRecord,
   type LoadedExecution,
   type StepStatus,
+  type StuckExecutions,
+  CALLER_ENDED_SQL,
+  OPEN_CHILD_SQL,
 } from '@flowstate/engine';
 import { ACTIVE_STEP_SQL, FINAL_EXECUTION_SQL } from './migrations.js';
 import {
@@ -34,6 +37,11 @@ const ORPHANS_SQL = `SELECT ${executionColumns('c')} FROM steps p
   JOIN executions c ON c.parent_execution_id = p.execution_id AND c.parent_step_key = p.key
   WHERE p.status = 'waiting' AND c.status IN ${FINAL_EXECUTION_SQL}
   ORDER BY c.finished_at, c.id LIMIT $1`;
+
+/** Unfinished children whose calling step was cancelled (see `StuckExecutions`). */
+const ABANDONED_SQL = `SELECT ${executionColumns('executions')} FROM executions
+  WHERE ${OPEN_CHILD_SQL} AND EXISTS (${CALLER_ENDED_SQL})
+  ORDER BY executions.created_at, executions.id LIMIT $1`;
 
 const UNFINISHED_SQL = `SELECT ${executionColumns('e')} FROM executions e
   WHERE e.status = 'running' AND NOT EXISTS (SELECT 1 FROM steps s
@@ -144,16 +152,16 @@ export class ExecutionQueries {
     return rows.map(toExecutionRecord);
   }
 
-  async findStuck(
-    limit: number,
-  ): Promise<{ orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] }> {
-    const [orphans, unfinished] = await Promise.all([
+  async findStuck(limit: number): Promise<StuckExecutions> {
+    const [orphans, unfinished, abandoned] = await Promise.all([
       this.#pool.query<ExecutionRow>(ORPHANS_SQL, [limit]),
       this.#pool.query<ExecutionRow>(UNFINISHED_SQL, [limit]),
+      this.#pool.query<ExecutionRow>(ABANDONED_SQL, [limit]),
     ]);
     return {
       orphanedChildren: orphans.rows.map(toExecutionRecord),
       unfinished: unfinished.rows.map(toExecutionRecord),
+      abandonedChildren: abandoned.rows.map(toExecutionRecord),
     };
   }
 

@@ -35,6 +35,17 @@ export const MIGRATIONS: readonly Migration[] = [
   NOTIFICATION_MIGRATION,
   CRM_MIGRATION,
   COMPACT_MIGRATION,
+  {
+    version: 8,
+    name: 'open children',
+    // The sweeper's look for children whose caller was cancelled or failed: only unfinished
+    // children are indexed, so it costs nothing per finished execution. The condition is the
+    // engine's OPEN_CHILD_SQL word for word (a query must repeat it to use the index).
+    sql: `
+CREATE INDEX executions_open_children ON executions (parent_execution_id, parent_step_key)
+  WHERE parent_execution_id IS NOT NULL AND status IN ('running','paused');
+`,
+  },
 ];
 
 /**

@@ -12,6 +12,7 @@ import type {
   SaveWorkflowVersionInput,
   StepRef,
   StepStatus,
+  StuckExecutions,
   ActiveStepStatus,
   WaitRecord,
   WorkflowRecord,
@@ -252,9 +253,7 @@ export class PostgresJournal {
     return this.#waits.get(ref.executionId, ref.stepKey);
   }
 
-  findStuck(input: {
-    limit: number;
-  }): Promise<{ orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] }> {
+  findStuck(input: { limit: number }): Promise<StuckExecutions> {
     return this.#queries.findStuck(input.limit);
   }
 

@@ -7,6 +7,9 @@ import {
   type ExecutionRecord,
   type LoadedExecution,
   type StepStatus,
+  type StuckExecutions,
+  CALLER_ENDED_SQL,
+  OPEN_CHILD_SQL,
   type WaitRecord,
 } from '@flowstate/engine';
 import { ACTIVE_STEP_SQL, FINAL_EXECUTION_SQL } from './migrations.js';
@@ -34,6 +37,7 @@ export class ExecutionQueries {
   readonly #waits: Statement<[string, string], WaitRow>;
   readonly #orphans: Statement<[number], ExecutionRow>;
   readonly #unfinished: Statement<[number], ExecutionRow>;
+  readonly #abandoned: Statement<[number], ExecutionRow>;
   readonly #countAll: Statement<[], { status: string; n: number }>;
   readonly #countOne: Statement<[string], { status: string; n: number }>;
   readonly #countActive: Statement<[], { status: ActiveStepStatus; n: number }>;
@@ -61,6 +65,9 @@ export class ExecutionQueries {
       CROSS JOIN executions c ON c.parent_execution_id = p.execution_id AND c.parent_step_key = p.key
       WHERE p.status = 'waiting' AND c.status IN ${FINAL_EXECUTION_SQL}
       ORDER BY c.finished_at, c.id LIMIT ?`);
+    this.#abandoned = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions
+      WHERE ${OPEN_CHILD_SQL} AND EXISTS (${CALLER_ENDED_SQL})
+      ORDER BY created_at, id LIMIT ?`);
     this.#unfinished = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions e
       WHERE e.status = 'running' AND NOT EXISTS (SELECT 1 FROM steps s
         WHERE s.execution_id = e.id AND s.status IN ${ACTIVE_STEP_SQL})
@@ -164,10 +171,13 @@ export class ExecutionQueries {
     return this.#waits.all(eventName, correlationKey).map(toWaitRecord);
   }
 
-  findStuck(limit: number): { orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] } {
+  findStuck(limit: number): StuckExecutions {
+    const records = (rows: ExecutionRow[]) =>
+      rows.map((row) => toExecutionRecord(row, this.#codec));
     return {
-      orphanedChildren: this.#orphans.all(limit).map((row) => toExecutionRecord(row, this.#codec)),
-      unfinished: this.#unfinished.all(limit).map((row) => toExecutionRecord(row, this.#codec)),
+      orphanedChildren: records(this.#orphans.all(limit)),
+      unfinished: records(this.#unfinished.all(limit)),
+      abandonedChildren: records(this.#abandoned.all(limit)),
     };
   }
 

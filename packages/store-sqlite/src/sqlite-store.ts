@@ -26,6 +26,7 @@ import type {
   LoadedExecution,
   StepRef,
   StepStatus,
+  StuckExecutions,
   ActiveStepStatus,
   SessionRecord,
   Store,
@@ -331,9 +332,7 @@ export class SqliteStore implements Store {
     return this.#p.queries.findWaits(input.eventName, input.correlationKey);
   }
 
-  async findStuck(input: {
-    limit: number;
-  }): Promise<{ orphanedChildren: ExecutionRecord[]; unfinished: ExecutionRecord[] }> {
+  async findStuck(input: { limit: number }): Promise<StuckExecutions> {
     return this.#p.queries.findStuck(input.limit);
   }
 

@@ -1,7 +1,16 @@
 import { expect } from 'vitest';
-import type { ExecutionRecord, ExecutionStatus } from '../store.js';
+import { CANCELLED_BY_FAILURE } from '../progress.js';
+import type { ExecutionRecord, ExecutionStatus, StepRecord } from '../store.js';
 import type { ContractContext } from './store-contract.js';
-import { insertExecution, makeExecution, makeStep, seedWorkflow, T0 } from './store-fixtures.js';
+import {
+  insertExecution,
+  makeExecution,
+  makeStep,
+  seedWorkflow,
+  setExecutionStatus,
+  T0,
+  writeSteps,
+} from './store-fixtures.js';
 
 const ids = (records: readonly ExecutionRecord[]): string[] => records.map((r) => r.id);
 
@@ -115,7 +124,69 @@ export function queryCases({ it }: ContractContext): void {
     expect(ids(stuck.orphanedChildren)).toEqual(['orphan']);
     expect(stuck.orphanedChildren[0]).toEqual({ ...child('orphan', 'call', 'succeeded'), seq: 1 });
     expect(ids(stuck.unfinished).sort()).toEqual(['empty', 'idle']);
+    expect(stuck.abandonedChildren).toEqual([]);
     expect((await store.findStuck({ limit: 1 })).unfinished).toHaveLength(1);
+  });
+
+  it('findStuck: unfinished children whose calling step was cancelled, unless asked to run on', async (store) => {
+    await seedWorkflow(store);
+    const call = (childExecutionId: string, keepOnFailure?: true) => ({
+      kind: 'call',
+      childExecutionId,
+      ...(keepOnFailure ? { keepOnFailure } : {}),
+    });
+    /** A caller whose calls waited (one row per step), then ended as `status`. */
+    const caller = async (
+      id: string,
+      calls: Array<[key: string, child: string, keepOnFailure?: true]>,
+      status: ExecutionStatus,
+      cancelled: Partial<StepRecord>,
+    ) => {
+      const waiting = calls.map(([key, child, keep]) =>
+        makeStep(id, key, { status: 'waiting', runAt: undefined, state: call(child, keep) }),
+      );
+      await insertExecution(store, makeExecution(id), waiting);
+      if (status === 'running') return;
+      await writeSteps(
+        store,
+        id,
+        waiting.map((step) => ({ ...step, status: 'cancelled', finishedAt: T0 + 1, ...cancelled })),
+      );
+      await setExecutionStatus(store, id, status, T0 + 1);
+    };
+    await caller(
+      'failed',
+      [
+        ['c1', 'f1'],
+        ['c2', 'f2', true],
+        ['c3', 'f3'],
+      ],
+      'failed',
+      { error: CANCELLED_BY_FAILURE },
+    );
+    // An operator's cancel cancels every child, also one asked to run on after a failure.
+    await caller('cancelled', [['k1', 'k1-child', true]], 'cancelled', {});
+    await caller('live', [['w1', 'w1-child']], 'running', {});
+    const child = (id: string, parent: string, key: string, status: ExecutionStatus) =>
+      insertExecution(
+        store,
+        makeExecution(id, { parentExecutionId: parent, parentStepKey: key, depth: 1, status }),
+        status === 'succeeded' ? [] : [makeStep(id, 'a')],
+      );
+    await child('f1', 'failed', 'c1', 'running');
+    await child('f2', 'failed', 'c2', 'running');
+    await child('f3', 'failed', 'c3', 'succeeded');
+    await child('k1-child', 'cancelled', 'k1', 'paused');
+    await child('w1-child', 'live', 'w1', 'running');
+
+    const stuck = await store.findStuck({ limit: 10 });
+    expect(ids(stuck.abandonedChildren).sort()).toEqual(['f1', 'k1-child']);
+    expect(stuck.abandonedChildren.find((c) => c.id === 'f1')).toMatchObject({
+      parentExecutionId: 'failed',
+      parentStepKey: 'c1',
+      status: 'running',
+    });
+    expect((await store.findStuck({ limit: 1 })).abandonedChildren).toHaveLength(1);
   });
 
   it('countSteps: counts by status, overall and for one execution', async (store) => {
