@@ -253,6 +253,40 @@ describe.skipIf(!browserAvailable)('editor tools', () => {
     expect(label.output).toMatchObject({ text: 'changed', total: 10 });
   });
 
+  test('a test run can simulate side effects: it records the notification instead of sending it', async () => {
+    const notify = threeSteps('Notify');
+    notify.nodes[2] = {
+      id: 'label',
+      name: 'Label',
+      type: 'notification.inapp',
+      params: { title: 'Paid' } as never,
+      position: { x: 520, y: 0 },
+    };
+    await api('POST', '/workflows?publish=true', { id: 'notify', ...notify });
+    const notifications = async () => (await api('GET', '/notifications')).items.length;
+    const before = await notifications();
+    await openEditor('notify');
+    await page.getByLabel('Simulate side effects').check();
+    await page.getByRole('button', { name: '▶ Test run' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('succeeded');
+    await expect.poll(() => page.locator('.fs-test-run .tag').textContent()).toBe('simulated');
+    const [simulated] = (await api('GET', '/executions?workflowId=notify')).items;
+    expect(simulated.simulate).toBe(true);
+    const detail = await api('GET', `/executions/${simulated.id}`);
+    const step = detail.steps.find((s: { key: string }) => s.key === 'label');
+    expect(step.output).toMatchObject({ simulated: true, notification: { title: 'Paid' } });
+    expect(await notifications()).toBe(before);
+
+    // Unchecked, the same run notifies.
+    await page.getByLabel('Simulate side effects').uncheck();
+    await page.getByRole('button', { name: '▶ Test run' }).click();
+    await expect
+      .poll(async () => (await api('GET', '/executions?workflowId=notify')).items.length)
+      .toBe(2);
+    await expect.poll(notifications).toBe(before + 1);
+    expect(pageErrors).toEqual([]);
+  });
+
   test('command palette, find a node, shortcut help, theme', async () => {
     await openEditor('one');
     await page.keyboard.press('Control+k');

@@ -258,8 +258,8 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       expect(credential.status).toBe(201);
       credentialId = credential.body.id;
 
-      const run = async (id: string, input: unknown) => {
-        const res = await call('POST', `/workflows/${id}/run`, { input });
+      const run = async (id: string, input: unknown, simulate?: true) => {
+        const res = await call('POST', `/workflows/${id}/run`, { input, simulate });
         expect([200, 202]).toContain(res.status);
         return res.body.executionId as string;
       };
@@ -269,6 +269,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       ids['approval'] = await run('approval', {});
       ids['quick'] = await run('quick', { n: 7 });
       ids['failing'] = await run('failing', {});
+      ids['simulated'] = await run('quick', { n: 2 }, true);
       // Above the 256 KiB blob threshold: stored in blobs on both sides.
       ids['big'] = await run('quick', { n: 1, pad: 'x'.repeat(300_000) });
       await parked(server.store, ids['delayed'], 'pause');
@@ -281,7 +282,8 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       expect((await finished(server.store, ids['quick'])).status).toBe('succeeded');
       expect((await finished(server.store, ids['failing'])).status).toBe('failed');
       expect((await finished(server.store, ids['big'])).status).toBe('succeeded');
-      for (const name of ['quick', 'failing', 'big'])
+      expect(await finished(server.store, ids['simulated'])).toMatchObject({ simulate: true });
+      for (const name of ['quick', 'failing', 'big', 'simulated'])
         before[name] = (await server.store.loadExecution(ids[name]!))!;
       sourceSchedules = await server.store.listSchedules();
       sourceVersions = await server.store.listWorkflowVersions('quick', { limit: 10 });
@@ -312,7 +314,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
     expect(dry.stderr).toBe('');
     expect(dry.status).toBe(0);
     expect(dry.stdout).toMatch(/workflows\s+8\n/);
-    expect(dry.stdout).toMatch(/executions\s+8 \(5 not finished\)/);
+    expect(dry.stdout).toMatch(/executions\s+9 \(5 not finished\)/);
     expect(dry.stdout).toMatch(/credentials\s+1\n/);
     expect(dry.stdout).toContain('The target is reachable and empty.');
     const unreachable = binary(['migrate', '--to', 'postgres://postgres@127.0.0.1:1/nothing'], {
@@ -344,7 +346,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
     );
     expect(migrated.stderr).toBe('');
     expect(migrated.code).toBe(0);
-    expect(migrated.stdout).toMatch(/executions\s+8 \(5 not finished\)/);
+    expect(migrated.stdout).toMatch(/executions\s+9 \(5 not finished\)/);
     expect(migrated.stdout).toMatch(/API keys\s+1\n/);
     expect(migrated.stdout).toMatch(/blobs \(large payloads\)\s+[1-9]/);
     const secretKey = /FLOWSTATE_SECRET_KEY=(\S+)/.exec(migrated.stdout)![1]!;
@@ -375,7 +377,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
         via: 'api-key',
       });
 
-      for (const name of ['quick', 'failing', 'big']) {
+      for (const name of ['quick', 'failing', 'big', 'simulated']) {
         expect(await store.loadExecution(ids[name]!)).toEqual(before[name]);
       }
       expect(before['quick']!.execution.output).toMatchObject({ tripled: 21 });
@@ -423,7 +425,7 @@ describe.skipIf(!env.available)('flowstate migrate (SQLite data folder to Postgr
       const [migration] = await store.listAudit({ limit: 1, action: 'store.migrate' });
       expect(migration).toMatchObject({
         actor: { type: 'cli' },
-        summary: { after: { workflows: 8, executions: 8 } },
+        summary: { after: { workflows: 8, executions: 9 } },
       });
       const audit = await new AuditLog(store).verify();
       expect(audit.ok).toBe(true);

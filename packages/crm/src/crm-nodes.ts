@@ -49,6 +49,21 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
 
 const out = (value: unknown) => value as JsonValue;
 
+/**
+ * A CRM write from a node. In a simulation (a test run with `simulate`) nothing is written:
+ * the step returns the change it would have made (the node and its resolved params).
+ */
+function write(ctx: NodeContext<unknown>, run: () => Promise<JsonValue>): Promise<JsonValue> {
+  if (ctx.simulate) {
+    return Promise.resolve({
+      simulated: true,
+      node: ctx.node.type,
+      change: ctx.params as JsonValue,
+    });
+  }
+  return call(run);
+}
+
 /** Parses a due time: epoch ms, an ISO date, or `in` minutes from now. */
 function dueAt(
   ctx: NodeContext<unknown>,
@@ -87,7 +102,7 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
       params: z.object({ fields, upsertByEmail: z.boolean().default(false) }),
       sideEffects: true,
       run: (ctx) =>
-        call(async () => {
+        write(ctx, async () => {
           const email = ctx.params.fields['email'];
           if (ctx.params.upsertByEmail && typeof email === 'string') {
             const found = await crm.list('contact', {
@@ -113,7 +128,7 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
       params: z.object({ id, fields }),
       sideEffects: true,
       run: (ctx) =>
-        call(async () =>
+        write(ctx, async () =>
           out(await crm.update('contact', ctx.params.id, ctx.params.fields, sourceOf(ctx))),
         ),
     }),
@@ -126,7 +141,7 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
       params: z.object({ fields }),
       sideEffects: true,
       run: (ctx) =>
-        call(async () => out(await crm.create('deal', ctx.params.fields, sourceOf(ctx)))),
+        write(ctx, async () => out(await crm.create('deal', ctx.params.fields, sourceOf(ctx)))),
     }),
     defineNode({
       type: 'crm.move-stage',
@@ -138,7 +153,7 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
       params: z.object({ recordType: z.enum(PIPELINE_RECORD_TYPES), id, stage: id }),
       sideEffects: true,
       run: (ctx) =>
-        call(async () =>
+        write(ctx, async () =>
           out(
             await crm.update(
               ctx.params.recordType,
@@ -167,7 +182,7 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
       }),
       sideEffects: true,
       run: (ctx) =>
-        call(async () => {
+        write(ctx, async () => {
           const { dueAt: due, dueInMinutes, ...rest } = ctx.params;
           return out(
             await crm.create(
@@ -194,7 +209,7 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
       }),
       sideEffects: true,
       run: (ctx) =>
-        call(async () =>
+        write(ctx, async () =>
           out(await logActivity(crm, { activity: ctx.params, ...score, source: sourceOf(ctx) })),
         ),
     }),
@@ -220,7 +235,7 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
       rawParams: ['rules'],
       sideEffects: true,
       run: (ctx) =>
-        call(async () => {
+        write(ctx, async () => {
           const p = ctx.params;
           const assign =
             p.strategy === 'round-robin'
@@ -265,7 +280,7 @@ export function createCrmNodes(deps: CrmNodeDeps): NodeType<any>[] {
       params: z.object({ id, score: z.number().optional() }),
       sideEffects: true,
       run: (ctx) =>
-        call(async () =>
+        write(ctx, async () =>
           out(
             ctx.params.score === undefined
               ? await scoreContact(crm, { id: ctx.params.id, ...score, source: sourceOf(ctx) })

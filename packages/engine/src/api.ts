@@ -76,6 +76,12 @@ export interface StartExecutionOptions {
   version?: number;
   /** Run the draft (latest saved) version instead of the published one: test runs. */
   draft?: boolean;
+  /**
+   * Simulation (a test run): side-effecting nodes record the exact request they would send
+   * and return a sample instead of acting. Kept on the execution, so its sub-workflows, its
+   * retries and re-runs, and a worker that takes it over after a crash simulate too.
+   */
+  simulate?: boolean;
   /** Defaults to the workflow's only trigger (or the first `trigger.manual`). */
   triggerNodeId?: string;
   /** Becomes the trigger step's output. */

@@ -385,6 +385,7 @@ export class Engine {
       triggerNodeId: execution.triggerNodeId,
       input: execution.input,
       rerunOf: id,
+      ...(execution.simulate ? { simulate: true } : {}),
     });
   }
 

@@ -321,6 +321,7 @@ export function uniformExecution(execution: ExecutionRecord): ExecutionRecord {
     parentStepKey: execution.parentStepKey,
     depth: execution.depth,
     rerunOf: execution.rerunOf,
+    simulate: execution.simulate,
     createdAt: execution.createdAt,
     updatedAt: execution.updatedAt,
     finishedAt: execution.finishedAt,

@@ -61,6 +61,7 @@ export class Operations {
       depth: parent ? parent.depth + 1 : 0,
       ...(parent ? { parentExecutionId: parent.id, parentStepKey: options.parent!.stepKey } : {}),
       ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
+      ...(options.simulate || parent?.simulate ? { simulate: true as const } : {}),
       createdAt: decide.now,
       updatedAt: decide.now,
     };

@@ -50,6 +50,7 @@ export async function buildRerunFrom(
     triggerNodeId: source.triggerNodeId,
     input: source.input,
     rerunOf: source.id,
+    ...(source.simulate ? { simulate: true } : {}),
   });
   const decide = engine.decide();
   replay(run, reuse, decide);

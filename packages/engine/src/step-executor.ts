@@ -163,7 +163,7 @@ export class StepExecutor {
         DEFAULT_TIMEOUT_MS,
       expressionTimeoutMs: engine.options.expressionTimeoutMs ?? 1000,
       signal,
-      simulate: false,
+      simulate: run.execution.simulate === true,
       now: this.now,
       logger: engine.logger,
       ...(engine.options.credentials ? { credentials: engine.options.credentials } : {}),

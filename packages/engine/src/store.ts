@@ -179,6 +179,8 @@ export interface ExecutionRecord {
   depth: number;
   /** Execution this one re-runs or retries, if any. */
   rerunOf?: string;
+  /** Side-effecting nodes run in simulation mode (see `StartExecutionOptions.simulate`). */
+  simulate?: true;
   createdAt: number;
   updatedAt: number;
   finishedAt?: number;

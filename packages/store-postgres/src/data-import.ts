@@ -25,7 +25,7 @@ const TABLES: Record<string, readonly string[]> = columns({
   workflow_versions: 'workflow_id version definition hash created_at author message',
   executions:
     'id workflow_id workflow_version status seq trigger_node_id trigger_type input ' +
-    'output error response parent_execution_id parent_step_key depth rerun_of ' +
+    'output error response parent_execution_id parent_step_key depth rerun_of simulate ' +
     'created_at updated_at finished_at dedupe_key',
   steps:
     'execution_id key node_id status attempt run_at lease_owner lease_expires_at ' +

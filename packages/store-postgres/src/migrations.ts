@@ -46,6 +46,12 @@ CREATE INDEX executions_open_children ON executions (parent_execution_id, parent
   WHERE parent_execution_id IS NOT NULL AND status IN ('running','paused');
 `,
   },
+  {
+    version: 9,
+    name: 'simulated executions',
+    // True for a test run whose side-effecting nodes only record what they would do.
+    sql: `ALTER TABLE executions ADD COLUMN simulate boolean;`,
+  },
 ];
 
 /**

@@ -20,7 +20,7 @@ export function executionColumns(alias: string): string {
   return `${a}id, ${a}workflow_id, ${a}workflow_version, ${a}status, ${a}seq, ${a}trigger_node_id,
   ${a}trigger_type, payload_text(${a}input) AS input, payload_text(${a}output) AS output, ${a}error,
   payload_text(${a}response) AS response, ${a}parent_execution_id, ${a}parent_step_key,
-  ${a}depth, ${a}rerun_of, ${a}created_at, ${a}updated_at, ${a}finished_at`;
+  ${a}depth, ${a}rerun_of, ${a}simulate, ${a}created_at, ${a}updated_at, ${a}finished_at`;
 }
 
 /** Columns of `steps` as `StepRow` reads them (payloads through `payload_text`). */
@@ -59,6 +59,8 @@ export interface ExecutionRow {
   parent_step_key: string | null;
   depth: number;
   rerun_of: string | null;
+  /** True for a simulated execution, else null. */
+  simulate: boolean | null;
   created_at: number;
   updated_at: number;
   finished_at: number | null;
@@ -135,6 +137,7 @@ export function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
     parentExecutionId: row.parent_execution_id,
     parentStepKey: row.parent_step_key,
     rerunOf: row.rerun_of,
+    simulate: row.simulate === true ? true : undefined,
     finishedAt: row.finished_at,
   });
 }
@@ -173,7 +176,7 @@ export function toWaitRecord(row: WaitRow): WaitRecord {
   };
 }
 
-/** Parameters $1..$17 of an execution row, in `EXECUTION_WRITE_COLUMNS` order (no seq). */
+/** Parameters $1..$18 of an execution row, in `EXECUTION_WRITE_COLUMNS` order (no seq). */
 export function executionParams(record: ExecutionRecord, payloads: PayloadWriter): unknown[] {
   return [
     record.id,
@@ -190,6 +193,7 @@ export function executionParams(record: ExecutionRecord, payloads: PayloadWriter
     record.parentStepKey ?? null,
     record.depth,
     record.rerunOf ?? null,
+    record.simulate === true ? true : null,
     record.createdAt,
     record.updatedAt,
     record.finishedAt ?? null,
@@ -212,6 +216,7 @@ export const EXECUTION_WRITE_COLUMNS: ReadonlyArray<readonly [string, string]> =
   ['parent_step_key', 'text'],
   ['depth', 'integer'],
   ['rerun_of', 'text'],
+  ['simulate', 'boolean'],
   ['created_at', 'bigint'],
   ['updated_at', 'bigint'],
   ['finished_at', 'bigint'],

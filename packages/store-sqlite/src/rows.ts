@@ -12,7 +12,7 @@ import { jsonOrNull, parseOrUndefined, type PayloadCodec } from './payload-codec
 /** Column list of `executions` in the order of `ExecutionRow`. */
 export const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, seq, trigger_node_id,
   trigger_type, input, output, error, response, parent_execution_id, parent_step_key, depth,
-  rerun_of, created_at, updated_at, finished_at`;
+  rerun_of, simulate, created_at, updated_at, finished_at`;
 
 /** Column list of `steps` (without the generated `claim_at`). */
 export const STEP_COLUMNS = `execution_id, key, node_id, status, attempt, run_at, lease_owner,
@@ -45,6 +45,8 @@ export interface ExecutionRow {
   parent_step_key: string | null;
   depth: number;
   rerun_of: string | null;
+  /** 1 for a simulated execution, else null. */
+  simulate: number | null;
   created_at: number;
   updated_at: number;
   finished_at: number | null;
@@ -121,6 +123,7 @@ export function toExecutionRecord(row: ExecutionRow, codec: PayloadCodec): Execu
     parentExecutionId: row.parent_execution_id,
     parentStepKey: row.parent_step_key,
     rerunOf: row.rerun_of,
+    simulate: row.simulate === 1 ? true : undefined,
     finishedAt: row.finished_at,
   });
 }
@@ -145,6 +148,7 @@ export function executionParams(
     parent_step_key: record.parentStepKey ?? null,
     depth: record.depth,
     rerun_of: record.rerunOf ?? null,
+    simulate: record.simulate ? 1 : null,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     finished_at: record.finishedAt ?? null,

@@ -11,6 +11,8 @@ export interface ExecutionSummary {
   triggerNodeId: string;
   parentExecutionId?: string;
   error?: ExecutionRecord['error'];
+  /** A simulation (see `StartExecutionOptions.simulate`). */
+  simulate?: true;
   createdAt: number;
   updatedAt: number;
   finishedAt?: number;
@@ -85,6 +87,7 @@ export function summarizeExecution(execution: ExecutionRecord): ExecutionSummary
       ? {}
       : { parentExecutionId: execution.parentExecutionId }),
     ...(execution.error === undefined ? {} : { error: execution.error }),
+    ...(execution.simulate ? { simulate: true as const } : {}),
     createdAt: execution.createdAt,
     updatedAt: execution.updatedAt,
     ...(execution.finishedAt === undefined ? {} : { finishedAt: execution.finishedAt }),

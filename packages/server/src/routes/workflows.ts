@@ -44,7 +44,15 @@ const IfMatchHeaders = z.looseObject({
     .meta({ description: 'The draft version the edit was based on: "3"' }),
 });
 const RunBody = z
-  .object({ input: Json.optional(), triggerNodeId: z.string().min(1).optional() })
+  .object({
+    input: Json.optional(),
+    triggerNodeId: z.string().min(1).optional(),
+    simulate: z.boolean().optional().meta({
+      description:
+        'Simulate side effects: HTTP requests, emails, messages, file and SQL writes, CRM changes are recorded as they would be sent, not sent; sub-workflows, retries and re-runs of the execution simulate too',
+    }),
+  })
+  .strict()
   .optional();
 const RunQuery = z.object({
   wait: WaitQuery,
@@ -279,6 +287,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       input: (body.input ?? null) as JsonValue,
       draft: input.draft,
       ...(body.triggerNodeId === undefined ? {} : { triggerNodeId: body.triggerNodeId }),
+      ...(body.simulate ? { simulate: true } : {}),
     });
     if (input.wait === undefined || input.wait === 0) {
       return reply.code(202).send({ executionId: handle.executionId, status: 'running' as const });

@@ -36,6 +36,9 @@ export const ExecutionSummarySchema = z
     parentStepKey: z.string().optional(),
     depth: z.number(),
     rerunOf: z.string().optional(),
+    simulate: z.literal(true).optional().meta({
+      description: 'A simulation: side-effecting nodes recorded what they would do instead',
+    }),
     createdAt: z.number(),
     updatedAt: z.number(),
     finishedAt: z.number().optional(),

@@ -42,6 +42,8 @@ export interface ExecutionRecord {
   parentExecutionId?: string;
   parentStepKey?: string;
   rerunOf?: string;
+  /** A simulation: side-effecting nodes recorded what they would do. */
+  simulate?: true;
   createdAt: number;
   updatedAt: number;
   finishedAt?: number;

@@ -182,7 +182,7 @@ export function Inspector({
 export function TestRunControls(props: {
   doc: Workflow;
   running: boolean;
-  onRun(input: unknown, triggerNodeId: string | undefined): Promise<void>;
+  onRun(input: unknown, triggerNodeId: string | undefined, simulate: boolean): Promise<void>;
   execution?: LiveExecution['execution'];
 }) {
   const triggers = useMemo(
@@ -192,6 +192,7 @@ export function TestRunControls(props: {
   const [triggerId, setTriggerId] = useState<string>();
   const trigger = triggers.find((t) => t.id === triggerId) ?? triggers[0];
   const [input, setInput] = useState('');
+  const [simulate, setSimulate] = useState(false);
   const [error, setError] = useState<string>();
   const placeholder = trigger?.type === 'trigger.webhook' ? '{ "body": { "name": "Ada" } }' : '{}';
   const run = async () => {
@@ -206,7 +207,7 @@ export function TestRunControls(props: {
       }
     } else if (trigger?.type === 'trigger.webhook') parsed = { body: {}, headers: {}, query: {} };
     try {
-      await props.onRun(parsed, trigger?.id);
+      await props.onRun(parsed, trigger?.id, simulate);
     } catch (e) {
       setError(
         e instanceof ApiError
@@ -248,12 +249,21 @@ export function TestRunControls(props: {
         >
           ▶ Test run
         </button>
+        <label title="HTTP requests, emails, messages, file and SQL writes and CRM changes are recorded as they would be sent, not sent">
+          <input
+            type="checkbox"
+            checked={simulate}
+            onChange={(e) => setSimulate(e.target.checked)}
+          />{' '}
+          Simulate side effects
+        </label>
         {props.execution && (
           <span aria-live="polite">
             Execution <span className="mono">{props.execution.id.slice(0, 8)}</span>:{' '}
             <strong className={`status-${props.execution.status}`} data-testid="run-status">
               {props.execution.status}
             </strong>
+            {props.execution.simulate && <span className="tag">simulated</span>}
           </span>
         )}
       </div>

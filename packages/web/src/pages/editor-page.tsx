@@ -166,7 +166,7 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
   }, [save, say, workflowId]);
 
   const testRun = useCallback(
-    async (input: unknown, triggerNodeId: string | undefined) => {
+    async (input: unknown, triggerNodeId: string | undefined, simulate: boolean) => {
       if (useEditor.getState().dirty && !(await save())) return;
       const started = await api<{ executionId: string }>(
         'POST',
@@ -174,6 +174,7 @@ function Editor({ workflowId, canEdit }: { workflowId: string; canEdit: boolean 
         {
           input,
           ...(triggerNodeId ? { triggerNodeId } : {}),
+          ...(simulate ? { simulate } : {}),
         },
       );
       setExecutionId(started.executionId);

@@ -65,6 +65,11 @@ export function ExecutionDetailPage({ role }: { role: Role }) {
         <strong className={`status-${status ?? ''}`} data-testid="execution-status">
           {status ?? '…'}
         </strong>
+        {execution?.simulate && (
+          <span className="tag" title="Side-effecting nodes recorded what they would do">
+            simulated
+          </span>
+        )}
         {execution && (
           <Link to={`/workflows/${encodeURIComponent(execution.workflowId)}`}>
             {execution.workflowId} v{execution.workflowVersion}

@@ -157,6 +157,7 @@ export function ExecutionsPage() {
                     {e.id.slice(0, 13)}
                   </Link>
                   {e.parentExecutionId && <span className="tag">sub-workflow</span>}
+                  {e.simulate && <span className="tag">simulated</span>}
                 </td>
                 <td>
                   <Link to={`/workflows/${encodeURIComponent(e.workflowId)}`}>{e.workflowId}</Link>{' '}
