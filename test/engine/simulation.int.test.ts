@@ -1,3 +1,4 @@
+import type { JsonValue } from '@flowstate/core';
 import { defineNode } from '@flowstate/sdk';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
@@ -13,7 +14,7 @@ const send = defineNode({
   params: z.object({}),
   ports: ['out'],
   sideEffects: true,
-  run(ctx) {
+  run(ctx): JsonValue {
     const request = { to: 'outside', body: ctx.input };
     if (ctx.simulate) return { simulated: true, request };
     sent.push(ctx.execution.id);

@@ -20,6 +20,7 @@ import type { ExecutionChange, ExecutionRecord, StepRef, Store } from './store.j
 import { Workers } from './workers.js';
 import { WorkflowCache } from './workflow-cache.js';
 import { Operations } from './operations.js';
+import { SubWorkflows } from './sub-workflows.js';
 import { Redactor } from './redaction.js';
 import { buildRerunFrom, type RerunFromOptions } from './rerun-from.js';
 import { isFinal, OutcomeWaiters, settledOutcome, type ExecutionOutcome } from './outcomes.js';
@@ -65,6 +66,7 @@ export class Engine {
   readonly executor: StepExecutor;
   readonly workers: Workers;
   readonly operations: Operations;
+  readonly subWorkflows: SubWorkflows;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly outcomes: OutcomeWaiters;
   private unsubscribeSettled: (() => void) | undefined;
@@ -91,6 +93,7 @@ export class Engine {
     this.executor = new StepExecutor(this);
     this.workers = new Workers(this);
     this.operations = new Operations(this);
+    this.subWorkflows = new SubWorkflows(this);
     const pollMs = options.outcomePollMs ?? (this.store.subscribeWake ? 250 : 0);
     // With settled notifications, reads are only the fallback for a missed notification.
     const firstIntervalMs = this.store.subscribeSettled ? pollMs : undefined;

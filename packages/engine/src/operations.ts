@@ -1,23 +1,14 @@
-import {
-  FlowstateError,
-  NonRetriableError,
-  serializeError,
-  type CallWorkflowOptions,
-  type JsonValue,
-} from '@flowstate/core';
+import { FlowstateError, type JsonValue } from '@flowstate/core';
 import type { StartExecutionOptions } from './api.js';
 import type { Engine } from './engine.js';
 import { ExecutionRun } from './execution-run.js';
 import {
   cancelledByFailure,
-  exhaustStep,
   finishIfDone,
-  parkStep,
   reconcile,
   resumeStep,
   succeedStep,
   waitState,
-  type WaitState,
 } from './progress.js';
 import type { ExecutionRecord, StepRef } from './store.js';
 import type { CachedVersion } from './workflow-cache.js';
@@ -25,7 +16,8 @@ import { isFinal } from './outcomes.js';
 
 /**
  * Operations on whole executions: creating runs (also sub-workflows), cancel, pause,
- * resume, retry, event delivery, and what happens after an execution ends.
+ * resume, retry, event delivery, and what happens after an execution ends. The calls
+ * between parent and child executions are in sub-workflows.ts.
  */
 export class Operations {
   constructor(private readonly engine: Engine) {}
@@ -86,70 +78,12 @@ export class Operations {
     return run;
   }
 
-  /** `flow.call`: starts the child execution; the calling step waits for it. */
-  async call(
-    run: ExecutionRun,
-    key: string,
-    call: CallWorkflowOptions,
-  ): Promise<string[] | undefined> {
-    const engine = this.engine;
-    const step = run.steps.get(key)!;
-    const fail = (error: FlowstateError) =>
-      exhaustStep(run, key, serializeError(error), engine.decide());
-    if (run.execution.depth + 1 > engine.maxDepth) {
-      return fail(
-        new NonRetriableError(`Sub-workflow depth limit of ${engine.maxDepth} reached`, {
-          code: 'DEPTH_LIMIT',
-        }),
-      );
-    }
-    // The child's id is journaled in the step before the child exists, so that an attempt
-    // taken over after its worker stalled or crashed starts the same child, never a second
-    // one: it waits for the child if it exists, or creates it under that id.
-    const prior = waitState(step);
-    const intended = prior?.kind === 'call' ? prior.childExecutionId : undefined;
-    const childId = intended ?? engine.ids.executionId();
-    const state: WaitState = {
-      kind: 'call',
-      childExecutionId: childId,
-      ...(call.onParentFailure === 'continue' ? { keepOnFailure: true as const } : {}),
-    };
-    if (intended === undefined) {
-      run.putStep({ ...step, state: state as unknown as JsonValue });
-      if ((await engine.flush(run)).status !== 'ok') return undefined; // no longer ours
-    } else if ((await engine.store.getExecution(childId)) !== undefined) {
-      // Started by an earlier attempt: wait for it (the sweeper completes this step if the
-      // child has already ended).
-      parkStep(run, key, state);
-      return undefined;
-    }
-    let child: ExecutionRun;
-    try {
-      child = await this.createRun({
-        workflowId: call.workflowId,
-        ...(call.version === undefined ? {} : { version: call.version }),
-        input: call.input,
-        parent: { run, stepKey: key },
-        executionId: childId,
-      });
-    } catch (error) {
-      if (error instanceof FlowstateError)
-        return fail(new NonRetriableError(error.message, { code: error.code }));
-      throw error;
-    }
-    parkStep(run, key, state);
-    engine.runs.set(child.id, child);
-    void engine.launch(child).catch((error: unknown) => {
-      engine.logger.error({ err: error, executionId: child.id }, 'starting a sub-workflow failed');
-    });
-    return undefined;
-  }
-
   /** After an execution ended: resume its parent's step, start the error workflow. */
   async afterFinish(run: ExecutionRun): Promise<void> {
     try {
-      if (run.execution.parentExecutionId) await this.completeParent(run.execution);
-      if (run.execution.status === 'failed') await this.cancelOrphans(run);
+      const subWorkflows = this.engine.subWorkflows;
+      if (run.execution.parentExecutionId) await subWorkflows.completeParent(run.execution);
+      if (run.execution.status === 'failed') await subWorkflows.cancelOrphans(run);
       const errorWorkflowId = run.graph.workflow.settings?.errorWorkflowId;
       if (
         run.execution.status === 'failed' &&
@@ -173,85 +107,6 @@ export class Operations {
         'follow-up of a finished execution failed',
       );
     }
-  }
-
-  /**
-   * Cancels the children still running of the calls a failure cancelled, unless a call
-   * asked for its child to continue (`onParentFailure: 'continue'`). A retry then calls
-   * again, as for a child that failed.
-   */
-  private async cancelOrphans(run: ExecutionRun): Promise<void> {
-    for (const step of run.steps.values()) {
-      if (!cancelledByFailure(step)) continue;
-      const state = waitState(step);
-      if (state?.kind !== 'call' || state.keepOnFailure) continue;
-      const child = await this.engine.store.getExecution(state.childExecutionId);
-      if (child === undefined || isFinal(child)) continue;
-      await this.cancel(child.id).catch((error: unknown) => {
-        // It may have ended meanwhile; anything else is worth a line in the log.
-        if (!(error instanceof FlowstateError && error.code === 'INVALID_STATE'))
-          this.engine.logger.warn(
-            { err: error, executionId: run.id, childExecutionId: child.id },
-            'cancelling the child of a failed execution failed',
-          );
-      });
-    }
-  }
-
-  /**
-   * Cancels a child whose caller's cancel or failure did not get to cancel it (the process
-   * stopped in between; found by the sweeper). It may have ended meanwhile.
-   */
-  async cancelAbandoned(child: ExecutionRecord): Promise<void> {
-    try {
-      await this.cancel(child.id);
-      this.engine.logger.info(
-        { executionId: child.id, parentExecutionId: child.parentExecutionId },
-        'cancelled a sub-workflow whose caller was cancelled or failed',
-      );
-    } catch (error) {
-      if (error instanceof FlowstateError && error.code === 'INVALID_STATE') return;
-      this.engine.logger.warn(
-        { err: error, executionId: child.id, parentExecutionId: child.parentExecutionId },
-        'cancelling a sub-workflow whose caller was cancelled or failed failed; will try again',
-      );
-    }
-  }
-
-  /** Completes the `flow.call` step waiting for `child` (also used by the sweeper). */
-  async completeParent(child: ExecutionRecord): Promise<void> {
-    const engine = this.engine;
-    if (!child.parentExecutionId || !child.parentStepKey) return;
-    const parent = await engine.runOf(child.parentExecutionId);
-    const step = parent?.steps.get(child.parentStepKey);
-    const state = step && waitState(step);
-    if (
-      !parent ||
-      step?.status !== 'waiting' ||
-      state?.kind !== 'call' ||
-      state.childExecutionId !== child.id
-    )
-      return;
-    const decide = engine.decide();
-    const ready =
-      child.status === 'succeeded'
-        ? succeedStep(parent, step.key, { port: 'out', value: child.output ?? null }, decide)
-        : exhaustStep(
-            parent,
-            step.key,
-            serializeError(
-              new NonRetriableError(
-                `Sub-workflow execution ${child.id} ${child.status}: ${child.error?.message ?? ''}`.trim(),
-                {
-                  code: 'CHILD_FAILED',
-                },
-              ),
-            ),
-            decide,
-          );
-    if ((await engine.flush(parent)).status !== 'ok') return;
-    for (const key of ready) engine.executor.schedule(parent, key);
-    await engine.settle(parent);
   }
 
   async cancel(id: string): Promise<ExecutionRecord> {
@@ -350,7 +205,7 @@ export class Operations {
     reconcile(run, decide);
     await this.commit(run);
     engine.executor.scheduleReady(run);
-    for (const child of succeededChildren) await this.completeParent(child);
+    for (const child of succeededChildren) await engine.subWorkflows.completeParent(child);
     return run.execution;
   }
 

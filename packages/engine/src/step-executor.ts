@@ -269,7 +269,7 @@ export class StepExecutor {
       case 'loop':
         return startLoop(run, key, directive, decide);
       case 'call':
-        return engine.operations.call(run, key, directive);
+        return engine.subWorkflows.call(run, key, directive);
       case 'respond':
         run.setExecution({ ...run.execution, response: directive.response, updatedAt: decide.now });
         return succeedStep(run, key, { port: 'out', value: step.input ?? null }, decide);

@@ -271,8 +271,8 @@ export class Workers {
     try {
       const stuck = await engine.store.findStuck({ limit: 100 });
       const { orphanedChildren, unfinished, abandonedChildren } = stuck;
-      for (const child of orphanedChildren) await engine.operations.completeParent(child);
-      for (const child of abandonedChildren) await engine.operations.cancelAbandoned(child);
+      for (const child of orphanedChildren) await engine.subWorkflows.completeParent(child);
+      for (const child of abandonedChildren) await engine.subWorkflows.cancelAbandoned(child);
       for (const execution of unfinished) {
         if (engine.runs.has(execution.id)) continue;
         const run = await engine.runOf(execution.id);
