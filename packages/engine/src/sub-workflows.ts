@@ -113,18 +113,21 @@ export class SubWorkflows {
   }
 
   /**
-   * Cancels `child`; false when it had ended meanwhile or the cancel failed (logged: the
-   * sweeper tries again).
+   * Cancels `child`; false when it had ended meanwhile, another process changed it at the
+   * same time (both sweepers saw it), or the cancel failed (logged; the sweeper tries again).
    */
   private async cancelChild(child: ExecutionRecord): Promise<boolean> {
     try {
       await this.engine.operations.cancel(child.id);
       return true;
     } catch (error) {
-      if (!(error instanceof FlowstateError && error.code === 'INVALID_STATE'))
+      const expected =
+        error instanceof FlowstateError &&
+        (error.code === 'INVALID_STATE' || error.code === 'CONFLICT');
+      if (!expected)
         this.engine.logger.warn(
           { err: error, executionId: child.id, parentExecutionId: child.parentExecutionId },
-          'cancelling a sub-workflow whose caller was cancelled or failed failed',
+          'could not cancel a sub-workflow whose caller was cancelled or failed',
         );
       return false;
     }
