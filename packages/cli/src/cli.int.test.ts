@@ -158,6 +158,22 @@ describe('flowstate run', () => {
     });
   });
 
+  test('--simulate records the change a side-effecting node would make instead of making it', async () => {
+    const { code, stdout, stderr } = await cli(
+      'run',
+      'crm.json',
+      '--simulate',
+      '--input',
+      '{"name": "Ada", "email": "ada@example.com"}',
+    );
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      simulated: true,
+      node: 'crm.create-contact',
+      change: { fields: { name: 'Ada', email: 'ada@example.com' }, upsertByEmail: false },
+    });
+  });
+
   test('a failed execution prints its error and exits 1', async () => {
     const { code, stdout, stderr } = await cli('run', 'fails.json');
     expect(code).toBe(1);

@@ -30,6 +30,8 @@ Commands:
       --input, -i JSON      Trigger input (default {}).
       --trigger NODE_ID     Trigger node to start at.
       --timeout MS          Give up waiting after MS milliseconds (default 300000).
+      --simulate            Send nothing: HTTP requests, emails, messages, file and SQL writes
+                            are recorded as they would be sent (see docs/workflows.md, 3.10).
   validate and run know the crm.* nodes (run writes them to its temporary store) and load
   node plugins like start: flowstate-node-* packages in ./node_modules and the folders of
   FLOWSTATE_PLUGINS; a broken plugin is reported on stderr and skipped.
@@ -78,6 +80,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         input: { type: 'string', short: 'i' },
         trigger: { type: 'string' },
         timeout: { type: 'string' },
+        simulate: { type: 'boolean' },
         email: { type: 'string' },
         password: { type: 'string' },
         'password-stdin': { type: 'boolean' },
@@ -103,6 +106,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             ...(values.input === undefined ? {} : { input: values.input }),
             ...(values.trigger === undefined ? {} : { trigger: values.trigger }),
             ...(values.timeout === undefined ? {} : { timeoutMs: parseTimeout(values.timeout) }),
+            ...(values.simulate ? { simulate: true } : {}),
           },
           io,
         );

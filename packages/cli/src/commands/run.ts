@@ -18,6 +18,8 @@ export interface RunCommandOptions {
   trigger?: string;
   /** Give up waiting after this many ms (default 5 minutes). */
   timeoutMs?: number;
+  /** Side-effecting nodes record what they would do instead of doing it. */
+  simulate?: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ async function runLoaded(
       workflowId,
       input,
       ...(options.trigger === undefined ? {} : { triggerNodeId: options.trigger }),
+      ...(options.simulate ? { simulate: true } : {}),
     });
     await waitForFinish(engine, handle.executionId, options.timeoutMs ?? 300_000);
     const detail = await engine.getExecutionDetail(handle.executionId);
