@@ -80,6 +80,47 @@ describe('simulation', () => {
     expect(sent).toHaveLength(2);
   });
 
+  test('the error workflow of a failed simulation simulates too', async () => {
+    const alert = await t.deploy(
+      workflow(
+        [
+          { id: 'in', type: 'trigger.manual' },
+          { id: 'page', type: 'test.send' },
+        ],
+        ['in->page'],
+      ),
+    );
+    const failing = await t.deploy(
+      workflow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          {
+            id: 'boom',
+            type: 'transform.jsonata',
+            params: { expression: '$error("boom")' },
+            retry: { maxAttempts: 1 },
+          },
+        ],
+        ['start->boom'],
+        { settings: { errorWorkflowId: alert } },
+      ),
+    );
+    const handle = await t.engine.startExecution({
+      workflowId: failing,
+      input: {},
+      simulate: true,
+    });
+    expect((await waitForEnd(t.engine, handle.executionId)).status).toBe('failed');
+    const alerted = async () =>
+      (await t.store.listExecutions({ limit: 10, workflowId: alert })).find(
+        (e) => e.status === 'succeeded',
+      );
+    await expect.poll(alerted).toBeDefined();
+    expect((await alerted())?.simulate).toBe(true);
+    expect(await outputOf((await alerted())!.id, 'page')).toMatchObject({ simulated: true });
+    expect(sent).toEqual([]);
+  });
+
   test('a simulated execution resumed after a restart still simulates, and its re-run too', async () => {
     const id = await t.deploy(
       workflow(

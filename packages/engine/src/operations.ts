@@ -92,6 +92,8 @@ export class Operations {
       ) {
         await this.engine.startExecution({
           workflowId: errorWorkflowId,
+          // The error workflow of a simulation (a test run) must not alert anyone either.
+          ...(run.execution.simulate ? { simulate: true } : {}),
           input: {
             execution: {
               id: run.id,
