@@ -395,7 +395,7 @@ describe('flow.call', () => {
     const held = (await t.store.loadExecution(child!.id))!.steps.find((s) => s.key === 'hold');
     expect(held?.status).toBe('cancelled');
     // Nothing left for the next sweep.
-    expect((await t.store.findStuck({ limit: 10 })).abandonedChildren).toEqual([]);
+    expect((await t.store.findStuck({ limit: 10, now: Date.now() })).abandonedChildren).toEqual([]);
   });
 
   test('with onParentFailure "continue" the child runs on, and a retry takes its output', async () => {

@@ -62,12 +62,12 @@ test('the sweeper resumes a parent whose child finished while nobody was watchin
     },
   ]);
   expect(outcome[0]!.status).toBe('ok');
-  const stuck = await t.store.findStuck({ limit: 10 });
+  const stuck = await t.store.findStuck({ limit: 10, now: Date.now() });
   expect(stuck.orphanedChildren.map((c) => c.id)).toEqual([children[0]!.id]);
   await engine.workers.sweep();
   const execution = await waitForEnd(engine, handle.executionId);
   expect(execution.output).toEqual({ fromChild: true, resumed: true });
-  expect((await t.store.findStuck({ limit: 10 })).orphanedChildren).toEqual([]);
+  expect((await t.store.findStuck({ limit: 10, now: Date.now() })).orphanedChildren).toEqual([]);
 });
 
 test('the sweeper finishes a running execution that has nothing left to run', async () => {
@@ -96,7 +96,9 @@ test('the sweeper finishes a running execution that has nothing left to run', as
       steps: [],
     },
   ]);
-  expect((await t.store.findStuck({ limit: 10 })).unfinished.map((e) => e.id)).toEqual([done.id]);
+  expect(
+    (await t.store.findStuck({ limit: 10, now: Date.now() })).unfinished.map((e) => e.id),
+  ).toEqual([done.id]);
   await t.engine.workers.sweep();
   const execution = await waitForEnd(t.engine, done.id);
   expect(execution.status).toBe('succeeded');

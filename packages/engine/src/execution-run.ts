@@ -322,6 +322,7 @@ export function uniformExecution(execution: ExecutionRecord): ExecutionRecord {
     depth: execution.depth,
     rerunOf: execution.rerunOf,
     simulate: execution.simulate,
+    deadlineAt: execution.deadlineAt,
     createdAt: execution.createdAt,
     updatedAt: execution.updatedAt,
     finishedAt: execution.finishedAt,

@@ -23,7 +23,7 @@ export {
   isCompactable,
 } from './compact-journal.js';
 export { MIN_ATTEMPTS_AFTER_WORKER_LOSS } from './workers.js';
-export { CALLER_ENDED_SQL, OPEN_CHILD_SQL } from './store-sql.js';
+export { CALLER_ENDED_SQL, DEADLINE_SQL, OPEN_CHILD_SQL } from './store-sql.js';
 export {
   pruneExecutions,
   retentionCutoffs,

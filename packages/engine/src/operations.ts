@@ -4,6 +4,7 @@ import type { Engine } from './engine.js';
 import { ExecutionRun } from './execution-run.js';
 import {
   cancelledByFailure,
+  failExecution,
   finishIfDone,
   reconcile,
   resumeStep,
@@ -54,6 +55,7 @@ export class Operations {
       ...(parent ? { parentExecutionId: parent.id, parentStepKey: options.parent!.stepKey } : {}),
       ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
       ...(options.simulate || parent?.simulate ? { simulate: true as const } : {}),
+      ...deadline(version.graph.workflow.settings?.timeoutMs, decide.now),
       createdAt: decide.now,
       updatedAt: decide.now,
     };
@@ -132,6 +134,32 @@ export class Operations {
     return run.execution;
   }
 
+  /**
+   * Fails an execution past its `deadlineAt` with `EXECUTION_TIMEOUT`, as a failing step
+   * would: running attempts aborted, ready and waiting steps cancelled (a retry restores
+   * them), its children cancelled and its error workflow started (see `afterFinish`).
+   * Does nothing to one that ended or whose deadline moved (a retry) meanwhile.
+   */
+  async timeOut(id: string): Promise<void> {
+    const run = await this.engine.runOf(id);
+    if (!run || isFinal(run.execution)) return;
+    const decide = this.engine.decide();
+    const { deadlineAt, createdAt } = run.execution;
+    if (deadlineAt === undefined || deadlineAt > decide.now) return;
+    const timeoutMs = run.graph.workflow.settings?.timeoutMs ?? deadlineAt - createdAt;
+    failExecution(
+      run,
+      {
+        name: 'ExecutionTimeout',
+        code: 'EXECUTION_TIMEOUT',
+        message: `The execution did not end within its timeout of ${timeoutMs} ms (settings.timeoutMs)`,
+        retriable: false,
+      },
+      decide,
+    );
+    await this.commit(run);
+  }
+
   async pause(id: string): Promise<ExecutionRecord> {
     const run = await this.requireRun(id);
     if (run.execution.status !== 'running') throw invalidState(run.execution, 'pause');
@@ -202,8 +230,14 @@ export class Operations {
         });
       }
     }
-    const { error: _dropped, finishedAt: _finished, ...rest } = run.execution;
-    run.setExecution({ ...rest, status: 'running', updatedAt: decide.now });
+    const { error: _dropped, finishedAt: _finished, deadlineAt: _past, ...rest } = run.execution;
+    run.setExecution({
+      ...rest,
+      status: 'running',
+      // A retry has the workflow's whole timeout again.
+      ...deadline(run.graph.workflow.settings?.timeoutMs, decide.now),
+      updatedAt: decide.now,
+    });
     reconcile(run, decide);
     await this.commit(run);
     engine.executor.scheduleReady(run);
@@ -313,6 +347,11 @@ function pickTrigger(version: CachedVersion, requested: string | undefined): str
       `Workflow "${version.workflowId}" has no trigger node`,
     );
   return chosen.id;
+}
+
+/** `deadlineAt` of an execution of a workflow with `settings.timeoutMs`, from `now`. */
+function deadline(timeoutMs: number | undefined, now: number): { deadlineAt?: number } {
+  return timeoutMs === undefined ? {} : { deadlineAt: now + timeoutMs };
 }
 
 function invalidState(execution: ExecutionRecord, action: string): FlowstateError {

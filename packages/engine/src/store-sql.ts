@@ -22,3 +22,8 @@ export const CALLER_ENDED_SQL = `SELECT 1 FROM steps p JOIN executions pe ON pe.
     AND p.status = 'cancelled'
     AND (pe.status = 'cancelled' OR (p.error LIKE '%"code":"${CANCELLED_BY_FAILURE.code}"%'
       AND coalesce(p.state, '') NOT LIKE '%"keepOnFailure":true%'))`;
+/**
+ * An unfinished execution with a deadline: word for word the condition of the partial index
+ * `executions_deadline`, so that the sweeper's look for overdue executions can use it.
+ */
+export const DEADLINE_SQL = `deadline_at IS NOT NULL AND status IN ('running','paused')`;

@@ -93,8 +93,11 @@ export interface Store
   /** Open waits for an event name and correlation key. */
   findWaits(input: { eventName: string; correlationKey: string }): Promise<WaitRecord[]>;
 
-  /** What the sweeper resolves (see `StuckExecutions`), at most `limit` of each kind. */
-  findStuck(input: { limit: number }): Promise<StuckExecutions>;
+  /**
+   * What the sweeper resolves (see `StuckExecutions`), at most `limit` of each kind;
+   * `overdue` are those whose `deadlineAt` is at or before `now`.
+   */
+  findStuck(input: { limit: number; now: number }): Promise<StuckExecutions>;
 
   /**
    * Counts by status, of one execution or of the whole journal. The whole journal is a scan
@@ -181,6 +184,11 @@ export interface ExecutionRecord {
   rerunOf?: string;
   /** Side-effecting nodes run in simulation mode (see `StartExecutionOptions.simulate`). */
   simulate?: true;
+  /**
+   * Epoch ms by which the execution must have ended (its workflow's `settings.timeoutMs` from
+   * its start or its last retry); past it, it fails with `EXECUTION_TIMEOUT`.
+   */
+  deadlineAt?: number;
   createdAt: number;
   updatedAt: number;
   finishedAt?: number;
@@ -198,6 +206,8 @@ export interface StuckExecutions {
    * (`keepOnFailure`): the cancel of the child that should have followed never happened.
    */
   abandonedChildren: ExecutionRecord[];
+  /** Unfinished (running/paused) executions past their `deadlineAt`, earliest first. */
+  overdue: ExecutionRecord[];
 }
 
 export interface StepRef {

@@ -269,8 +269,9 @@ export class Workers {
   async sweep(): Promise<void> {
     const engine = this.engine;
     try {
-      const stuck = await engine.store.findStuck({ limit: 100 });
-      const { orphanedChildren, unfinished, abandonedChildren } = stuck;
+      const stuck = await engine.store.findStuck({ limit: 100, now: engine.clock.now() });
+      const { orphanedChildren, unfinished, abandonedChildren, overdue } = stuck;
+      for (const execution of overdue) await engine.timeOut(execution.id);
       for (const child of orphanedChildren) await engine.subWorkflows.completeParent(child);
       for (const child of abandonedChildren) await engine.subWorkflows.cancelAbandoned(child);
       for (const execution of unfinished) {

@@ -26,6 +26,7 @@ const TABLES: Record<string, readonly string[]> = columns({
   executions:
     'id workflow_id workflow_version status seq trigger_node_id trigger_type input ' +
     'output error response parent_execution_id parent_step_key depth rerun_of simulate ' +
+    'deadline_at ' +
     'created_at updated_at finished_at dedupe_key',
   steps:
     'execution_id key node_id status attempt run_at lease_owner lease_expires_at ' +

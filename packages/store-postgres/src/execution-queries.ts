@@ -9,6 +9,7 @@ import {
   type StepStatus,
   type StuckExecutions,
   CALLER_ENDED_SQL,
+  DEADLINE_SQL,
   OPEN_CHILD_SQL,
 } from '@flowstate/engine';
 import { ACTIVE_STEP_SQL, FINAL_EXECUTION_SQL } from './migrations.js';
@@ -42,6 +43,11 @@ const ORPHANS_SQL = `SELECT ${executionColumns('c')} FROM steps p
 const ABANDONED_SQL = `SELECT ${executionColumns('executions')} FROM executions
   WHERE ${OPEN_CHILD_SQL} AND EXISTS (${CALLER_ENDED_SQL})
   ORDER BY executions.created_at, executions.id LIMIT $1`;
+
+/** Unfinished executions past their deadline (`$1`: now). */
+const OVERDUE_SQL = `SELECT ${executionColumns('executions')} FROM executions
+  WHERE ${DEADLINE_SQL} AND deadline_at <= $1
+  ORDER BY deadline_at, id LIMIT $2`;
 
 const UNFINISHED_SQL = `SELECT ${executionColumns('e')} FROM executions e
   WHERE e.status = 'running' AND NOT EXISTS (SELECT 1 FROM steps s
@@ -152,16 +158,18 @@ export class ExecutionQueries {
     return rows.map(toExecutionRecord);
   }
 
-  async findStuck(limit: number): Promise<StuckExecutions> {
-    const [orphans, unfinished, abandoned] = await Promise.all([
+  async findStuck(limit: number, now: number): Promise<StuckExecutions> {
+    const [orphans, unfinished, abandoned, overdue] = await Promise.all([
       this.#pool.query<ExecutionRow>(ORPHANS_SQL, [limit]),
       this.#pool.query<ExecutionRow>(UNFINISHED_SQL, [limit]),
       this.#pool.query<ExecutionRow>(ABANDONED_SQL, [limit]),
+      this.#pool.query<ExecutionRow>(OVERDUE_SQL, [now, limit]),
     ]);
     return {
       orphanedChildren: orphans.rows.map(toExecutionRecord),
       unfinished: unfinished.rows.map(toExecutionRecord),
       abandonedChildren: abandoned.rows.map(toExecutionRecord),
+      overdue: overdue.rows.map(toExecutionRecord),
     };
   }
 

@@ -52,6 +52,17 @@ CREATE INDEX executions_open_children ON executions (parent_execution_id, parent
     // True for a test run whose side-effecting nodes only record what they would do.
     sql: `ALTER TABLE executions ADD COLUMN simulate boolean;`,
   },
+  {
+    version: 10,
+    name: 'execution deadlines',
+    // settings.timeoutMs: the sweeper looks for unfinished executions past their deadline; the
+    // index holds only those (the condition is the engine's DEADLINE_SQL word for word).
+    sql: `
+ALTER TABLE executions ADD COLUMN deadline_at bigint;
+CREATE INDEX executions_deadline ON executions (deadline_at)
+  WHERE deadline_at IS NOT NULL AND status IN ('running','paused');
+`,
+  },
 ];
 
 /**

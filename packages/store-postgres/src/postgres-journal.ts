@@ -253,8 +253,8 @@ export class PostgresJournal {
     return this.#waits.get(ref.executionId, ref.stepKey);
   }
 
-  findStuck(input: { limit: number }): Promise<StuckExecutions> {
-    return this.#queries.findStuck(input.limit);
+  findStuck(input: { limit: number; now: number }): Promise<StuckExecutions> {
+    return this.#queries.findStuck(input.limit, input.now);
   }
 
   countSteps(query?: { executionId?: string }): Promise<Record<StepStatus, number>> {

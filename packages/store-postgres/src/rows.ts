@@ -20,7 +20,8 @@ export function executionColumns(alias: string): string {
   return `${a}id, ${a}workflow_id, ${a}workflow_version, ${a}status, ${a}seq, ${a}trigger_node_id,
   ${a}trigger_type, payload_text(${a}input) AS input, payload_text(${a}output) AS output, ${a}error,
   payload_text(${a}response) AS response, ${a}parent_execution_id, ${a}parent_step_key,
-  ${a}depth, ${a}rerun_of, ${a}simulate, ${a}created_at, ${a}updated_at, ${a}finished_at`;
+  ${a}depth, ${a}rerun_of, ${a}simulate, ${a}deadline_at, ${a}created_at, ${a}updated_at,
+  ${a}finished_at`;
 }
 
 /** Columns of `steps` as `StepRow` reads them (payloads through `payload_text`). */
@@ -61,6 +62,7 @@ export interface ExecutionRow {
   rerun_of: string | null;
   /** True for a simulated execution, else null. */
   simulate: boolean | null;
+  deadline_at: number | null;
   created_at: number;
   updated_at: number;
   finished_at: number | null;
@@ -138,6 +140,7 @@ export function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
     parentStepKey: row.parent_step_key,
     rerunOf: row.rerun_of,
     simulate: row.simulate === true ? true : undefined,
+    deadlineAt: row.deadline_at,
     finishedAt: row.finished_at,
   });
 }
@@ -176,7 +179,7 @@ export function toWaitRecord(row: WaitRow): WaitRecord {
   };
 }
 
-/** Parameters $1..$18 of an execution row, in `EXECUTION_WRITE_COLUMNS` order (no seq). */
+/** Parameters $1..$19 of an execution row, in `EXECUTION_WRITE_COLUMNS` order (no seq). */
 export function executionParams(record: ExecutionRecord, payloads: PayloadWriter): unknown[] {
   return [
     record.id,
@@ -194,6 +197,7 @@ export function executionParams(record: ExecutionRecord, payloads: PayloadWriter
     record.depth,
     record.rerunOf ?? null,
     record.simulate === true ? true : null,
+    record.deadlineAt ?? null,
     record.createdAt,
     record.updatedAt,
     record.finishedAt ?? null,
@@ -217,6 +221,7 @@ export const EXECUTION_WRITE_COLUMNS: ReadonlyArray<readonly [string, string]> =
   ['depth', 'integer'],
   ['rerun_of', 'text'],
   ['simulate', 'boolean'],
+  ['deadline_at', 'bigint'],
   ['created_at', 'bigint'],
   ['updated_at', 'bigint'],
   ['finished_at', 'bigint'],

@@ -65,18 +65,18 @@ export class ExecutionCommitter {
     this.#codec = codec;
     this.#insertExecution = db.prepare(`INSERT INTO executions (id, workflow_id, workflow_version,
       status, seq, trigger_node_id, trigger_type, input, output, error, response,
-      parent_execution_id, parent_step_key, depth, rerun_of, simulate, created_at, updated_at, finished_at,
+      parent_execution_id, parent_step_key, depth, rerun_of, simulate, deadline_at, created_at, updated_at, finished_at,
       dedupe_key)
       VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @trigger_type,
       @input, @output,
-      @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @simulate, @created_at,
+      @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @simulate, @deadline_at, @created_at,
       @updated_at, @finished_at, @dedupe_key)
       ON CONFLICT (id) DO NOTHING`);
     this.#updateExecution = db.prepare(`UPDATE executions SET seq = seq + 1,
       workflow_id = @workflow_id, workflow_version = @workflow_version, status = @status,
       trigger_node_id = @trigger_node_id, trigger_type = @trigger_type, input = @input, output = @output, error = @error,
       response = @response, parent_execution_id = @parent_execution_id,
-      parent_step_key = @parent_step_key, depth = @depth, rerun_of = @rerun_of, simulate = @simulate,
+      parent_step_key = @parent_step_key, depth = @depth, rerun_of = @rerun_of, simulate = @simulate, deadline_at = @deadline_at,
       created_at = @created_at, updated_at = @updated_at, finished_at = @finished_at
       WHERE id = @id AND seq = @expect_seq RETURNING seq`);
     this.#upsertStep = db.prepare(`INSERT INTO steps (execution_id, key, node_id, status, attempt,
@@ -101,11 +101,11 @@ export class ExecutionCommitter {
 
     this.#insertCompact = db.prepare(`INSERT INTO executions (id, workflow_id, workflow_version,
       status, seq, trigger_node_id, trigger_type, input, output, error, response,
-      parent_execution_id, parent_step_key, depth, rerun_of, simulate, created_at, updated_at, finished_at,
+      parent_execution_id, parent_step_key, depth, rerun_of, simulate, deadline_at, created_at, updated_at, finished_at,
       steps_json, steps_summary, dedupe_key)
       VALUES (@id, @workflow_id, @workflow_version, @status, 1, @trigger_node_id, @trigger_type,
       @input, @output,
-      @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @simulate, @created_at,
+      @error, @response, @parent_execution_id, @parent_step_key, @depth, @rerun_of, @simulate, @deadline_at, @created_at,
       @updated_at, @finished_at, @steps_json, @steps_summary, @dedupe_key)
       ON CONFLICT (id) DO NOTHING`);
     this.#compactSteps = db

@@ -9,6 +9,7 @@ import {
   type StepStatus,
   type StuckExecutions,
   CALLER_ENDED_SQL,
+  DEADLINE_SQL,
   OPEN_CHILD_SQL,
   type WaitRecord,
 } from '@flowstate/engine';
@@ -38,6 +39,7 @@ export class ExecutionQueries {
   readonly #orphans: Statement<[number], ExecutionRow>;
   readonly #unfinished: Statement<[number], ExecutionRow>;
   readonly #abandoned: Statement<[number], ExecutionRow>;
+  readonly #overdue: Statement<[number, number], ExecutionRow>;
   readonly #countAll: Statement<[], { status: string; n: number }>;
   readonly #countOne: Statement<[string], { status: string; n: number }>;
   readonly #countActive: Statement<[], { status: ActiveStepStatus; n: number }>;
@@ -68,6 +70,8 @@ export class ExecutionQueries {
     this.#abandoned = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions
       WHERE ${OPEN_CHILD_SQL} AND EXISTS (${CALLER_ENDED_SQL})
       ORDER BY created_at, id LIMIT ?`);
+    this.#overdue = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions
+      WHERE ${DEADLINE_SQL} AND deadline_at <= ? ORDER BY deadline_at, id LIMIT ?`);
     this.#unfinished = db.prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions e
       WHERE e.status = 'running' AND NOT EXISTS (SELECT 1 FROM steps s
         WHERE s.execution_id = e.id AND s.status IN ${ACTIVE_STEP_SQL})
@@ -171,13 +175,14 @@ export class ExecutionQueries {
     return this.#waits.all(eventName, correlationKey).map(toWaitRecord);
   }
 
-  findStuck(limit: number): StuckExecutions {
+  findStuck(limit: number, now: number): StuckExecutions {
     const records = (rows: ExecutionRow[]) =>
       rows.map((row) => toExecutionRecord(row, this.#codec));
     return {
       orphanedChildren: records(this.#orphans.all(limit)),
       unfinished: records(this.#unfinished.all(limit)),
       abandonedChildren: records(this.#abandoned.all(limit)),
+      overdue: records(this.#overdue.all(now, limit)),
     };
   }
 

@@ -57,7 +57,7 @@ export const COLUMNS: Record<PortableTable, string> = {
   workflow_versions: 'workflow_id, version, definition, hash, created_at, author, message',
   executions: `id, workflow_id, workflow_version, status, seq, trigger_node_id, trigger_type,
     input, output, error, response, parent_execution_id, parent_step_key, depth, rerun_of,
-    simulate, created_at, updated_at, finished_at, dedupe_key, steps_json`,
+    simulate, deadline_at, created_at, updated_at, finished_at, dedupe_key, steps_json`,
   steps: `execution_id, key, node_id, status, attempt, run_at, lease_owner, lease_expires_at,
     input, output, port, error, state, started_at, finished_at, duration_ms`,
   waits: 'execution_id, step_key, event_name, correlation_key, created_at, info',

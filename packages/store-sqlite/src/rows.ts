@@ -12,7 +12,7 @@ import { jsonOrNull, parseOrUndefined, type PayloadCodec } from './payload-codec
 /** Column list of `executions` in the order of `ExecutionRow`. */
 export const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, seq, trigger_node_id,
   trigger_type, input, output, error, response, parent_execution_id, parent_step_key, depth,
-  rerun_of, simulate, created_at, updated_at, finished_at`;
+  rerun_of, simulate, deadline_at, created_at, updated_at, finished_at`;
 
 /** Column list of `steps` (without the generated `claim_at`). */
 export const STEP_COLUMNS = `execution_id, key, node_id, status, attempt, run_at, lease_owner,
@@ -47,6 +47,7 @@ export interface ExecutionRow {
   rerun_of: string | null;
   /** 1 for a simulated execution, else null. */
   simulate: number | null;
+  deadline_at: number | null;
   created_at: number;
   updated_at: number;
   finished_at: number | null;
@@ -124,6 +125,7 @@ export function toExecutionRecord(row: ExecutionRow, codec: PayloadCodec): Execu
     parentStepKey: row.parent_step_key,
     rerunOf: row.rerun_of,
     simulate: row.simulate === 1 ? true : undefined,
+    deadlineAt: row.deadline_at,
     finishedAt: row.finished_at,
   });
 }
@@ -149,6 +151,7 @@ export function executionParams(
     depth: record.depth,
     rerun_of: record.rerunOf ?? null,
     simulate: record.simulate ? 1 : null,
+    deadline_at: record.deadlineAt ?? null,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     finished_at: record.finishedAt ?? null,

@@ -332,8 +332,8 @@ export class SqliteStore implements Store {
     return this.#p.queries.findWaits(input.eventName, input.correlationKey);
   }
 
-  async findStuck(input: { limit: number }): Promise<StuckExecutions> {
-    return this.#p.queries.findStuck(input.limit);
+  async findStuck(input: { limit: number; now: number }): Promise<StuckExecutions> {
+    return this.#p.queries.findStuck(input.limit, input.now);
   }
 
   // ---- schedules (ScheduleStore) ------------------------------------------------------

@@ -120,12 +120,12 @@ export function queryCases({ it }: ContractContext): void {
     await insertExecution(store, makeExecution('waiting-only'), [
       makeStep('waiting-only', 'w', { status: 'waiting' }),
     ]);
-    const stuck = await store.findStuck({ limit: 10 });
+    const stuck = await store.findStuck({ limit: 10, now: T0 });
     expect(ids(stuck.orphanedChildren)).toEqual(['orphan']);
     expect(stuck.orphanedChildren[0]).toEqual({ ...child('orphan', 'call', 'succeeded'), seq: 1 });
     expect(ids(stuck.unfinished).sort()).toEqual(['empty', 'idle']);
     expect(stuck.abandonedChildren).toEqual([]);
-    expect((await store.findStuck({ limit: 1 })).unfinished).toHaveLength(1);
+    expect((await store.findStuck({ limit: 1, now: T0 })).unfinished).toHaveLength(1);
   });
 
   it('findStuck: unfinished children whose calling step was cancelled, unless asked to run on', async (store) => {
@@ -179,14 +179,40 @@ export function queryCases({ it }: ContractContext): void {
     await child('k1-child', 'cancelled', 'k1', 'paused');
     await child('w1-child', 'live', 'w1', 'running');
 
-    const stuck = await store.findStuck({ limit: 10 });
+    const stuck = await store.findStuck({ limit: 10, now: T0 });
     expect(ids(stuck.abandonedChildren).sort()).toEqual(['f1', 'k1-child']);
     expect(stuck.abandonedChildren.find((c) => c.id === 'f1')).toMatchObject({
       parentExecutionId: 'failed',
       parentStepKey: 'c1',
       status: 'running',
     });
-    expect((await store.findStuck({ limit: 1 })).abandonedChildren).toHaveLength(1);
+    expect((await store.findStuck({ limit: 1, now: T0 })).abandonedChildren).toHaveLength(1);
+  });
+
+  it('findStuck: unfinished executions past their deadline, earliest first', async (store) => {
+    await seedWorkflow(store);
+    const at = (id: string, deadlineAt: number | undefined, status: ExecutionStatus = 'running') =>
+      insertExecution(
+        store,
+        makeExecution(id, { status, ...(deadlineAt === undefined ? {} : { deadlineAt }) }),
+        status === 'running' || status === 'paused'
+          ? [makeStep(id, 'a', { status: 'waiting' })]
+          : [],
+      );
+    await at('late', T0 + 20);
+    await at('later', T0 + 30, 'paused');
+    await at('early', T0 + 10);
+    await at('future', T0 + 1_000);
+    await at('none', undefined);
+    await at('ended', T0 + 5, 'failed');
+    const overdue = (now: number, limit = 10) =>
+      store.findStuck({ limit, now }).then((stuck) => ids(stuck.overdue));
+    expect(await overdue(T0 + 30)).toEqual(['early', 'late', 'later']);
+    expect(await overdue(T0 + 20, 1)).toEqual(['early']);
+    expect(await overdue(T0)).toEqual([]);
+    // The deadline is stored and read back with the execution.
+    expect((await store.getExecution('late'))?.deadlineAt).toBe(T0 + 20);
+    expect((await store.getExecution('none'))?.deadlineAt).toBeUndefined();
   });
 
   it('countSteps: counts by status, overall and for one execution', async (store) => {

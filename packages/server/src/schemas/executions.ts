@@ -39,6 +39,10 @@ export const ExecutionSummarySchema = z
     simulate: z.literal(true).optional().meta({
       description: 'A simulation: side-effecting nodes recorded what they would do instead',
     }),
+    deadlineAt: z.number().optional().meta({
+      description:
+        "When it fails with EXECUTION_TIMEOUT unless ended (the workflow's settings.timeoutMs)",
+    }),
     createdAt: z.number(),
     updatedAt: z.number(),
     finishedAt: z.number().optional(),
