@@ -19,6 +19,7 @@ import { StepExecutor } from './step-executor.js';
 import type { ExecutionChange, ExecutionRecord, StepRef, Store } from './store.js';
 import { Workers } from './workers.js';
 import { WorkflowCache } from './workflow-cache.js';
+import { DeadlineTimers } from './deadline-timers.js';
 import { Operations } from './operations.js';
 import { SubWorkflows } from './sub-workflows.js';
 import { Redactor } from './redaction.js';
@@ -39,13 +40,6 @@ export interface ExecutionHandle {
 }
 
 const noopLogger: EngineLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
-/**
- * An execution deadline (`settings.timeoutMs`) closer than this is timed in memory by the
- * process that starts or retries the execution; later ones (and any after a restart) are found
- * by the sweeper within its interval: a million long deadlines hold no timers.
- */
-const IN_MEMORY_DEADLINE_MS = 60_000;
 
 /**
  * The durable interpreter. Drives executions in memory while it can, journals every step
@@ -75,8 +69,10 @@ export class Engine {
   readonly operations: Operations;
   readonly subWorkflows: SubWorkflows;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
-  /** Timers of near deadlines, by execution id (see `IN_MEMORY_DEADLINE_MS`). */
-  private readonly deadlines = new Map<string, NodeJS.Timeout>();
+  private readonly deadlines = new DeadlineTimers(
+    () => this.clock.now(),
+    (executionId) => void this.timeOut(executionId),
+  );
   private readonly outcomes: OutcomeWaiters;
   private unsubscribeSettled: (() => void) | undefined;
 
@@ -145,7 +141,6 @@ export class Engine {
     this.unsubscribeSettled?.();
     this.unsubscribeSettled = undefined;
     await this.workers.stop(options.graceMs ?? 10_000);
-    for (const timer of this.deadlines.values()) clearTimeout(timer);
     this.deadlines.clear();
   }
 
@@ -172,7 +167,7 @@ export class Engine {
     if (result.status !== 'ok') {
       throw new FlowstateError('COMMIT_FAILED', `Execution ${run.id} could not be stored`);
     }
-    this.watchDeadline(run.execution);
+    this.deadlines.watch(run.execution);
     // Registered only when asked for: a million started-and-forgotten sleepers hold nothing.
     let outcome: Promise<ExecutionOutcome> | undefined;
     const outcomeOf = () => this.outcomeOf(run);
@@ -332,11 +327,7 @@ export class Engine {
       );
       run.responseNotified = true;
       this.runs.delete(run.id);
-      const deadline = this.deadlines.get(run.id);
-      if (deadline !== undefined) {
-        clearTimeout(deadline);
-        this.deadlines.delete(run.id);
-      }
+      this.deadlines.forget(run.id);
       void this.operations.afterFinish(run);
     } else if (run.isQuiescent() || (!this.runsSteps && !run.dirty)) {
       // A process that runs no steps keeps nothing: workers elsewhere drive the execution.
@@ -433,7 +424,7 @@ export class Engine {
   /** Retries a failed execution from its failed step, keeping every completed output. */
   async retry(id: string): Promise<ExecutionRecord> {
     const execution = await this.operations.retry(id);
-    this.watchDeadline(execution);
+    this.deadlines.watch(execution);
     return execution;
   }
 
@@ -446,23 +437,6 @@ export class Engine {
       if (!(error instanceof FlowstateError && error.code === 'CONFLICT'))
         this.logger.warn({ err: error, executionId: id }, 'timing out an execution failed');
     }
-  }
-
-  /** Arms a timer for `execution`'s deadline when it is near (see `IN_MEMORY_DEADLINE_MS`). */
-  private watchDeadline(execution: ExecutionRecord): void {
-    const at = execution.deadlineAt;
-    if (at === undefined || isFinal(execution) || this.deadlines.has(execution.id)) return;
-    const delay = at - this.clock.now();
-    if (delay > IN_MEMORY_DEADLINE_MS) return;
-    const timer = setTimeout(
-      () => {
-        this.deadlines.delete(execution.id);
-        void this.timeOut(execution.id);
-      },
-      Math.max(0, delay),
-    );
-    timer.unref();
-    this.deadlines.set(execution.id, timer);
   }
 
   /** Resumes the `wait.event` steps waiting for this event and key. */
