@@ -21,6 +21,7 @@ export * from './hash.js';
 export * from './migrate.js';
 export { CONTAINER_TYPES, ProblemCodes, type Problem } from './validation-context.js';
 export * from './validate.js';
+export { checkInput, compileInputSchema } from './input-schema.js';
 export * from './diff.js';
 export { applyWorkflowDiff, applyChange } from './diff-apply.js';
 export * from './mapping/index.js';

@@ -1,3 +1,4 @@
+import { compileInputSchema } from './input-schema.js';
 import type { z } from 'zod';
 import { isJsonObject } from './json.js';
 import { toPointer, type PathSegment } from './json-pointer.js';
@@ -75,6 +76,17 @@ export function validate(doc: unknown, registry: NodeRegistry): ValidationResult
   checkCycles(ctx);
   checkParams(ctx);
   checkTriggers(ctx);
+  if (parsed.success && parsed.data.inputSchema !== undefined) {
+    try {
+      compileInputSchema(parsed.data.inputSchema);
+    } catch (error) {
+      problems.push({
+        path: '/inputSchema',
+        message: (error as Error).message,
+        code: ProblemCodes.inputSchema,
+      });
+    }
+  }
   if (parsed.success && problems.length === 0)
     return { ok: true, workflow: parsed.data, problems: [] };
   return parsed.success ? { ok: false, problems, workflow: parsed.data } : { ok: false, problems };

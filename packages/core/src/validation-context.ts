@@ -27,6 +27,7 @@ export const ProblemCodes = {
   expressionSyntax: 'EXPRESSION_SYNTAX',
   invalidParam: 'INVALID_PARAM',
   noTrigger: 'NO_TRIGGER',
+  inputSchema: 'INVALID_INPUT_SCHEMA',
 } as const;
 
 /** Node types that hold a body of child nodes (`parentId` may name only these). */

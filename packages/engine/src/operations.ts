@@ -1,4 +1,4 @@
-import { FlowstateError, type JsonValue } from '@flowstate/core';
+import { checkInput, FlowstateError, type JsonValue } from '@flowstate/core';
 import type { StartExecutionOptions } from './api.js';
 import type { Engine } from './engine.js';
 import { ExecutionRun } from './execution-run.js';
@@ -40,6 +40,13 @@ export class Operations {
           })
         : await engine.workflows.version(options.workflowId, options.version);
     const trigger = pickTrigger(version, options.triggerNodeId);
+    // A manual run's and a sub-workflow call's input must match the workflow's inputSchema.
+    const { inputSchema, name } = version.graph.workflow;
+    if (
+      inputSchema !== undefined &&
+      (options.parent !== undefined || version.graph.node(trigger)?.type === 'trigger.manual')
+    )
+      checkInput(inputSchema, options.input, name);
     const decide = engine.decide();
     const parent = options.parent?.run.execution;
     const execution: ExecutionRecord = {

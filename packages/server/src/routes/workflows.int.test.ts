@@ -208,6 +208,39 @@ describe('workflows API', () => {
     expect(bad.json().error.details[0].path).toBe('/query/wait');
   });
 
+  test('inputSchema: a run whose input does not match is a 400 naming each field; an unreadable schema is refused at save', async () => {
+    const inputSchema = {
+      type: 'object',
+      properties: { n: { type: 'integer' } },
+      required: ['n'],
+    };
+    const created = await json('POST', '/workflows?publish=true', {
+      id: 'typed',
+      ...chain('Typed', [manual(), jsonata('v', '$$.n * 2')]),
+      inputSchema,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const bad = await json('POST', '/workflows/typed/run?wait=5000', { input: { n: 'two' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({
+      code: 'INVALID_INPUT',
+      details: [{ path: '/n', message: 'Invalid input: expected number, received string' }],
+    });
+    expect((await json('GET', '/executions?workflowId=typed')).json().items).toEqual([]);
+    const good = await json('POST', '/workflows/typed/test?wait=5000', { input: { n: 2 } });
+    expect(good.json().execution).toMatchObject({ status: 'succeeded', output: 4 });
+
+    const unreadable = await json('PUT', '/workflows/typed', {
+      ...chain('Typed', [manual()]),
+      inputSchema: { type: 'nope' },
+    });
+    expect(unreadable.statusCode).toBe(400);
+    expect(unreadable.json().error.details).toEqual([
+      expect.objectContaining({ path: '/inputSchema', code: 'INVALID_INPUT_SCHEMA' }),
+    ]);
+    expect((await json('GET', '/workflows/typed')).json().draftVersion).toBe(1);
+  });
+
   test('a bad workflow id, If-Match or query is a 400 naming the field', async () => {
     const badId = await json('GET', '/workflows/bad%20id');
     expect(badId.statusCode).toBe(400);
