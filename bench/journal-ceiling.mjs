@@ -14,7 +14,7 @@
  */
 import Fastify from 'fastify';
 import { uuidv7 } from '../packages/engine/dist/index.js';
-import { w1, w2 } from './workflows.mjs';
+import { publishWorkflows, w1, w2 } from './workflows.mjs';
 
 /** A final step of execution `id`, as the engine journals it. */
 function finalStep(id, at, key, status, input, output, port) {
@@ -110,15 +110,7 @@ async function openStore() {
   }
   const { SqliteStore } = await import('../packages/store-sqlite/dist/index.js');
   const store = await SqliteStore.open(process.env.CEILING_DATA_DIR);
-  for (const workflow of [w1, w2]) {
-    await store.createWorkflow({
-      id: workflow.id,
-      definition: workflow,
-      active: true,
-      publish: true,
-      now: 0,
-    });
-  }
+  await publishWorkflows(store, [w1, w2]);
   return store;
 }
 

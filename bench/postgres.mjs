@@ -20,14 +20,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { CLAIM_SQL } from '../packages/store-postgres/dist/step-leases.js';
 import { cannon, cpuMs, log, percentile, root, rssMiB, spawnServer } from './lib.mjs';
-import { w1, w2, w3 } from './workflows.mjs';
+import { publishWorkflows, w1, w2, w3, W1_BODY, W2_BODY } from './workflows.mjs';
 
 /** Step rows, plus the steps of executions journaled compactly in their row. */
 const COUNT_STEPS = `SELECT (SELECT count(*) FROM steps) + (SELECT coalesce(sum(c.value::bigint), 0)
   FROM executions e, json_each_text(e.steps_summary::json) c WHERE e.steps_summary IS NOT NULL)`;
 
-const W1_BODY = JSON.stringify({ id: 7, amount: 120, email: 'a@b.co' });
-const W2_BODY = JSON.stringify({ count: 0 });
 const SECRET_KEY = randomBytes(32).toString('base64');
 const CLI = join(root, 'packages/cli/bin/flowstate.js');
 
@@ -397,15 +395,7 @@ async function benchCeiling(options) {
   for (const count of options.workers) {
     const db = await freshSchema(options.databaseUrl);
     const store = await PostgresStore.connect({ connectionString: db.url });
-    for (const workflow of [w1, w2]) {
-      await store.createWorkflow({
-        id: workflow.id,
-        definition: workflow,
-        active: true,
-        publish: true,
-        now: 0,
-      });
-    }
+    await publishWorkflows(store, [w1, w2]);
     await store.close();
     const servers = [];
     try {

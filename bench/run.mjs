@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { cannon as cannonAt, cpuMs, log, percentile, root, rssMiB, spawnServer } from './lib.mjs';
 import { benchPostgres } from './postgres.mjs';
-import { w1, w2, w3 } from './workflows.mjs';
+import { w1, w2, w3, W1_BODY, W2_BODY } from './workflows.mjs';
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string', default: 'w1,w2,ceiling,bare,w3' },
@@ -47,9 +47,6 @@ const only = new Set(args.only.split(','));
 const duration = Number(args.duration);
 const warmup = Number(args.warmup);
 const connections = Number(args.connections);
-
-const W1_BODY = JSON.stringify({ id: 7, amount: 120, email: 'a@b.co' });
-const W2_BODY = JSON.stringify({ count: 0 });
 
 /**
  * Creates the owner and an editor API key on a stopped data folder, as an operator would

@@ -16,3 +16,11 @@ export const w1: BenchWorkflow;
 export const w2: BenchWorkflow;
 /** W3: a manual start, a delay of `delayMs`, then one transform. */
 export function w3(delayMs: number): BenchWorkflow;
+/** The request bodies WORKLOADS.md posts for W1 and W2. */
+export const W1_BODY: string;
+export const W2_BODY: string;
+/** Creates `workflows`, published and active, on a store. */
+export function publishWorkflows(
+  store: { createWorkflow(input: Record<string, unknown>): Promise<unknown> },
+  workflows: readonly BenchWorkflow[],
+): Promise<void>;

@@ -94,3 +94,20 @@ export function w3(delayMs) {
     ],
   };
 }
+
+/** The request bodies WORKLOADS.md posts for W1 and W2. */
+export const W1_BODY = JSON.stringify({ id: 7, amount: 120, email: 'a@b.co' });
+export const W2_BODY = JSON.stringify({ count: 0 });
+
+/** Creates `workflows`, published and active, on a store (the ceiling's set-up). */
+export async function publishWorkflows(store, workflows) {
+  for (const workflow of workflows) {
+    await store.createWorkflow({
+      id: workflow.id,
+      definition: workflow,
+      active: true,
+      publish: true,
+      now: 0,
+    });
+  }
+}
